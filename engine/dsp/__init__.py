@@ -1,0 +1,4 @@
+"""Everything that makes sound.
+
+The only package that imports pyo (through :mod:`engine.dsp.pyolib`).
+"""

@@ -1,0 +1,276 @@
+"""The instrument contract: what the engine calls, and the checks every call passes through.
+
+An instrument builds all its pyo objects once, on the current server, and afterwards only has
+attributes set: :meth:`Instrument.play` for notes, :meth:`Instrument.set_param` for parameters.
+Both run on the engine's per-buffer path, so they validate cheaply and never raise on bad data:
+a non-finite value is dropped and counted in :attr:`Instrument.rejected` (the engine can report
+it), out-of-range values are clamped to the instrument's :class:`~engine.dsp.params.ParamSpec`.
+Unknown parameter names do raise (``KeyError``): that is a bug in the caller, not bad data.
+
+Every instrument's :attr:`~Instrument.output` is one mono stream at the calibrated level listed
+in :mod:`engine.dsp.instruments` (the mixer pans it), under a soft ceiling
+(:func:`~engine.dsp.safety.ceiling`): typical use peaks at 0.2-0.6 and never touches it, but eight
+full-velocity voices at once would pass 1.0, and an instrument should not be able to clip the
+master on its own. Three kinds share this base:
+
+* :class:`PolyInstrument`: a fixed :class:`~engine.dsp.voices.VoiceBank`; notes start
+  sample-accurately and release after their duration.
+* kits (drums) override :meth:`Instrument._note_on` to route ``event.voice``.
+* :class:`Texture`: continuous sound that starts when created or resumed and ignores notes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import ClassVar
+
+from engine.dsp import safety
+from engine.dsp.params import ParamSpec
+from engine.dsp.pyolib import pyo
+from engine.dsp.voices import VoiceBank, velocity_gain
+from engine.events import NoteEvent
+
+#: Shortest ramp for a signal parameter: even a "jump" glides this long, so it cannot click.
+MIN_RAMP = 0.01
+#: Longest ramp accepted.
+MAX_RAMP = 60.0
+#: Note durations are clamped to this range (seconds).
+DURATION_RANGE = (0.001, 600.0)
+#: Fade-in on creation and on resume, so a layer never starts with a step.
+FADE_IN = 0.02
+
+
+class Instrument:
+    """Base class: parameter handling, note validation, output level and suspend/resume.
+
+    Subclasses set the class constants, build their graph in :meth:`_build` (returning one mono
+    signal), register the pyo objects they create with :meth:`own`, read ramped parameters with
+    :meth:`signal`, and handle validated notes in :meth:`_note_on`.
+    """
+
+    NAME: ClassVar[str]
+    PARAMS: ClassVar[dict[str, ParamSpec]]
+    POLYPHONY: ClassVar[int]
+    #: Linear gain applied at the output so typical use measures about -20 LUFS (see instruments).
+    LEVEL: ClassVar[float] = 1.0
+
+    def __init__(
+        self, *, sr: int, buffersize: int, params: Mapping[str, float] | None = None
+    ) -> None:
+        if sr <= 0 or buffersize <= 0:
+            raise ValueError(f"sr and buffersize must be positive, got {sr}, {buffersize}")
+        self.sr = int(sr)
+        self.buffersize = int(buffersize)
+        self.rejected = 0
+        """Values dropped because they were not finite (notes or parameters)."""
+        self.dropped = 0
+        """Notes ignored for other reasons: zero velocity, unknown kit voice, suspended."""
+        self._values = {name: spec.default for name, spec in self.PARAMS.items()}
+        self._signals: dict[str, pyo.SigTo] = {}
+        self._objects: list[pyo.PyoObject] = []
+        self._tables: list[pyo.PyoTableObject] = []
+        self._suspended = False
+        for name, value in (params or {}).items():
+            clamped = self.PARAMS[name].clamp(value)
+            if clamped is None:
+                self.rejected += 1
+            else:
+                self._values[name] = clamped
+        self._setup()
+        raw = self._build()
+        self._fade = self.own(pyo.Linseg([(0.0, 0.0), (FADE_IN, 1.0)], mul=self.LEVEL))
+        self._fade.play()
+        self._dry = self.own(pyo.Sig(raw, mul=self._fade))
+        self._output = self.own(pyo.Sig(safety.ceiling(self._dry)))
+        self._graph = _upstream([*self._objects, self._output])
+
+    # -- for subclasses ----------------------------------------------------------------------
+
+    def _setup(self) -> None:
+        """Create shared structure :meth:`_build` relies on (a voice bank); default: nothing."""
+
+    def _build(self) -> pyo.PyoObject:
+        """Create the pyo graph and return its mono output (before the calibration level)."""
+        raise NotImplementedError
+
+    def _note_on(self, offset: int, pitch: float, gain: float, dur: float, voice: str) -> None:
+        """Start a validated note: offset in [0, buffersize), gain > 0, dur clamped."""
+        raise NotImplementedError
+
+    def own(self, obj: pyo.PyoObject) -> pyo.PyoObject:
+        """Keep ``obj`` alive and under suspend/resume, and return it.
+
+        Objects feeding the output are found by :meth:`suspend` anyway; owning matters for the
+        ones that do not (a voice bank's clock, read from Python) and documents what is built.
+        """
+        if isinstance(obj, pyo.PyoTableObject):
+            self._tables.append(obj)
+        else:
+            self._objects.append(obj)
+        return obj
+
+    def own_all(self, objects: Iterable[pyo.PyoObject]) -> None:
+        """:meth:`own` each of ``objects`` (a voice bank's or an envelope set's)."""
+        for obj in objects:
+            self.own(obj)
+
+    def signal(self, name: str) -> pyo.SigTo:
+        """The ramped signal carrying parameter ``name``; created on first use."""
+        sig = self._signals.get(name)
+        if sig is None:
+            spec = self.PARAMS[name]
+            value = self._values[name]
+            sig = self.own(pyo.SigTo(value, time=max(spec.ramp, MIN_RAMP), init=value))
+            self._signals[name] = sig
+        return sig
+
+    def value(self, name: str) -> float:
+        """Current (target) value of parameter ``name``."""
+        return self._values[name]
+
+    # -- the engine's interface --------------------------------------------------------------
+
+    @property
+    def output(self) -> pyo.PyoObject:
+        """One mono stream at the instrument's calibrated level, under a soft ceiling of 0.95."""
+        return self._output
+
+    @property
+    def dry(self) -> pyo.PyoObject:
+        """The calibrated signal before the output ceiling: for meters and the crash sweep."""
+        return self._dry
+
+    @property
+    def suspended(self) -> bool:
+        """True between :meth:`suspend` and :meth:`resume`."""
+        return self._suspended
+
+    def play(self, event: NoteEvent) -> None:
+        """Start ``event`` in the next buffer; bad values are clamped, non-finite ones dropped."""
+        if self._suspended:
+            self.dropped += 1
+            return
+        fields = (event.offset, event.pitch, event.velocity, event.duration)
+        if not all(safety.is_finite(v) for v in fields):
+            self.rejected += 1
+            return
+        velocity = safety.clamp(float(event.velocity), 0.0, 1.0)
+        if velocity <= 0.0:
+            self.dropped += 1
+            return
+        offset = int(safety.clamp(round(event.offset), 0, self.buffersize - 1))
+        pitch = safety.clamp(float(event.pitch), *safety.PITCH_RANGE)
+        dur = safety.clamp(float(event.duration), *DURATION_RANGE)
+        self._note_on(offset, pitch, velocity_gain(velocity), dur, event.voice)
+
+    def set_param(self, name: str, value: float, ramp: float | None = None) -> None:
+        """Glide parameter ``name`` to ``value`` (clamped) over ``ramp`` seconds.
+
+        Raises ``KeyError`` for an unknown name; a non-finite value or ramp is counted in
+        :attr:`rejected` and ignored. Envelope times take effect from the next note.
+        """
+        spec = self.PARAMS[name]
+        clamped = spec.clamp(value)
+        if clamped is None or (ramp is not None and not safety.is_finite(ramp)):
+            self.rejected += 1
+            return
+        seconds = spec.ramp if ramp is None else ramp
+        self._values[name] = clamped
+        sig = self._signals.get(name)
+        if sig is not None:
+            sig.setTime(safety.clamp(seconds, MIN_RAMP, MAX_RAMP))
+            sig.setValue(clamped)
+        self._changed(name, clamped)
+
+    def _changed(self, name: str, value: float) -> None:
+        """Hook for parameters that are not plain signals; default: nothing to do."""
+
+    def suspend(self) -> None:
+        """Stop every pyo object to save CPU. Meant for a layer already faded out: it cuts at once.
+
+        "Every" matters: an object left running while its parameter source is stopped reads the
+        source as 0, and a Butterworth filter at 0 Hz rings to thousands (a rain render showed
+        -3000 on resume). So the whole graph is walked, including objects built inline.
+        """
+        if self._suspended:
+            return
+        for obj in reversed(self._graph):
+            obj.stop()
+        self._suspended = True
+
+    def resume(self) -> None:
+        """Restart after :meth:`suspend`, fading in over :data:`FADE_IN` so it cannot click.
+
+        Triggers are not replayed (playing a ``Trig`` fires it); the fade's ``Linseg`` restarts.
+        """
+        if not self._suspended:
+            return
+        for obj in self._graph:
+            if not isinstance(obj, pyo.Trig):
+                obj.play()
+        self._suspended = False
+
+
+class PolyInstrument(Instrument):
+    """A melodic instrument on a :class:`VoiceBank` of :attr:`POLYPHONY` voices.
+
+    Subclasses build their graph on ``self.voices`` (created before :meth:`_build` runs) and
+    implement :meth:`_prepare_voice` to set per-note envelope shapes, and :meth:`_tail`.
+    """
+
+    voices: VoiceBank
+
+    def _setup(self) -> None:
+        self.voices = VoiceBank(self.POLYPHONY, sr=self.sr, buffersize=self.buffersize)
+        self.own_all(self.voices.objects)
+
+    def _freq(self, pitch: float) -> float:
+        """Note frequency; subclasses narrow it when an object has a tighter safe range."""
+        return safety.osc_freq(safety.midi_to_hz(pitch), self.sr)
+
+    def _prepare_voice(self, voice: int, freq: float) -> None:
+        """Set per-note state (envelope shapes) on ``voice`` before it starts at ``freq`` Hz."""
+
+    def _tail(self) -> float:
+        """Seconds a voice sounds after its gate closes (for voice allocation)."""
+        return 0.5
+
+    def _note_on(self, offset: int, pitch: float, gain: float, dur: float, voice: str) -> None:
+        i = self.voices.allocate()
+        freq = self._freq(pitch)
+        self._prepare_voice(i, freq)
+        self.voices.start(i, offset=offset, freq=freq, gain=gain, dur=dur, tail=self._tail())
+
+
+class Texture(Instrument):
+    """A continuous texture: sounds from creation (or resume) on and ignores notes."""
+
+    POLYPHONY: ClassVar[int] = 0
+
+    def play(self, event: NoteEvent) -> None:
+        """Textures ignore notes; non-finite fields are still counted, for the engine's report."""
+        fields = (event.offset, event.pitch, event.velocity, event.duration)
+        if not all(safety.is_finite(v) for v in fields):
+            self.rejected += 1
+
+    def _note_on(self, offset: int, pitch: float, gain: float, dur: float, voice: str) -> None:
+        return None
+
+
+def _upstream(roots: Iterable[pyo.PyoObject]) -> list[pyo.PyoObject]:
+    """Every pyo object reachable from ``roots`` through object attributes (inputs, params,
+    mul/add, internal faders), each once, in discovery order. Tables are left out: they have
+    no play/stop."""
+    seen: set[int] = set()
+    found: list[pyo.PyoObject] = []
+    stack = list(roots)
+    while stack:
+        obj = stack.pop()
+        if id(obj) in seen or isinstance(obj, pyo.PyoTableObject):
+            continue
+        seen.add(id(obj))
+        found.append(obj)
+        for value in vars(obj).values():
+            items = value if isinstance(value, list | tuple) else (value,)
+            stack.extend(v for v in items if isinstance(v, pyo.PyoObjectBase))
+    return found

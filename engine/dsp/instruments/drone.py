@@ -1,0 +1,77 @@
+"""Drone: root and fifth, each doubled a fraction of a hertz apart, breathing under a low-pass.
+
+Two oscillators a few tenths of a hertz apart beat slowly, which makes a static chord feel alive
+without any notes changing (shared notes, music.md §3). Slow random movement of amplitude and
+cutoff (``Randi``) adds the drift of a real drone. Soft triangles rather than sines give it
+enough harmonics to be heard on small speakers. ``SineLoop`` with feedback is never used: it
+segfaults in float32 pyo (sweep notes).
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from engine.dsp import safety
+from engine.dsp.instrument import PolyInstrument
+from engine.dsp.params import ParamSpec
+from engine.dsp.pyolib import pyo
+from engine.dsp.voices import Envelopes, EnvelopeShape, mix
+
+#: The fifth's pair beats at this multiple of ``beat`` so the two pairs never line up.
+FIFTH_BEAT = 1.37
+
+
+class Drone(PolyInstrument):
+    """Beating root+fifth drone (4 voices; each note sounds four oscillators)."""
+
+    NAME: ClassVar[str] = "drone"
+    POLYPHONY: ClassVar[int] = 4
+    LEVEL: ClassVar[float] = 0.2233
+    PARAMS: ClassVar[dict[str, ParamSpec]] = {
+        "cutoff": ParamSpec(
+            900.0, 100.0, 4000.0, "Hz", "low-pass cutoff, centre of the drift", 1.0
+        ),
+        "beat": ParamSpec(0.3, 0.05, 2.0, "Hz", "beating rate of each doubled pair", 1.0),
+        "fifth": ParamSpec(0.5, 0.0, 1.0, "", "level of the fifth above the root", 0.5),
+        "motion": ParamSpec(
+            0.5, 0.0, 1.0, "", "depth of the slow random amplitude/cutoff drift", 1.0
+        ),
+        "attack": ParamSpec(4.0, 0.1, 12.0, "s", "attack time, from the next note", 0.0),
+        "release": ParamSpec(6.0, 0.2, 15.0, "s", "release time, from the next note", 0.0),
+    }
+
+    def _shape(self) -> EnvelopeShape:
+        return EnvelopeShape(self.value("attack"), 1.0, 1.0, self.value("release"))
+
+    def _build(self) -> pyo.PyoObject:
+        v = self.voices
+        self._env = Envelopes(v, self._shape())
+        self.own_all(self._env.objects)
+        beat = self.signal("beat")
+        motion = self.signal("motion")
+        fifths = [f * 1.5 for f in v.freq]
+        freqs = [
+            *v.freq,
+            *(f + beat for f in v.freq),
+            *fifths,
+            *(f + beat * FIFTH_BEAT for f in fifths),
+        ]
+        oscs = self.own(pyo.LFO(freq=freqs, sharp=0.25, type=3))
+        n = v.count
+        drift = self.own(pyo.Randi(min=0.0, max=1.0, freq=[0.07, 0.11]))
+        root_amp = 1.0 - motion * drift[0] * 0.5
+        fifth_amp = self.signal("fifth") * (1.0 - motion * drift[1] * 0.5)
+        gains = [root_amp] * (2 * n) + [fifth_amp] * (2 * n)
+        envs = list(self._env.out) * 4
+        voiced = self.own(pyo.Sig(oscs, mul=[g * e for g, e in zip(gains, envs, strict=True)]))
+        wander = self.own(pyo.Randi(min=-0.35, max=0.35, freq=0.05))
+        cutoff = self.own(
+            safety.clip_filter_freq(self.signal("cutoff") * (wander * motion + 1.0), self.sr)
+        )
+        return self.own(pyo.ButLP(mix([voiced]), freq=cutoff))
+
+    def _prepare_voice(self, voice: int, freq: float) -> None:
+        self._env.shape(voice, self._shape())
+
+    def _tail(self) -> float:
+        return self.value("release")
