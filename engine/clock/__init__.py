@@ -1,0 +1,1 @@
+"""Musical time: bars and beats, tempo, and where quantized changes land."""

@@ -1,0 +1,495 @@
+"""Load and validate a score: YAML text in, a frozen :class:`Score` out, or a ScoreError that
+names file, line, column and field.
+
+Validation happens here and only here; everything downstream trusts the model.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from engine import defaults
+from engine.curve import SHAPES, Curve
+from engine.errors import ScoreError
+from engine.music.generators import GENERATORS
+from engine.music.harmony import parse_degree
+from engine.music.mutation import OPERATORS
+from engine.music.options import Option
+from engine.music.scales import MODES, pitch_class
+from engine.score.catalog import Catalog
+from engine.score.model import (
+    Binding,
+    DuckSpec,
+    HarmonySpec,
+    InputSpec,
+    KeySpec,
+    LayerSpec,
+    MasterSpec,
+    Meter,
+    ModeMap,
+    MutationSpec,
+    ParamMap,
+    Quantize,
+    SceneSpec,
+    Score,
+    StingerNote,
+    StingerSpec,
+    TempoSpec,
+    Term,
+    TransitionSpec,
+)
+from engine.score.yamlnode import Node, parse_yaml
+
+SCORE_VERSION = 1
+TOP_LEVEL = ("version", "title", "seed", "tempo", "meter", "key", "harmony", "inputs", "layers",
+             "scenes", "initial_scene", "transitions", "stingers", "mutation", "master")
+LAYER_FIELDS = ("instrument", "generator", "seed")
+_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
+
+
+def load_score(path: str | Path, catalog: Catalog | None = None) -> Score:
+    """Read and validate the score at ``path`` (against the real instruments by default)."""
+    if catalog is None:
+        from engine.catalog import default_catalog  # the one upward import: a convenience
+
+        catalog = default_catalog()
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ScoreError(f"cannot read the score: {exc.strerror}", file=str(path)) from None
+    return parse_score(text, catalog, file=str(path))
+
+
+def parse_score(text: str, catalog: Catalog, file: str = "<score>") -> Score:
+    """Validate score ``text``; ``file`` only names it in errors."""
+    return _ScoreReader(parse_yaml(text, file), catalog).read()
+
+
+class _ScoreReader:
+    def __init__(self, root: Node, catalog: Catalog) -> None:
+        self.root = root
+        self.catalog = catalog
+        self.inputs: dict[str, InputSpec] = {}
+
+    def read(self) -> Score:
+        top = self.root.check_keys(TOP_LEVEL)
+        if "version" in top:
+            top["version"].as_int(SCORE_VERSION, SCORE_VERSION)
+        for required in ("layers", "scenes"):
+            if required not in top:
+                raise self.root.error(f"a score needs {required!r}")
+        self.inputs = read_inputs(top.get("inputs"))
+        layers = self.read_layers(top["layers"])
+        scenes = self.read_scenes(top["scenes"], layers)
+        initial = next(iter(scenes))
+        if "initial_scene" in top:
+            initial = top["initial_scene"].as_str(scenes)
+        return Score(
+            file=self.root.file,
+            title=top["title"].as_str() if "title" in top else Path(self.root.file).stem,
+            seed=top["seed"].as_int(0, 2**31 - 1) if "seed" in top else defaults.SEED,
+            inputs=self.inputs,
+            tempo=self.read_tempo(top.get("tempo")),
+            meter=read_meter(top.get("meter")),
+            key=self.read_key(top.get("key"), base=None),
+            harmony=self.read_harmony(top.get("harmony")),
+            layers=layers,
+            scenes=scenes,
+            initial_scene=initial,
+            transitions=read_transitions(top.get("transitions"), scenes),
+            stingers=self.read_stingers(top.get("stingers")),
+            mutation=read_mutation(top.get("mutation"), layers),
+            master=self.read_master(top.get("master")),
+        )
+
+    # -- parameters -------------------------------------------------------------------------
+    def param(self, node: Node, lo: float | None = None, hi: float | None = None) -> ParamMap:
+        """A number, a ``{input, curve, shape}`` term, or a list of them (which add up)."""
+        items = node.seq() if node.is_seq else [node]
+        if len(items) > 1:  # terms are offsets from each other: only their sum must be in range
+            lo = hi = None
+        terms = tuple(self.term(item, lo, hi) for item in items)
+        if not terms:
+            raise node.error("needs at least one term")
+        return ParamMap(terms)
+
+    def term(self, node: Node, lo: float | None, hi: float | None) -> Term:
+        if node.is_scalar:
+            return Term(value=node.as_float(lo, hi))
+        fields = node.check_keys(("input", "curve", "shape"))
+        if "input" not in fields or "curve" not in fields:
+            raise node.error("a mapping term needs 'input' and 'curve'")
+        name = fields["input"].as_str(self.inputs)
+        curve = read_curve(fields["curve"], fields.get("shape"), lo, hi)
+        return Term(input=name, curve=curve)
+
+    # -- sections ---------------------------------------------------------------------------
+    def read_tempo(self, node: Node | None) -> TempoSpec:
+        if node is None:
+            return TempoSpec(ParamMap.constant(defaults.TEMPO_BPM), *defaults.TEMPO_RANGE,
+                             defaults.TEMPO_GLIDE)
+        fields = node.check_keys(("bpm", "range", "glide"))
+        lo, hi = defaults.TEMPO_RANGE
+        if "range" in fields:
+            lo, hi = read_pair(fields["range"], *defaults.TEMPO_RANGE)
+        bpm = self.param(fields["bpm"]) if "bpm" in fields else \
+            ParamMap.constant(defaults.TEMPO_BPM)
+        glide = fields["glide"].as_float(0.001, 1.0) if "glide" in fields else defaults.TEMPO_GLIDE
+        return TempoSpec(bpm, lo, hi, glide)
+
+    def read_key(self, node: Node | None, base: KeySpec | None) -> KeySpec:
+        root = base.root if base else pitch_class(defaults.KEY_ROOT)
+        mode = base.mode if base else defaults.KEY_MODE
+        modes = base.modes if base else None
+        if node is None:
+            return KeySpec(root, mode, modes)
+        fields = node.check_keys(("root", "mode", "modes"))
+        if "root" in fields:
+            try:
+                root = pitch_class(fields["root"].as_str())
+            except ValueError as exc:
+                raise fields["root"].error(str(exc)) from None
+        if "mode" in fields:
+            mode = fields["mode"].as_str(MODES)
+            if base is not None:
+                modes = None  # a scene that names a mode fixes it
+        if "modes" in fields:
+            modes = self.read_mode_map(fields["modes"])
+        return KeySpec(root, mode, modes)
+
+    def read_mode_map(self, node: Node) -> ModeMap:
+        fields = node.check_keys(("input", "map", "hysteresis", "hold_bars"))
+        if "map" not in fields:
+            raise node.error("needs 'map': a list of [threshold, mode] pairs")
+        name = fields["input"].as_str(self.inputs) if "input" in fields else "valence"
+        if name not in self.inputs:
+            raise node.error(f"input {name!r} is not declared")
+        thresholds = []
+        for pair in fields["map"].seq():
+            items = pair.seq()
+            if len(items) != 2:
+                raise pair.error("expected [threshold, mode]")
+            thresholds.append((items[0].as_float(), items[1].as_str(MODES)))
+        if [t for t, _ in thresholds] != sorted({t for t, _ in thresholds}):
+            raise fields["map"].error("thresholds must strictly rise")
+        hyst = fields["hysteresis"].as_float(0, 1) if "hysteresis" in fields else \
+            defaults.MODE_HYSTERESIS
+        hold = fields["hold_bars"].as_int(0, 64) if "hold_bars" in fields else \
+            defaults.MODE_HOLD_BARS
+        return ModeMap(name, tuple(thresholds), hyst, hold)
+
+    def read_harmony(self, node: Node | None) -> HarmonySpec:
+        progression = tuple(defaults.PROGRESSION)
+        bars = ParamMap.constant(defaults.BARS_PER_CHORD)
+        tension = ParamMap.constant(defaults.TENSION)
+        if node is not None:
+            fields = node.check_keys(("progression", "bars_per_chord", "tension"))
+            if "progression" in fields:
+                progression = read_progression(fields["progression"])
+            if "bars_per_chord" in fields:
+                bars = self.param(fields["bars_per_chord"], 1, 16)
+            if "tension" in fields:
+                tension = self.param(fields["tension"], 0, 1)
+        return HarmonySpec(progression, bars, tension)
+
+    def read_layers(self, node: Node) -> dict[str, LayerSpec]:
+        layers: dict[str, LayerSpec] = {}
+        for index, (name, body) in enumerate(node.items()):
+            check_name(body, name)
+            layers[name] = self.read_layer(name, body, index)
+        if not layers:
+            raise node.error("a score needs at least one layer")
+        return layers
+
+    def read_layer(self, name: str, node: Node, index: int) -> LayerSpec:
+        fields = node.mapping()
+        if "instrument" not in fields:
+            raise node.error("a layer needs an 'instrument'")
+        instrument = fields["instrument"].as_str(self.catalog.instruments)
+        instrument_params = self.catalog.instruments[instrument]
+        kind, options = "none", {}
+        if "generator" in fields:
+            kind, options = read_generator(fields["generator"])
+        allowed = (*LAYER_FIELDS, *defaults.LAYER_PARAMS, *instrument_params)
+        node.check_keys(allowed)
+        params: dict[str, ParamMap] = {}
+        for key, value in fields.items():
+            if key in defaults.LAYER_PARAM_RANGES:
+                params[key] = self.param(value, *defaults.LAYER_PARAM_RANGES[key])
+            elif key in instrument_params:
+                spec = instrument_params[key]
+                params[key] = self.param(value, spec.min, spec.max)
+        seed = fields["seed"].as_int(0, 2**31 - 1) if "seed" in fields else index + 1
+        return LayerSpec(name, instrument, kind, options, params, seed)
+
+    def read_scenes(self, node: Node, layers: dict[str, LayerSpec]) -> dict[str, SceneSpec]:
+        scenes: dict[str, SceneSpec] = {}
+        for name, body in node.items():
+            check_name(body, name)
+            fields = body.check_keys(("layers", "tempo", "key", "progression"))
+            if "layers" not in fields:
+                raise body.error("a scene needs 'layers'")
+            tempo = self.param(fields["tempo"]) if "tempo" in fields else None
+            key = self.read_key(fields["key"], base=self._base_key()) if "key" in fields else None
+            progression = read_progression(fields["progression"]) if "progression" in fields \
+                else None
+            scenes[name] = SceneSpec(name, tuple(fields["layers"].as_str_list(layers)), tempo, key,
+                                     progression)
+        if not scenes:
+            raise node.error("a score needs at least one scene")
+        return scenes
+
+    def _base_key(self) -> KeySpec:
+        top = self.root.mapping()
+        return self.read_key(top.get("key"), base=None)
+
+    def read_stingers(self, node: Node | None) -> dict[str, StingerSpec]:
+        if node is None:
+            return {}
+        stingers = {}
+        for name, body in node.items():
+            check_name(body, name)
+            stingers[name] = self.read_stinger(name, body)
+        return stingers
+
+    def read_stinger(self, name: str, node: Node) -> StingerSpec:
+        fields = node.mapping()
+        if "instrument" not in fields or "notes" not in fields:
+            raise node.error("a stinger needs 'instrument' and 'notes'")
+        instrument = fields["instrument"].as_str(self.catalog.instruments)
+        inst_params = self.catalog.instruments[instrument]
+        node.check_keys(("instrument", "notes", "event", "octave", "quantize", "gain", "reverb",
+                         "duck", *inst_params))
+        notes = tuple(read_stinger_note(n) for n in fields["notes"].seq())
+        if not notes:
+            raise fields["notes"].error("needs at least one note")
+        duck = None
+        if "duck" in fields:
+            duck_fields = fields["duck"].check_keys(("db", "release"))
+            duck = DuckSpec(duck_fields["db"].as_float(-40, 0) if "db" in duck_fields else -6.0,
+                            duck_fields["release"].as_float(0.05, 30) if "release" in duck_fields
+                            else 1.0)
+        params = {k: v.as_float(inst_params[k].min, inst_params[k].max)
+                  for k, v in fields.items() if k in inst_params}
+        return StingerSpec(
+            name=name,
+            event=fields["event"].as_str() if "event" in fields else name,
+            instrument=instrument,
+            notes=notes,
+            octave=fields["octave"].as_int(1, 8) if "octave" in fields else
+            defaults.STINGER_OCTAVE,
+            quantize=read_quantize(fields["quantize"]) if "quantize" in fields else
+            parse_quantize(defaults.STINGER_QUANTIZE),
+            gain=fields["gain"].as_float(*defaults.LAYER_PARAM_RANGES["gain"]) if "gain" in fields
+            else defaults.LAYER_PARAMS["gain"],
+            reverb=fields["reverb"].as_float(0, 1) if "reverb" in fields else
+            defaults.LAYER_PARAMS["reverb"],
+            duck=duck,
+            params=params,
+        )
+
+    def read_master(self, node: Node | None) -> MasterSpec:
+        fields = node.check_keys(("loudness", "ceiling", "reverb", "dynamics")) if node else {}
+        size, damp, ret = (defaults.MASTER_REVERB_SIZE, defaults.MASTER_REVERB_DAMP,
+                           defaults.MASTER_REVERB_RETURN)
+        if "reverb" in fields:
+            rev = fields["reverb"].check_keys(("size", "damp", "return"))
+            size = rev["size"].as_float(0, 1) if "size" in rev else size
+            damp = rev["damp"].as_float(0, 1) if "damp" in rev else damp
+            ret = rev["return"].as_float(-80, 6) if "return" in rev else ret
+        return MasterSpec(
+            loudness=fields["loudness"].as_float(-40, -6) if "loudness" in fields else
+            defaults.MASTER_LOUDNESS,
+            ceiling=fields["ceiling"].as_float(-20, 0) if "ceiling" in fields else
+            defaults.MASTER_CEILING,
+            reverb_size=size, reverb_damp=damp, reverb_return=ret,
+            dynamics=self.param(fields["dynamics"], -24, 6) if "dynamics" in fields else
+            ParamMap.constant(0.0),
+        )
+
+
+# -- readers that need no score context ------------------------------------------------------
+def read_inputs(node: Node | None) -> dict[str, InputSpec]:
+    declared = node.mapping() if node is not None else {}
+    inputs = {}
+    for name in (*defaults.BUILTIN_INPUTS, *declared):
+        if name in inputs:
+            continue
+        base = defaults.BUILTIN_INPUTS.get(name, defaults.CUSTOM_INPUT)
+        body = declared.get(name)
+        if body is not None:
+            check_name(body, name)
+        inputs[name] = read_input(name, body, base)
+    return inputs
+
+
+def read_input(name: str, node: Node | None, base: defaults.InputDefault) -> InputSpec:
+    fields = node.check_keys(("range", "default", "smoothing", "bind")) \
+        if node is not None and not _is_null(node) else {}
+    lo, hi = read_pair(fields["range"]) if "range" in fields else (base.min, base.max)
+    default = fields["default"].as_float(lo, hi) if "default" in fields else \
+        min(hi, max(lo, base.default))
+    smoothing = fields["smoothing"].as_float(0, 120) if "smoothing" in fields else base.smoothing
+    bindings = [Binding(f"/state/{name}")]
+    if "bind" in fields:
+        bindings = [read_binding(b) for b in fields["bind"].seq()] if fields["bind"].is_seq \
+            else [read_binding(fields["bind"])]
+    return InputSpec(name, lo, hi, default, smoothing, tuple(bindings))
+
+
+def read_binding(node: Node) -> Binding:
+    if node.is_scalar:
+        return Binding(read_address(node))
+    fields = node.check_keys(("address", "map", "shape", "arg"))
+    if "address" not in fields:
+        raise node.error("a binding needs an 'address'")
+    curve = read_curve(fields["map"], fields.get("shape")) if "map" in fields else None
+    arg = fields["arg"].as_int(0, 15) if "arg" in fields else 0
+    return Binding(read_address(fields["address"]), curve, arg)
+
+
+def read_address(node: Node) -> str:
+    address = node.as_str()
+    if not address.startswith("/") or any(c in address for c in " #*,?[]{}"):
+        raise node.error(f"{address!r} is not an OSC address (it starts with '/' and has no "
+                         "spaces or pattern characters)")
+    return address
+
+
+def read_curve(node: Node, shape: Node | None = None, lo: float | None = None,
+               hi: float | None = None) -> Curve:
+    points = []
+    for item in node.seq():
+        pair = item.seq()
+        if len(pair) != 2:
+            raise item.error("a curve point is [x, y]")
+        points.append((pair[0].as_float(), pair[1].as_float(lo, hi)))
+    shape_name = shape.as_str(SHAPES) if shape is not None else "linear"
+    try:
+        return Curve(tuple(points), shape_name)
+    except ValueError as exc:
+        raise node.error(str(exc)) from None
+
+
+def read_pair(node: Node, lo: float | None = None, hi: float | None = None) -> tuple[float, float]:
+    items = node.seq()
+    if len(items) != 2:
+        raise node.error("expected [min, max]")
+    a, b = items[0].as_float(lo, hi), items[1].as_float(lo, hi)
+    if a >= b:
+        raise node.error(f"min must be below max (got [{a:g}, {b:g}])")
+    return a, b
+
+
+def read_meter(node: Node | None) -> Meter:
+    text = node.as_str() if node is not None else defaults.METER
+    match = re.fullmatch(r"\s*(\d+)\s*/\s*(\d+)\s*", text)
+    if not match or int(match[1]) not in range(1, 17) or int(match[2]) not in (2, 4, 8, 16):
+        if node is None:
+            raise ScoreError(f"bad default meter {text!r}")
+        raise node.error(f"{text!r} is not a meter like 4/4, 3/4 or 6/8")
+    return Meter(int(match[1]), int(match[2]))
+
+
+def read_progression(node: Node) -> tuple[int, ...]:
+    degrees = []
+    for item in node.seq():
+        try:
+            degrees.append(parse_degree(item.scalar()))
+        except (ValueError, TypeError) as exc:
+            raise item.error(str(exc)) from None
+    if not degrees:
+        raise node.error("a progression needs at least one chord")
+    return tuple(degrees)
+
+
+def read_generator(node: Node) -> tuple[str, dict[str, object]]:
+    if node.is_scalar:
+        kind_node, fields = node, {}
+    else:
+        fields = node.mapping()
+        if "type" not in fields:
+            raise node.error("a generator needs a 'type'")
+        kind_node = fields.pop("type")
+    kind = kind_node.as_str(GENERATORS)
+    option_specs = GENERATORS[kind].OPTIONS
+    if not node.is_scalar:
+        node.check_keys(("type", *option_specs))
+    return kind, {name: read_option(value, option_specs[name]) for name, value in fields.items()}
+
+
+def read_option(node: Node, spec: Option) -> object:
+    """A generator option checked against its spec (type, bounds, choices)."""
+    try:
+        return spec.check(node.python())
+    except ValueError as exc:
+        raise node.error(str(exc)) from None
+
+
+def read_stinger_note(node: Node) -> StingerNote:
+    items = node.seq()
+    if len(items) not in (3, 4):
+        raise node.error("a stinger note is [beat, scale degree, length beats] or "
+                         "[beat, degree, length, velocity]")
+    velocity = items[3].as_float(0, 1) if len(items) == 4 else 1.0
+    return StingerNote(items[0].as_float(0, 64), items[1].as_int(-28, 28),
+                       items[2].as_float(0.01, 64), velocity)
+
+
+def read_transitions(node: Node | None, scenes: dict[str, SceneSpec]) -> tuple[TransitionSpec, ...]:
+    rules = [TransitionSpec("*", "*", parse_quantize(defaults.TRANSITION_QUANTIZE),
+                            defaults.TRANSITION_FADE)]
+    if node is None:
+        return tuple(rules)
+    names = ("*", *scenes)
+    for item in node.seq():
+        fields = item.check_keys(("from", "to", "quantize", "fade"))
+        source = fields["from"].as_str(names) if "from" in fields else "*"
+        target = fields["to"].as_str(names) if "to" in fields else "*"
+        quantize = read_quantize(fields["quantize"]) if "quantize" in fields else rules[0].quantize
+        fade = fields["fade"].as_float(0, 60) if "fade" in fields else rules[0].fade
+        rules.append(TransitionSpec(source, target, quantize, fade))
+    return tuple(rules)
+
+
+def read_quantize(node: Node) -> Quantize:
+    try:
+        return parse_quantize(node.as_str())
+    except ValueError as exc:
+        raise node.error(str(exc)) from None
+
+
+def parse_quantize(text: str) -> Quantize:
+    """``now``, ``beat``, ``bar``, or ``N bars`` (also ``2bars``, ``4 bar``)."""
+    text = text.strip().lower()
+    if text in ("now", "beat", "bar"):
+        return Quantize(text)
+    match = re.fullmatch(r"(\d+)\s*bars?", text)
+    if match and 1 <= int(match[1]) <= 64:
+        return Quantize("bar", int(match[1]))
+    raise ValueError(f"{text!r} is not a quantization: use now, beat, bar or 'N bars'")
+
+
+def read_mutation(node: Node | None, layers: dict[str, LayerSpec]) -> MutationSpec | None:
+    if node is None:
+        return None
+    fields = node.check_keys(("every", "probability", "operators", "layers"))
+    return MutationSpec(
+        every=fields["every"].as_int(1, 256) if "every" in fields else defaults.MUTATION_EVERY,
+        probability=fields["probability"].as_float(0, 1) if "probability" in fields else
+        defaults.MUTATION_PROBABILITY,
+        operators=tuple(fields["operators"].as_str_list(OPERATORS)) if "operators" in fields
+        else tuple(OPERATORS),
+        layers=tuple(fields["layers"].as_str_list(layers)) if "layers" in fields else None,
+    )
+
+
+def check_name(node: Node, name: str) -> None:
+    if not _NAME.match(name):
+        raise node.error(f"{name!r} is not a usable name (letters, digits, '_' and '-')")
+
+
+def _is_null(node: Node) -> bool:
+    return node.is_scalar and node.scalar() is None

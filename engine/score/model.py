@@ -1,0 +1,227 @@
+"""The score as frozen data, after validation. Nothing here parses or plays; see loader.py.
+
+A score says which layers play (scenes), what each layer plays (a generator of notes and an
+instrument), how the player's state moves it (mappings from inputs to parameters through curves),
+and how the whole evolves (tempo, key, harmony, transitions, stingers, mutation, master bus).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from engine.curve import Curve
+
+
+@dataclass(frozen=True)
+class Term:
+    """One additive part of a parameter: a constant, or a curve of one input."""
+
+    value: float = 0.0
+    input: str | None = None
+    curve: Curve | None = None
+
+    def evaluate(self, inputs: dict[str, float]) -> float:
+        if self.input is None or self.curve is None:
+            return self.value
+        return self.curve(inputs[self.input])
+
+
+@dataclass(frozen=True)
+class ParamMap:
+    """A parameter's value as the sum of its terms (cues add up; see docs/score-format.md)."""
+
+    terms: tuple[Term, ...]
+
+    @staticmethod
+    def constant(value: float) -> ParamMap:
+        return ParamMap((Term(value=value),))
+
+    def evaluate(self, inputs: dict[str, float]) -> float:
+        return sum(term.evaluate(inputs) for term in self.terms)
+
+    @property
+    def inputs(self) -> tuple[str, ...]:
+        return tuple(t.input for t in self.terms if t.input is not None)
+
+    @property
+    def is_constant(self) -> bool:
+        return not self.inputs
+
+
+@dataclass(frozen=True)
+class Binding:
+    """An OSC address bound to an input, with an optional transform of the raw value."""
+
+    address: str
+    map: Curve | None = None
+    arg: int = 0  # which argument of the message carries the value
+
+
+@dataclass(frozen=True)
+class InputSpec:
+    name: str
+    min: float
+    max: float
+    default: float
+    smoothing: float
+    bindings: tuple[Binding, ...]
+
+    def clamp(self, value: float) -> float:
+        return min(self.max, max(self.min, value))
+
+
+@dataclass(frozen=True)
+class TempoSpec:
+    bpm: ParamMap
+    min: float
+    max: float
+    glide: float  # max fraction of change per bar
+
+
+@dataclass(frozen=True)
+class Meter:
+    beats: int
+    unit: int
+
+    @property
+    def steps_per_beat(self) -> int:
+        return max(1, 16 // self.unit)
+
+
+@dataclass(frozen=True)
+class ModeMap:
+    input: str
+    thresholds: tuple[tuple[float, str], ...]
+    hysteresis: float
+    hold_bars: int
+
+
+@dataclass(frozen=True)
+class KeySpec:
+    root: int  # pitch class
+    mode: str
+    modes: ModeMap | None = None
+
+
+@dataclass(frozen=True)
+class HarmonySpec:
+    progression: tuple[int, ...]
+    bars_per_chord: ParamMap
+    tension: ParamMap
+
+
+@dataclass(frozen=True)
+class LayerSpec:
+    name: str
+    instrument: str
+    generator: str
+    generator_options: dict[str, object]
+    params: dict[str, ParamMap]  # mix, music and instrument parameters by name
+    seed: int  # offset mixed into the score seed so layers differ
+
+
+@dataclass(frozen=True)
+class SceneSpec:
+    name: str
+    layers: tuple[str, ...]
+    tempo: ParamMap | None = None
+    key: KeySpec | None = None
+    progression: tuple[int, ...] | None = None
+
+
+@dataclass(frozen=True)
+class Quantize:
+    """Where a change lands: ``unit`` is "now", "beat" or "bar"; ``count`` bars for "bar"."""
+
+    unit: str
+    count: int = 1
+
+
+@dataclass(frozen=True)
+class TransitionSpec:
+    source: str  # scene name or "*"
+    target: str
+    quantize: Quantize
+    fade: float
+
+
+@dataclass(frozen=True)
+class StingerNote:
+    beat: float
+    degree: int
+    length: float
+    velocity: float = 1.0
+
+
+@dataclass(frozen=True)
+class DuckSpec:
+    db: float
+    release: float
+
+
+@dataclass(frozen=True)
+class StingerSpec:
+    name: str
+    event: str
+    instrument: str
+    notes: tuple[StingerNote, ...]
+    octave: int
+    quantize: Quantize
+    gain: float
+    reverb: float
+    duck: DuckSpec | None
+    params: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def beats(self) -> float:
+        return max(n.beat + n.length for n in self.notes)
+
+
+@dataclass(frozen=True)
+class MutationSpec:
+    every: int
+    probability: float
+    operators: tuple[str, ...]
+    layers: tuple[str, ...] | None  # None: every layer
+
+
+@dataclass(frozen=True)
+class MasterSpec:
+    loudness: float
+    ceiling: float
+    reverb_size: float
+    reverb_damp: float
+    reverb_return: float
+    dynamics: ParamMap  # dB after the leveler: the deliberate loudness cue (e.g. from arousal)
+
+
+@dataclass(frozen=True)
+class Score:
+    file: str
+    title: str
+    seed: int
+    inputs: dict[str, InputSpec]
+    tempo: TempoSpec
+    meter: Meter
+    key: KeySpec
+    harmony: HarmonySpec
+    layers: dict[str, LayerSpec]
+    scenes: dict[str, SceneSpec]
+    initial_scene: str
+    transitions: tuple[TransitionSpec, ...]
+    stingers: dict[str, StingerSpec]
+    mutation: MutationSpec | None
+    master: MasterSpec
+
+    def transition(self, source: str, target: str) -> TransitionSpec:
+        """The most specific rule for ``source -> target`` (exact beats wildcard; later wins)."""
+        best: TransitionSpec | None = None
+        best_rank = -1
+        for rule in self.transitions:
+            if rule.source not in ("*", source) or rule.target not in ("*", target):
+                continue
+            rank = (rule.source != "*") + (rule.target != "*")
+            if rank >= best_rank:
+                best, best_rank = rule, rank
+        assert best is not None  # the loader always adds a "* -> *" rule
+        return best

@@ -1,0 +1,186 @@
+"""A YAML node that knows where it came from.
+
+PyYAML's composed node tree keeps each value's start mark; :class:`Node` wraps it with the field
+path (``layers.pad.gain``) so every validation error can say ``file:line:col: path: problem``.
+Typed accessors (``as_float``, ``as_str`` ...) do the checking and raise :class:`ScoreError`.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+import yaml
+
+from engine.errors import ScoreError
+
+_constructor = yaml.constructor.SafeConstructor()
+
+
+def parse_yaml(text: str, file: str) -> Node:
+    """Compose ``text`` into a located node tree; YAML syntax errors become ScoreErrors."""
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
+        raise ScoreError(f"YAML syntax: {exc.problem}", file=file, line=line, column=col) from None
+    if root is None:
+        raise ScoreError("the score is empty", file=file, line=1, column=1)
+    return Node(root, "", file)
+
+
+class Node:
+    def __init__(self, node: yaml.Node, path: str, file: str) -> None:
+        self._node = node
+        self.path = path
+        self.file = file
+
+    # -- where ------------------------------------------------------------------------------
+    @property
+    def line(self) -> int:
+        return int(self._node.start_mark.line) + 1
+
+    @property
+    def column(self) -> int:
+        return int(self._node.start_mark.column) + 1
+
+    def error(self, message: str) -> ScoreError:
+        return ScoreError(message, file=self.file, line=self.line, column=self.column,
+                          path=self.path or "(top level)")
+
+    def _child_path(self, key: str | int) -> str:
+        if isinstance(key, int):
+            return f"{self.path}[{key}]"
+        return f"{self.path}.{key}" if self.path else key
+
+    # -- shape ------------------------------------------------------------------------------
+    @property
+    def is_map(self) -> bool:
+        return isinstance(self._node, yaml.MappingNode)
+
+    @property
+    def is_seq(self) -> bool:
+        return isinstance(self._node, yaml.SequenceNode)
+
+    @property
+    def is_scalar(self) -> bool:
+        return isinstance(self._node, yaml.ScalarNode)
+
+    def items(self) -> Iterator[tuple[str, Node]]:
+        """Key/value pairs of a mapping, in file order; duplicate or non-string keys are errors."""
+        if not self.is_map:
+            raise self.error(f"expected a mapping, got {self.describe()}")
+        seen: set[str] = set()
+        for key_node, value_node in self._node.value:
+            key = Node(key_node, self.path, self.file)
+            name = key.scalar()
+            if not isinstance(name, str | int) or isinstance(name, bool):
+                raise key.error("keys must be names")
+            name = str(name)
+            if name in seen:
+                raise key.error(f"duplicate key {name!r}")
+            seen.add(name)
+            yield name, Node(value_node, self._child_path(name), self.file)
+
+    def mapping(self) -> dict[str, Node]:
+        return dict(self.items())
+
+    def check_keys(self, allowed: Iterable[str]) -> dict[str, Node]:
+        """The mapping's entries; an unknown key is an error that suggests the closest."""
+        allowed = list(allowed)
+        entries = self.mapping()
+        for key, value in entries.items():
+            if key not in allowed:
+                raise Node(self._key_node(key), value.path, self.file).error(
+                    f"unknown field {key!r}{suggest(key, allowed)}")
+        return entries
+
+    def _key_node(self, key: str) -> yaml.Node:
+        for key_node, _ in self._node.value:
+            if str(key_node.value) == key:
+                return key_node
+        return self._node
+
+    def seq(self) -> list[Node]:
+        if not self.is_seq:
+            raise self.error(f"expected a list, got {self.describe()}")
+        return [Node(n, self._child_path(i), self.file) for i, n in enumerate(self._node.value)]
+
+    # -- scalars ----------------------------------------------------------------------------
+    def scalar(self) -> Any:
+        if not self.is_scalar:
+            raise self.error(f"expected a single value, got {self.describe()}")
+        return _constructor.construct_object(self._node)
+
+    def python(self) -> Any:
+        """The plain Python value (lists and mappings included), without checks."""
+        return _constructor.construct_object(self._node, deep=True)
+
+    def describe(self) -> str:
+        if self.is_map:
+            return "a mapping"
+        if self.is_seq:
+            return "a list"
+        value = _constructor.construct_object(self._node)
+        return "nothing" if value is None else f"{type(value).__name__} {value!r}"
+
+    def as_float(self, lo: float | None = None, hi: float | None = None) -> float:
+        value = self.scalar()
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise self.error(f"expected a number, got {self.describe()}")
+        value = float(value)
+        if not math.isfinite(value):
+            raise self.error(f"must be a finite number (got {value})")
+        check_range(self, value, lo, hi)
+        return value
+
+    def as_int(self, lo: int | None = None, hi: int | None = None) -> int:
+        value = self.scalar()
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise self.error(f"expected a whole number, got {self.describe()}")
+        check_range(self, value, lo, hi)
+        return int(value)
+
+    def as_bool(self) -> bool:
+        value = self.scalar()
+        if not isinstance(value, bool):
+            raise self.error(f"expected true or false, got {self.describe()}")
+        return value
+
+    def as_str(self, choices: Iterable[str] | None = None) -> str:
+        value = self.scalar()
+        if isinstance(value, bool) or value is None or not isinstance(value, str | int | float):
+            raise self.error(f"expected a name, got {self.describe()}")
+        text = str(value)
+        if choices is not None:
+            options = list(choices)
+            if text not in options:
+                raise self.error(f"{text!r} is not one of {', '.join(options)}"
+                                 f"{suggest(text, options)}")
+        return text
+
+    def as_str_list(self, choices: Iterable[str] | None = None) -> list[str]:
+        if self.is_scalar:
+            return [self.as_str(choices)]
+        return [item.as_str(choices) for item in self.seq()]
+
+
+def check_range(node: Node, value: float, lo: float | None, hi: float | None) -> None:
+    if lo is not None and hi is not None and not lo <= value <= hi:
+        raise node.error(f"must be in [{_fmt(lo)}, {_fmt(hi)}] (got {_fmt(value)})")
+    if lo is not None and value < lo:
+        raise node.error(f"must be >= {_fmt(lo)} (got {_fmt(value)})")
+    if hi is not None and value > hi:
+        raise node.error(f"must be <= {_fmt(hi)} (got {_fmt(value)})")
+
+
+def suggest(word: str, options: Iterable[str]) -> str:
+    close = difflib.get_close_matches(word, list(options), n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _fmt(x: float) -> str:
+    return f"{x:g}"

@@ -1,0 +1,1 @@
+"""The player's state: inputs, their smoothing, and how messages reach them."""

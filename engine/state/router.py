@@ -1,0 +1,127 @@
+"""From an OSC address and arguments to engine commands.
+
+The address map (docs/osc.md has the full table):
+
+- ``/state/<input> value`` and any extra address a score binds to an input (with its transform)
+- ``/state/mood valence arousal``
+- ``/scene NAME``, ``/event NAME [intensity]``, ``/tempo BPM`` (0 hands tempo back), ``/seed N``
+
+Arguments arrive as ints, floats, bools or strings; numbers are coerced, anything else is refused.
+Every refused message is counted by reason in :attr:`Router.dropped` and never raises.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from engine.commands import ChangeScene, Command, FireEvent, OverrideTempo, Reseed, SetInput
+from engine.curve import Curve
+from engine.score.model import Score
+
+
+@dataclass(frozen=True)
+class _Route:
+    input: str
+    arg: int
+    map: Curve | None
+
+
+class Router:
+    def __init__(self, score: Score) -> None:
+        self.routes: dict[str, list[_Route]] = {}
+        for spec in score.inputs.values():
+            self.routes.setdefault(f"/state/{spec.name}", [])
+            for binding in spec.bindings:
+                self.routes.setdefault(binding.address, []).append(
+                    _Route(spec.name, binding.arg, binding.map))
+            if not self.routes[f"/state/{spec.name}"]:
+                del self.routes[f"/state/{spec.name}"]
+        self.scenes = set(score.scenes)
+        self.events = {s.event for s in score.stingers.values()}
+        self.accepted = 0
+        self.dropped: Counter[str] = Counter()
+
+    def route(self, address: str, args: Sequence[object]) -> list[Command]:
+        commands = self._route(address, args)
+        if commands:
+            self.accepted += 1
+        return commands
+
+    def _route(self, address: str, args: Sequence[object]) -> list[Command]:
+        if address in self.routes:
+            return self._inputs(address, args)
+        if address == "/state/mood":
+            values = self._numbers(args, 2)
+            if values is None:
+                return []
+            return [SetInput("valence", values[0]), SetInput("arousal", values[1])]
+        if address == "/scene":
+            name = self._text(args)
+            if name is None or name not in self.scenes:
+                return self._drop("unknown_scene" if name else "bad_args")
+            return [ChangeScene(name)]
+        if address == "/event":
+            name = self._text(args)
+            if name is None:
+                return self._drop("bad_args")
+            intensity = 1.0
+            if len(args) > 1:
+                extra = self._numbers(args[1:2], 1)
+                if extra is None:
+                    return []
+                intensity = min(1.0, max(0.0, extra[0]))
+            if name not in self.events:
+                return self._drop("unknown_event")
+            return [FireEvent(name, intensity)]
+        if address == "/tempo":
+            values = self._numbers(args, 1)
+            if values is None:
+                return []
+            return [OverrideTempo(values[0] if values[0] > 0 else None)]
+        if address == "/seed":
+            values = self._numbers(args, 1)
+            if values is None:
+                return []
+            return [Reseed(int(values[0]) % 2**31)]
+        return self._drop("unknown_address")
+
+    def _inputs(self, address: str, args: Sequence[object]) -> list[Command]:
+        commands: list[Command] = []
+        for route in self.routes[address]:
+            if route.arg >= len(args):
+                return self._drop("bad_args")
+            values = self._numbers(args[route.arg:route.arg + 1], 1)
+            if values is None:
+                return []
+            value = route.map(values[0]) if route.map else values[0]
+            commands.append(SetInput(route.input, value))
+        return commands
+
+    def _numbers(self, args: Sequence[object], count: int) -> list[float] | None:
+        if len(args) < count:
+            self._drop("bad_args")
+            return None
+        values = []
+        for arg in args[:count]:
+            if isinstance(arg, bool | int | float):
+                value = float(arg)
+            else:
+                self._drop("bad_type")
+                return None
+            if not math.isfinite(value):
+                self._drop("non_finite")
+                return None
+            values.append(value)
+        return values
+
+    def _text(self, args: Sequence[object]) -> str | None:
+        if not args or not isinstance(args[0], str):
+            return None
+        return args[0]
+
+    def _drop(self, reason: str) -> list[Command]:
+        self.dropped[reason] += 1
+        return []

@@ -1,0 +1,61 @@
+"""Timelines: state changes at given times, as JSON Lines.
+
+One OSC message per line, ``{"t": 12.5, "address": "/state/heartrate", "args": [96]}``; blank
+lines and lines starting with ``#`` are skipped. Each message is applied at the start of the audio
+buffer that contains its sample position, exactly as a live message arriving during the previous
+buffer would be.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+from engine.errors import TimelineError
+
+
+@dataclass(frozen=True, slots=True)
+class TimedMessage:
+    time: float  # seconds from the start
+    address: str
+    args: tuple[object, ...]
+
+
+def load_timeline(path: str | Path) -> list[TimedMessage]:
+    path = Path(path)
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise TimelineError(f"cannot read: {exc.strerror}", file=str(path)) from None
+    return parse_timeline(lines, str(path))
+
+
+def parse_timeline(lines: list[str], file: str = "<timeline>") -> list[TimedMessage]:
+    messages = []
+    for number, line in enumerate(lines, start=1):
+        text = line.strip()
+        if not text or text.startswith("#"):
+            continue
+        messages.append(_parse_line(text, file, number))
+    messages.sort(key=lambda m: m.time)  # stable: equal times keep file order
+    return messages
+
+
+def _parse_line(text: str, file: str, number: int) -> TimedMessage:
+    try:
+        record = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise TimelineError(f"not JSON: {exc.msg}", file=file, line=number) from None
+    if not isinstance(record, dict):
+        raise TimelineError("expected an object with t, address, args", file=file, line=number)
+    t, address, args = record.get("t"), record.get("address"), record.get("args", [])
+    if isinstance(t, bool) or not isinstance(t, int | float) or not math.isfinite(t) or t < 0:
+        raise TimelineError(f"'t' must be seconds >= 0 (got {t!r})", file=file, line=number)
+    if not isinstance(address, str) or not address.startswith("/"):
+        raise TimelineError(f"'address' must start with '/' (got {address!r})", file=file,
+                            line=number)
+    if not isinstance(args, list):
+        args = [args]
+    return TimedMessage(float(t), address, tuple(args))
