@@ -1,0 +1,101 @@
+"""The ``soundscape`` command: render scores to WAV files and validate them.
+
+    soundscape render [SCORE] --out FILE.wav --duration SECONDS [--timeline FILE] [--seed N]
+    soundscape validate SCORE...
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from engine.errors import SoundscapeError
+
+#: The score ``soundscape render`` plays when none is named.
+DEFAULT_SCORE = Path(__file__).resolve().parent.parent / "scores" / "forest.yaml"
+DEFAULT_TIMELINE = DEFAULT_SCORE.with_suffix(".timeline.jsonl")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.run(args))
+    except SoundscapeError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="soundscape", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    render = sub.add_parser("render", help="render a score to a WAV file, offline")
+    render.add_argument("score", nargs="?", default=None,
+                        help=f"score file (default: {DEFAULT_SCORE.name} with its demo timeline)")
+    render.add_argument("--out", default="soundscape.wav", help="output WAV (default: %(default)s)")
+    render.add_argument("--duration", type=float, default=60.0, help="seconds (default: 60)")
+    render.add_argument("--timeline", help="JSON Lines of timed OSC messages to apply")
+    render.add_argument("--seed", type=int, help="random seed (default: the score's)")
+    render.add_argument("--sr", type=int, default=48000, choices=(44100, 48000, 96000))
+    render.add_argument("--buffer", type=int, default=256, choices=(64, 128, 256, 512, 1024))
+    render.add_argument("--quiet", action="store_true", help="no progress bar")
+    render.set_defaults(run=_render)
+
+    validate = sub.add_parser("validate", help="check score files; exit 1 on errors")
+    validate.add_argument("scores", nargs="+")
+    validate.set_defaults(run=_validate)
+    return parser
+
+
+def _render(args: argparse.Namespace) -> int:
+    from engine.catalog import default_catalog
+    from engine.render.offline import render
+    from engine.score.loader import load_score
+    from engine.state.timeline import load_timeline
+
+    score_path = Path(args.score) if args.score else DEFAULT_SCORE
+    timeline_path = args.timeline
+    if args.score is None and timeline_path is None and DEFAULT_TIMELINE.exists():
+        timeline_path = str(DEFAULT_TIMELINE)
+    if args.duration <= 0 or args.duration > 24 * 3600:
+        raise SoundscapeError("--duration must be between 0 and 86400 seconds")
+    score = load_score(score_path, default_catalog())
+    timeline = load_timeline(timeline_path) if timeline_path else []
+    progress = None if args.quiet or not sys.stderr.isatty() else _progress_bar
+    result = render(score, args.out, args.duration, seed=args.seed, timeline=timeline,
+                    sr=args.sr, buffersize=args.buffer, progress=progress)
+    dropped = sum(result.dropped.values())
+    print(f"{result.path}: {result.seconds:.1f} s of {score.title} in {result.wall:.1f} s "
+          f"({result.speed:.0f}x real time)" + (f", {dropped} messages dropped" if dropped else ""))
+    return 0
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from engine.catalog import default_catalog
+    from engine.errors import ScoreError
+    from engine.score.loader import load_score
+
+    failures = 0
+    for path in args.scores:
+        try:
+            score = load_score(path, default_catalog())
+        except ScoreError as exc:
+            failures += 1
+            print(exc, file=sys.stderr)
+        else:
+            print(f"{path}: ok ({len(score.layers)} layers, {len(score.scenes)} scenes, "
+                  f"{len(score.stingers)} stingers)")
+    return 1 if failures else 0
+
+
+def _progress_bar(done: int, total: int) -> None:
+    width = 40
+    filled = width * done // total
+    sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {100 * done // total:3d}%")
+    if done == total:
+        sys.stderr.write("\n")
+    sys.stderr.flush()

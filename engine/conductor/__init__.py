@@ -1,0 +1,1 @@
+"""Decisions, once per buffer: state + score + music + clock -> notes and parameter changes."""

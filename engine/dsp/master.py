@@ -1,0 +1,93 @@
+"""The master bus: reverb return, loudness leveler, dynamics, true-peak limiter, NaN watchdog.
+
+Signal flow::
+
+    dry sum ─┬──────────────────────────┐
+    sends ───┴─ reverb (pure wet) ──────┴─ bus ─ leveler gain ─ dynamics gain ─ limiter ─ clip ─ out
+                                           └─ K-weighting ─ power ─ (read by Python) ─┘
+
+The leveler listens to the bus through a BS.1770-style K-weighting (high shelf + high pass), keeps
+an energy average over ``LEVELER_WINDOW`` seconds of non-silent audio, and slews the leveler gain
+toward ``target - loudness`` at no more than ``LEVELER_SLEW`` dB/s. It is causal and runs between
+buffers, so a live performance and its offline replay agree sample for sample. The dynamics gain
+after it is the score's deliberate loudness cue (e.g. quieter when calm), which the leveler does
+not flatten. The limiter (a high-ratio lookahead compressor) holds peaks below the ceiling minus
+``LIMITER_HEADROOM`` (room for intersample peaks); a final clip guarantees the sample ceiling.
+"""
+
+from __future__ import annotations
+
+import math
+
+from engine import defaults
+from engine.dsp.mixer import db_to_amp
+from engine.dsp.pyolib import pyo
+from engine.score.model import MasterSpec
+
+K_SHELF_FREQ = 1681.0  # BS.1770 pre-filter: +4 dB high shelf
+K_SHELF_GAIN = 4.0
+K_HIGHPASS_FREQ = 38.0  # BS.1770 RLB weighting
+POWER_SMOOTHING_HZ = 2.5  # one-pole smoothing of the squared signal (~400 ms blocks)
+LUFS_OFFSET = -0.691
+LIMITER_RATIO = 100.0
+LIMITER_RISE = 0.001
+LIMITER_FALL = 0.15
+LIMITER_LOOKAHEAD_MS = 5.0
+
+
+class MasterBus:
+    def __init__(self, spec: MasterSpec, *, sr: int, buffersize: int) -> None:
+        self.spec = spec
+        self.sr = sr
+        self.period_buffers = max(1, round(defaults.LEVELER_PERIOD * sr / buffersize))
+        self.period = self.period_buffers * buffersize / sr
+        self.nan_events = 0
+        self.level_db = 0.0  # current leveler correction
+        self._energy = 10 ** ((spec.loudness - LUFS_OFFSET) / 10)  # start by assuming on target
+        self._countdown = self.period_buffers
+        self.leveler = pyo.SigTo(1.0, time=self.period, init=1.0)
+        self.dynamics = pyo.SigTo(1.0, time=1.0, init=1.0)
+
+    def connect(self, signals: list[pyo.PyoObject], sends: list[pyo.PyoObject]) -> None:
+        """Build the bus over the channels' stereo signals and reverb sends."""
+        spec = self.spec
+        self.dry = pyo.Mix(signals, voices=2)
+        self.send = pyo.Mix(sends, voices=2)
+        self.reverb = pyo.WGVerb(self.send, feedback=0.6 + 0.35 * spec.reverb_size,
+                                 cutoff=2000.0 + 8000.0 * (1.0 - spec.reverb_damp), bal=1.0,
+                                 mul=db_to_amp(spec.reverb_return))
+        self.bus = self.dry + self.reverb
+        shelf = pyo.EQ(self.bus, freq=K_SHELF_FREQ, q=0.707, boost=K_SHELF_GAIN, type=2)
+        weighted = pyo.Biquad(shelf, freq=K_HIGHPASS_FREQ, q=0.5, type=1)
+        self.power = pyo.Tone(weighted * weighted, freq=POWER_SMOOTHING_HZ)
+        threshold = spec.ceiling - defaults.LIMITER_HEADROOM
+        self.limiter = pyo.Compress(self.bus * self.leveler * self.dynamics, thresh=threshold,
+                                    ratio=LIMITER_RATIO, risetime=LIMITER_RISE,
+                                    falltime=LIMITER_FALL, lookahead=LIMITER_LOOKAHEAD_MS, knee=0)
+        ceiling = db_to_amp(spec.ceiling)
+        self.output = pyo.Clip(self.limiter, min=-ceiling, max=ceiling)
+        self.output.out()
+
+    def set_dynamics(self, db: float) -> None:
+        self.dynamics.value = db_to_amp(min(12.0, max(-40.0, db)))
+
+    def tick(self) -> bool:
+        """Run once per buffer; every leveler period, measure and steer. False if the bus is NaN."""
+        self._countdown -= 1
+        if self._countdown > 0:
+            return True
+        self._countdown = self.period_buffers
+        power = sum(self.power.get(all=True))
+        if not math.isfinite(power):
+            return False
+        loudness = LUFS_OFFSET + 10 * math.log10(power + 1e-20)
+        if loudness > defaults.LEVELER_GATE:
+            share = min(1.0, self.period / defaults.LEVELER_WINDOW)
+            self._energy += (power - self._energy) * share
+        estimate = LUFS_OFFSET + 10 * math.log10(self._energy + 1e-20)
+        lo, hi = defaults.LEVELER_RANGE
+        wanted = min(hi, max(lo, self.spec.loudness - estimate))
+        step = defaults.LEVELER_SLEW * self.period
+        self.level_db += min(step, max(-step, wanted - self.level_db))
+        self.leveler.value = db_to_amp(self.level_db)
+        return True

@@ -1,0 +1,107 @@
+"""The orchestra: the score's instruments on mixer channels into the master bus.
+
+It implements the conductor's :class:`~engine.conductor.performer.Performer`, so the conductor's
+decisions reach pyo through it alone. It also keeps the NaN watchdog: if the master bus ever turns
+non-finite, the channels that carry NaN are rebuilt silent, and the master's recursive parts
+(reverb, meter, limiter) are rebuilt, so one bad voice cannot silence the music for good.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from engine.dsp.instrument import Instrument
+from engine.dsp.instruments import INSTRUMENTS
+from engine.dsp.master import MasterBus
+from engine.dsp.mixer import Channel
+from engine.events import NoteEvent
+from engine.score.model import Score
+
+
+class Orchestra:
+    def __init__(self, score: Score, *, sr: int, buffersize: int) -> None:
+        self.sr = sr
+        self.buffersize = buffersize
+        self.recoveries = 0
+        self._mix: dict[str, tuple[float, float, float]] = {}
+        self._fades: dict[str, float] = {}
+        self._recipes: dict[str, tuple[str, Mapping[str, float]]] = {}
+        for name, layer in score.layers.items():
+            constants = {p: m.evaluate({}) for p, m in layer.params.items()
+                         if m.is_constant and p in INSTRUMENTS[layer.instrument].PARAMS}
+            self._recipes[name] = (layer.instrument, constants)
+        for stinger in score.stingers.values():
+            self._recipes[f"stinger:{stinger.name}"] = (stinger.instrument, stinger.params)
+        self.channels = {name: self._build(name) for name in self._recipes}
+        for stinger in score.stingers.values():
+            self.set_mix(f"stinger:{stinger.name}", stinger.gain, 0.0, stinger.reverb)
+            self.fade(f"stinger:{stinger.name}", 1.0, 0.0)
+        self.suspended: set[str] = set()
+        for name, channel in self.channels.items():
+            channel.instrument.suspend()
+            self.suspended.add(name)
+        self.master = MasterBus(score.master, sr=sr, buffersize=buffersize)
+        self._connect()
+
+    def _build(self, name: str) -> Channel:
+        kind, params = self._recipes[name]
+        instrument: Instrument = INSTRUMENTS[kind](sr=self.sr, buffersize=self.buffersize,
+                                                  params=params)
+        return Channel(instrument)
+
+    def _connect(self) -> None:
+        channels = list(self.channels.values())
+        self.master.connect([c.signal for c in channels], [c.send for c in channels])
+
+    # -- Performer --------------------------------------------------------------------------
+    def note(self, channel: str, event: NoteEvent) -> None:
+        self.channels[channel].instrument.play(event)
+
+    def set_param(self, channel: str, name: str, value: float) -> None:
+        self.channels[channel].instrument.set_param(name, value)
+
+    def set_mix(self, channel: str, gain_db: float, pan: float, reverb: float) -> None:
+        self._mix[channel] = (gain_db, pan, reverb)
+        self.channels[channel].set_mix(gain_db, pan, reverb)
+
+    def fade(self, channel: str, level: float, seconds: float) -> None:
+        self._fades[channel] = level
+        self.channels[channel].fade(level, seconds)
+
+    def duck(self, channel: str, db: float, seconds: float) -> None:
+        self.channels[channel].duck(db, seconds)
+
+    def suspend(self, channel: str) -> None:
+        if channel not in self.suspended:
+            self.suspended.add(channel)
+            self.channels[channel].instrument.suspend()
+
+    def resume(self, channel: str) -> None:
+        if channel in self.suspended:
+            self.suspended.discard(channel)
+            self.channels[channel].instrument.resume()
+
+    def set_dynamics(self, db: float) -> None:
+        self.master.set_dynamics(db)
+
+    # -- per buffer -------------------------------------------------------------------------
+    def tick(self) -> None:
+        if not self.master.tick():
+            self._recover()
+
+    def _recover(self) -> None:
+        """Replace every channel that carries NaN, then the master's recursive parts."""
+        self.recoveries += 1
+        for name, channel in list(self.channels.items()):
+            if not channel.is_finite():
+                channel.fade(0.0, 0.0)
+                fresh = self._build(name)
+                if name in self.suspended:
+                    fresh.instrument.suspend()
+                if name in self._mix:
+                    fresh.set_mix(*self._mix[name])
+                fresh.fade(self._fades.get(name, 0.0), 1.0)
+                self.channels[name] = fresh
+        self.master.output.stop()
+        self.master = MasterBus(self.master.spec, sr=self.sr, buffersize=self.buffersize)
+        self._connect()

@@ -1,0 +1,1 @@
+"""Running the engine: the buffer step, and the offline renderer."""

@@ -1,0 +1,55 @@
+"""The Engine: one score playing on one pyo server, advanced one buffer at a time.
+
+:meth:`Engine.tick` runs before each buffer is computed: it applies the messages due, lets the
+conductor decide, and lets the master bus steer. The offline renderer calls it in a loop before
+``server.process()``; a real-time backend calls it from pyo's per-buffer callback. No global
+state: several engines can live in one process, each on its own server.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Iterable
+
+from engine.catalog import default_catalog
+from engine.conductor.conductor import Conductor
+from engine.conductor.performer import Observer
+from engine.dsp.orchestra import Orchestra
+from engine.score.catalog import Catalog
+from engine.score.model import Score
+from engine.state.timeline import TimedMessage
+
+
+class Engine:
+    def __init__(self, score: Score, *, sr: int, buffersize: int, seed: int,
+                 catalog: Catalog | None = None, observer: Observer | None = None) -> None:
+        """Build the score's instruments on the current pyo server."""
+        self.score = score
+        self.sr = sr
+        self.buffersize = buffersize
+        self.sample = 0  # first sample of the next buffer
+        self.orchestra = Orchestra(score, sr=sr, buffersize=buffersize)
+        self.conductor = Conductor(score, catalog or default_catalog(), self.orchestra, sr=sr,
+                                   buffersize=buffersize, seed=seed, observer=observer)
+        self._timeline: list[tuple[int, int, TimedMessage]] = []
+
+    def schedule(self, messages: Iterable[TimedMessage]) -> None:
+        """Queue messages to apply at their times (at the start of the buffer holding each)."""
+        for message in messages:
+            sample = round(message.time * self.sr)
+            bisect.insort(self._timeline, (sample, len(self._timeline), message))
+
+    def send(self, address: str, *args: object) -> None:
+        """Apply one message before the next buffer."""
+        self.conductor.handle(address, args, self.sample)
+
+    def tick(self) -> None:
+        """Everything that happens before the next buffer is computed."""
+        end = self.sample + self.buffersize
+        timeline = self._timeline
+        while timeline and timeline[0][0] < end:
+            message = timeline.pop(0)[2]
+            self.conductor.handle(message.address, message.args, self.sample)
+        self.conductor.step(self.sample, self.buffersize)
+        self.orchestra.tick()
+        self.sample = end
