@@ -38,6 +38,11 @@ MAX_RAMP = 60.0
 DURATION_RANGE = (0.001, 600.0)
 #: Fade-in on creation and on resume, so a layer never starts with a step.
 FADE_IN = 0.02
+#: A voice sleeps this many tails after its note ends: a tail is a release (linear, silent at its
+#: end) or a decay to -40 dB, so 1.5 tails is at least -60 dB, below anything a cut could reveal.
+SLEEP_TAIL = 1.5
+#: Plus this many seconds, for the smoothing after each envelope.
+SLEEP_MARGIN = 0.05
 
 
 class Instrument:
@@ -70,6 +75,7 @@ class Instrument:
         self._objects: list[pyo.PyoObject] = []
         self._tables: list[pyo.PyoTableObject] = []
         self._suspended = False
+        self._always_on: set[int] = set()
         for name, value in (params or {}).items():
             clamped = self.PARAMS[name].clamp(value)
             if clamped is None:
@@ -185,6 +191,9 @@ class Instrument:
     def _changed(self, name: str, value: float) -> None:
         """Hook for parameters that are not plain signals; default: nothing to do."""
 
+    def tick(self) -> None:
+        """Housekeeping between buffers (a few times a second); default: nothing to do."""
+
     def suspend(self) -> None:
         """Stop every pyo object to save CPU. Meant for a layer already faded out: it cuts at once.
 
@@ -195,7 +204,8 @@ class Instrument:
         if self._suspended:
             return
         for obj in reversed(self._graph):
-            obj.stop()
+            if id(obj) not in self._always_on:
+                obj.stop()
         self._suspended = True
 
     def resume(self) -> None:
@@ -206,9 +216,13 @@ class Instrument:
         if not self._suspended:
             return
         for obj in self._graph:
-            if not isinstance(obj, pyo.Trig):
+            if not isinstance(obj, pyo.Trig) and id(obj) not in self._always_on:
                 obj.play()
         self._suspended = False
+        self._resumed()
+
+    def _resumed(self) -> None:
+        """Hook after :meth:`resume`; default: nothing to do."""
 
 
 class PolyInstrument(Instrument):
@@ -220,9 +234,45 @@ class PolyInstrument(Instrument):
 
     voices: VoiceBank
 
+    def __init__(
+        self, *, sr: int, buffersize: int, params: Mapping[str, float] | None = None
+    ) -> None:
+        super().__init__(sr=sr, buffersize=buffersize, params=params)
+        self._voice_streams = _voice_streams(self._graph, self.voices)
+        self._sleep_at = [0.0] * self.POLYPHONY
+        self._awake = [True] * self.POLYPHONY
+
     def _setup(self) -> None:
         self.voices = VoiceBank(self.POLYPHONY, sr=self.sr, buffersize=self.buffersize)
         self.own_all(self.voices.objects)
+        self._always_on.update(id(obj) for obj in self.voices.clock_objects)
+
+    def tick(self) -> None:
+        """Put voices to sleep once their sound has died away.
+
+        A voice's own oscillators, filters and envelopes are most of an instrument's cost, and
+        most voices are silent most of the time. A stopped pyo stream outputs zeros and costs
+        nothing; it is restarted just before its next note (see :meth:`_note_on`).
+        """
+        if self._suspended:
+            return
+        now = self.voices.next_buffer_start()
+        for i, awake in enumerate(self._awake):
+            if awake and self._sleep_at[i] <= now:
+                for stream in self._voice_streams[i]:
+                    stream.stop()
+                self._awake[i] = False
+
+    def _resumed(self) -> None:
+        self._awake = [True] * self.POLYPHONY  # resume restarted every stream
+
+    def _wake(self, voice: int, seconds: float) -> None:
+        if not self._awake[voice]:
+            for stream in self._voice_streams[voice]:
+                stream.play()
+            self._awake[voice] = True
+        until = self.voices.next_buffer_start() + (seconds + SLEEP_MARGIN) * self.sr
+        self._sleep_at[voice] = max(self._sleep_at[voice], until)
 
     def _freq(self, pitch: float) -> float:
         """Note frequency; subclasses narrow it when an object has a tighter safe range."""
@@ -236,10 +286,12 @@ class PolyInstrument(Instrument):
         return 0.5
 
     def _note_on(self, offset: int, pitch: float, gain: float, dur: float, voice: str) -> None:
-        i = self.voices.allocate()
+        i = self.voices.allocate(self._awake)
         freq = self._freq(pitch)
+        tail = self._tail()
+        self._wake(i, dur + SLEEP_TAIL * tail)
         self._prepare_voice(i, freq)
-        self.voices.start(i, offset=offset, freq=freq, gain=gain, dur=dur, tail=self._tail())
+        self.voices.start(i, offset=offset, freq=freq, gain=gain, dur=dur, tail=tail)
 
 
 class Texture(Instrument):
@@ -274,3 +326,27 @@ def _upstream(roots: Iterable[pyo.PyoObject]) -> list[pyo.PyoObject]:
             items = value if isinstance(value, list | tuple) else (value,)
             stack.extend(v for v in items if isinstance(v, pyo.PyoObjectBase))
     return found
+
+
+def _voice_streams(graph: list[pyo.PyoObject], bank: VoiceBank) -> list[list[object]]:
+    """For each voice, the pyo streams in ``graph`` that depend on that voice and no other.
+
+    An object depends on a voice when the voice's bank signals are upstream of it. A one-stream
+    object depending on one voice belongs to it; an object with one stream per voice gives
+    stream i to voice i. The bank itself (triggers and their delays) stays running, so a note can
+    always reach a sleeping voice. Anything shared (mixes, filters after the sum) is left alone.
+    """
+    owner = {id(obj): i for i, objs in enumerate(bank.per_voice()) for obj in objs}
+    streams: list[list[object]] = [[] for _ in range(bank.count)]
+    bank_objects = {id(obj) for obj in bank.objects}
+    for obj in graph:
+        if id(obj) in bank_objects:
+            continue
+        voices = {owner[id(up)] for up in _upstream([obj]) if id(up) in owner}
+        base = obj._base_objs
+        if len(voices) == 1 and len(base) == 1:
+            streams[voices.pop()].extend(base)
+        elif len(voices) == bank.count and len(base) == bank.count > 1:
+            for i, stream in enumerate(base):
+                streams[i].append(stream)
+    return streams

@@ -42,6 +42,7 @@ class Orchestra:
             self.suspended.add(name)
         self.master = MasterBus(score.master, sr=sr, buffersize=buffersize)
         self._connect()
+        self._housekeeping = 0
 
     def _build(self, name: str) -> Channel:
         kind, params = self._recipes[name]
@@ -88,6 +89,12 @@ class Orchestra:
     def tick(self) -> None:
         if not self.master.tick():
             self._recover()
+        self._housekeeping -= 1
+        if self._housekeeping <= 0:
+            self._housekeeping = self.master.period_buffers
+            for name, channel in self.channels.items():
+                if name not in self.suspended:
+                    channel.instrument.tick()
 
     def _recover(self) -> None:
         """Replace every channel that carries NaN, then the master's recursive parts."""

@@ -82,7 +82,11 @@ class VoiceBank:
         self.held = [pyo.Sub(h, t) for h, t in zip(self._hold, self.trig, strict=True)]
         self.gate = [pyo.Sig(h, mul=v) for h, v in zip(self.held, self.vel, strict=True)]
         # Counts samples from the first buffer on: the time base for voice allocation.
-        self._clock = pyo.Count(pyo.Trig())
+        self._clock_start = pyo.Trig()
+        self._clock = pyo.Count(self._clock_start)
+        #: Objects that must never stop, even while the instrument is suspended: a stopped
+        #: counter cannot be restarted without resetting it, and allocation needs the time.
+        self.clock_objects: list[pyo.PyoObject] = [self._clock_start, self._clock]
         self._start = [float("-inf")] * count
         self._end = [float("-inf")] * count
         self.objects: list[pyo.PyoObject] = [
@@ -98,15 +102,27 @@ class VoiceBank:
             self._clock,
         ]
 
+    def per_voice(self) -> list[list[pyo.PyoObject]]:
+        """Each voice's own bank signals (its trigger path, frequency, velocity and gates)."""
+        lists = (self._triggers, self._freq, self._vel, self.trig, self.freq, self.vel,
+                 self._hold, self.held, self.gate)
+        return [[signals[i] for signals in lists] for i in range(self.count)]
+
     def next_buffer_start(self) -> float:
         """Sample index at which the buffer about to be computed starts."""
         return float(self._clock.get()) + self.buffersize
 
-    def allocate(self) -> int:
-        """The voice for a note in the next buffer: the one free longest, else the oldest note."""
+    def allocate(self, awake: Sequence[bool] | None = None) -> int:
+        """The voice for a note in the next buffer: a free one, else the oldest note.
+
+        Among free voices, those still ``awake`` (running, see PolyInstrument) come first, so a
+        few voices do the work and the rest can sleep; then the one free longest.
+        """
         now = self.next_buffer_start()
         free = [i for i in range(self.count) if self._end[i] <= now]
         if free:
+            if awake is not None and any(awake[i] for i in free):
+                free = [i for i in free if awake[i]]
             return min(free, key=self._end.__getitem__)
         return min(range(self.count), key=self._start.__getitem__)
 

@@ -1,0 +1,92 @@
+"""The orchestra on a real pyo server: idle voices sleep, and the NaN watchdog recovers."""
+
+from __future__ import annotations
+
+import math
+
+from engine.dsp.orchestra import Orchestra
+from engine.dsp.pyolib import pyo
+from engine.events import NoteEvent
+from engine.score.catalog import Catalog, ParamRange
+from engine.score.loader import parse_score
+
+SCORE = """
+layers:
+  keys: {instrument: keys, decay: 0.5, release: 0.1}
+  pad: {instrument: pad}
+scenes: {main: {layers: [keys, pad]}}
+"""
+
+
+def orchestra() -> Orchestra:
+    catalog = Catalog({"keys": {"decay": ParamRange(0.3, 10, 4), "release": ParamRange(0.05, 3, 1)},
+                       "pad": {}})
+    return Orchestra(parse_score(SCORE, catalog), sr=48000, buffersize=256)
+
+
+def output_is_finite(orch: Orchestra) -> bool:
+    return all(math.isfinite(x) for x in orch.master.output.get(all=True))
+
+
+def test_nan_on_the_bus_is_recovered(server: pyo.Server) -> None:
+    orch = orchestra()
+    for name in ("keys", "pad"):
+        orch.resume(name)
+        orch.fade(name, 1.0, 0.0)
+    orch.note("keys", NoteEvent(0, 60, 0.8, 0.3))
+    for _ in range(20):
+        orch.tick()
+        server.process()
+    assert output_is_finite(orch) and orch.recoveries == 0
+    # poison one channel past every clamp, as a pyo bug would
+    orch.channels["keys"].left.value = float("nan")
+    for _ in range(2 * orch.master.period_buffers + 2):
+        orch.tick()
+        server.process()
+    assert orch.recoveries == 1
+    for _ in range(40):
+        orch.tick()
+        server.process()
+    assert output_is_finite(orch)
+    assert orch.channels["keys"].is_finite()
+    orch.note("keys", NoteEvent(0, 64, 0.8, 0.3))  # the rebuilt channel still plays
+    peak = 0.0
+    for _ in range(40):
+        orch.tick()
+        server.process()
+        peak = max(peak, *(abs(x) for x in orch.channels["keys"].signal.get(all=True)))
+    assert peak > 0.01 and orch.recoveries == 1
+
+
+def test_idle_voices_sleep_and_wake_for_the_next_note(server: pyo.Server) -> None:
+    orch = orchestra()
+    orch.resume("keys")
+    keys = orch.channels["keys"].instrument
+    orch.note("keys", NoteEvent(0, 60, 0.8, 0.2))
+    orch.tick()
+    server.process()
+    assert sum(keys._awake) == 1  # idle voices sleep at once; the playing one runs
+    for _ in range(int(3 * 48000 / 256)):
+        orch.tick()
+        server.process()
+    assert sum(keys._awake) == 0  # the note died away; every voice sleeps
+    orch.note("keys", NoteEvent(10, 67, 0.8, 0.2))
+    peak = 0.0
+    for _ in range(10):
+        server.process()
+        peak = max(peak, *(abs(x) for x in keys.output.get(all=True)))
+    assert sum(keys._awake) == 1 and peak > 0.01
+
+
+def test_voice_clock_survives_suspend_and_resume(server: pyo.Server) -> None:
+    orch = orchestra()
+    keys = orch.channels["keys"].instrument
+    orch.resume("keys")
+    for _ in range(10):
+        server.process()
+    before = keys.voices.next_buffer_start()
+    orch.suspend("keys")
+    for _ in range(10):
+        server.process()
+    orch.resume("keys")
+    assert keys.voices.next_buffer_start() == before + 10 * 256
