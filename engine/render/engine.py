@@ -8,7 +8,7 @@ state: several engines can live in one process, each on its own server.
 
 from __future__ import annotations
 
-import bisect
+from collections import deque
 from collections.abc import Iterable
 
 from engine.catalog import default_catalog
@@ -31,13 +31,16 @@ class Engine:
         self.orchestra = Orchestra(score, sr=sr, buffersize=buffersize)
         self.conductor = Conductor(score, catalog or default_catalog(), self.orchestra, sr=sr,
                                    buffersize=buffersize, seed=seed, observer=observer)
-        self._timeline: list[tuple[int, int, TimedMessage]] = []
+        self._timeline: deque[tuple[int, TimedMessage]] = deque()
 
     def schedule(self, messages: Iterable[TimedMessage]) -> None:
-        """Queue messages to apply at their times (at the start of the buffer holding each)."""
-        for message in messages:
-            sample = round(message.time * self.sr)
-            bisect.insort(self._timeline, (sample, len(self._timeline), message))
+        """Queue messages to apply at their times (at the start of the buffer holding each).
+
+        Messages at equal times keep their order, as they would arriving over the network.
+        """
+        queued = [*self._timeline, *((round(m.time * self.sr), m) for m in messages)]
+        queued.sort(key=lambda item: item[0])  # stable
+        self._timeline = deque(queued)
 
     def send(self, address: str, *args: object) -> None:
         """Apply one message before the next buffer."""
@@ -48,7 +51,7 @@ class Engine:
         end = self.sample + self.buffersize
         timeline = self._timeline
         while timeline and timeline[0][0] < end:
-            message = timeline.pop(0)[2]
+            message = timeline.popleft()[1]
             self.conductor.handle(message.address, message.args, self.sample)
         self.conductor.step(self.sample, self.buffersize)
         self.orchestra.tick()

@@ -1,0 +1,45 @@
+"""The ``soundscape`` command as a user runs it: a real process, real files, exit codes."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def soundscape(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "engine", *args], cwd=cwd, capture_output=True,
+                          text=True, timeout=300)
+
+
+def test_validate_accepts_the_bundled_scores() -> None:
+    result = soundscape("validate", *map(str, sorted((ROOT / "scores").glob("*.yaml"))))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.count(": ok") == 3
+
+
+def test_validate_reports_file_line_and_field(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("layers:\n  pad:\n    instrument: pad\n    gain: 40\n"
+                   "scenes: {a: {layers: [pad]}}\n")
+    result = soundscape("validate", str(bad))
+    assert result.returncode == 1
+    assert f"{bad}:4:11: layers.pad.gain: must be in [-80, 12] (got 40)" in result.stderr
+
+
+def test_render_default_score_writes_a_wav(tmp_path: Path) -> None:
+    out = tmp_path / "default.wav"
+    result = soundscape("render", "--out", str(out), "--duration", "4", "--quiet")
+    assert result.returncode == 0, result.stderr
+    assert "Forest" in result.stdout and out.stat().st_size > 4 * 48000 * 2 * 3
+
+
+def test_render_reports_a_bad_timeline(tmp_path: Path) -> None:
+    timeline = tmp_path / "t.jsonl"
+    timeline.write_text('{"t": 0, "address": "/state/arousal", "args": [1]}\n{"t": "soon"}\n')
+    result = soundscape("render", "scores/combat.yaml", "--timeline", str(timeline),
+                        "--out", str(tmp_path / "x.wav"), "--duration", "1")
+    assert result.returncode == 2
+    assert f"{timeline}:2:" in result.stderr and "'t'" in result.stderr
