@@ -203,9 +203,8 @@ class Instrument:
         """
         if self._suspended:
             return
-        for obj in reversed(self._graph):
-            if id(obj) not in self._always_on:
-                obj.stop()
+        for stream in reversed(self._switchable()):
+            stream.stop()
         self._suspended = True
 
     def resume(self) -> None:
@@ -215,14 +214,32 @@ class Instrument:
         """
         if not self._suspended:
             return
-        for obj in self._graph:
-            if not isinstance(obj, pyo.Trig) and id(obj) not in self._always_on:
-                obj.play()
+        for stream in self._switchable(replay=True):
+            stream.play()
         self._suspended = False
         self._resumed()
 
     def _resumed(self) -> None:
         """Hook after :meth:`resume`; default: nothing to do."""
+
+    def _switchable(self, replay: bool = False) -> list[object]:
+        """The C-level streams suspend stops and resume restarts, computed once.
+
+        Switching streams directly costs a fraction of ``PyoObject.play()``'s argument handling,
+        which matters because a layer resumes inside one audio buffer (hundreds of objects).
+        Playing a ``Trig`` fires it, so resume leaves triggers alone; the voice clock never stops.
+        """
+        key = "_replay_streams" if replay else "_stop_streams"
+        cached = getattr(self, key, None)
+        if cached is None:
+            cached = [
+                stream
+                for obj in self._graph
+                if id(obj) not in self._always_on and not (replay and isinstance(obj, pyo.Trig))
+                for stream in _streams(obj)
+            ]
+            setattr(self, key, cached)
+        return cached
 
 
 class PolyInstrument(Instrument):
@@ -350,3 +367,9 @@ def _voice_streams(graph: list[pyo.PyoObject], bank: VoiceBank) -> list[list[obj
             for i, stream in enumerate(base):
                 streams[i].append(stream)
     return streams
+
+
+def _streams(obj: pyo.PyoObject) -> list[object]:
+    """Every C-level stream a PyoObject starts and stops: its players, timers and outputs."""
+    return [*(obj._base_players or ()), *(getattr(obj, "_time_objs", None) or ()),
+            *obj._base_objs]

@@ -8,6 +8,7 @@ state: several engines can live in one process, each on its own server.
 
 from __future__ import annotations
 
+import gc
 from collections import deque
 from collections.abc import Iterable
 
@@ -32,6 +33,7 @@ class Engine:
         self.conductor = Conductor(score, catalog or default_catalog(), self.orchestra, sr=sr,
                                    buffersize=buffersize, seed=seed, observer=observer)
         self._timeline: deque[tuple[int, TimedMessage]] = deque()
+        settle_heap()
 
     def schedule(self, messages: Iterable[TimedMessage]) -> None:
         """Queue messages to apply at their times (at the start of the buffer holding each).
@@ -56,3 +58,14 @@ class Engine:
         self.conductor.step(self.sample, self.buffersize)
         self.orchestra.tick()
         self.sample = end
+
+
+def settle_heap() -> None:
+    """Collect garbage once and freeze what survives (the engine's thousands of objects).
+
+    Python's full collections walk every tracked object; with an engine built they took up to
+    ~11 ms inside one buffer (measured), twice a 256-frame buffer's budget. Frozen objects are
+    skipped by later collections, so the ones that remain are short.
+    """
+    gc.collect()
+    gc.freeze()
