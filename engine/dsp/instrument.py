@@ -21,6 +21,7 @@ master on its own. Three kinds share this base:
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterable, Mapping
 from typing import ClassVar
 
@@ -346,27 +347,47 @@ def _upstream(roots: Iterable[pyo.PyoObject]) -> list[pyo.PyoObject]:
 
 
 def _voice_streams(graph: list[pyo.PyoObject], bank: VoiceBank) -> list[list[object]]:
-    """For each voice, the pyo streams in ``graph`` that depend on that voice and no other.
+    """For each voice, the C-level streams in ``graph`` that depend on that voice and no other.
 
-    An object depends on a voice when the voice's bank signals are upstream of it. A one-stream
-    object depending on one voice belongs to it; an object with one stream per voice gives
-    stream i to voice i. The bank itself (triggers and their delays) stays running, so a note can
-    always reach a sleeping voice. Anything shared (mixes, filters after the sum) is left alone.
+    Dependencies are read at the stream level: pyo's C objects report the streams they read
+    (inputs, parameters, mul/add) to Python's garbage collector, so ``gc.get_referents`` gives
+    exact edges, including those of arithmetic (``a * b``) that leave no Python-level trace of
+    their right operand. A stream belongs to voice i when voice i's bank signals are upstream of
+    it and no other voice's are. The bank itself (triggers and their delays) stays running, so a
+    note can always reach a sleeping voice; shared streams (mixes, the filter after the sum) too.
     """
-    owner = {id(obj): i for i, objs in enumerate(bank.per_voice()) for obj in objs}
-    streams: list[list[object]] = [[] for _ in range(bank.count)]
-    bank_objects = {id(obj) for obj in bank.objects}
+    roots: dict[int, int] = {}
+    for i, objs in enumerate(bank.per_voice()):
+        for obj in objs:
+            for stream in _streams(obj):
+                roots[id(stream)] = i
+    memo: dict[int, frozenset[int]] = {}
+
+    def voices_of(stream: object) -> frozenset[int]:
+        key = id(stream)
+        if key in memo:
+            return memo[key]
+        if key in roots:
+            memo[key] = frozenset((roots[key],))
+            return memo[key]
+        memo[key] = frozenset()  # a guard for feedback loops
+        found: set[int] = set()
+        for ref in gc.get_referents(stream):
+            if hasattr(ref, "stop") and hasattr(ref, "play") and not isinstance(ref, type):
+                found |= voices_of(ref)
+        memo[key] = frozenset(found)
+        return memo[key]
+
+    bank_streams = {id(stream) for obj in bank.objects for stream in _streams(obj)}
+    owned: list[list[object]] = [[] for _ in range(bank.count)]
     for obj in graph:
-        if id(obj) in bank_objects:
-            continue
-        voices = {owner[id(up)] for up in _upstream([obj]) if id(up) in owner}
-        base = obj._base_objs
-        if len(voices) == 1 and len(base) == 1:
-            streams[voices.pop()].extend(base)
-        elif len(voices) == bank.count and len(base) == bank.count > 1:
-            for i, stream in enumerate(base):
-                streams[i].append(stream)
-    return streams
+        for stream in _streams(obj):
+            if id(stream) in bank_streams:
+                continue
+            voices = voices_of(stream)
+            if len(voices) == 1:
+                owned[next(iter(voices))].append(stream)
+    return owned
 
 
 def _streams(obj: pyo.PyoObject) -> list[object]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 
 from engine import defaults
-from engine.dsp.instrument import Instrument
+from engine.dsp.instrument import Instrument, _streams, _upstream
 from engine.dsp.pyolib import pyo
 
 
@@ -42,6 +42,20 @@ class Channel:
         stereo_source = pyo.Mix(source if self.stereo else [source, source], voices=2)
         self.signal = stereo_source * [self.left, self.right] * self.fader * self.ducker
         self.send = self.signal * self.send_level
+        inside = {id(obj) for obj in instrument._graph}
+        self._streams = [stream for obj in _upstream([self.signal, self.send, self.left,
+                                                        self.right, self.fader, self.ducker,
+                                                        self.send_level])
+                         if id(obj) not in inside for stream in _streams(obj)]
+
+    def suspend(self) -> None:
+        """Stop the channel's own objects (after its fade-out): a silent layer costs nothing."""
+        for stream in self._streams:
+            stream.stop()
+
+    def resume(self) -> None:
+        for stream in self._streams:
+            stream.play()
 
     def _levels(self, gain_db: float, pan: float) -> tuple[float, float]:
         amp = db_to_amp(gain_db)

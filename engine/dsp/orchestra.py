@@ -39,6 +39,7 @@ class Orchestra:
         self.suspended: set[str] = set()
         for name, channel in self.channels.items():
             channel.instrument.suspend()
+            channel.suspend()
             self.suspended.add(name)
         self.master = MasterBus(score.master, sr=sr, buffersize=buffersize)
         self._connect()
@@ -76,10 +77,12 @@ class Orchestra:
         if channel not in self.suspended:
             self.suspended.add(channel)
             self.channels[channel].instrument.suspend()
+            self.channels[channel].suspend()
 
     def resume(self, channel: str) -> None:
         if channel in self.suspended:
             self.suspended.discard(channel)
+            self.channels[channel].resume()
             self.channels[channel].instrument.resume()
 
     def set_dynamics(self, db: float) -> None:
@@ -105,6 +108,7 @@ class Orchestra:
                 fresh = self._build(name)
                 if name in self.suspended:
                     fresh.instrument.suspend()
+                    fresh.suspend()
                 if name in self._mix:
                     fresh.set_mix(*self._mix[name])
                 fresh.fade(self._fades.get(name, 0.0), 1.0)
