@@ -21,13 +21,14 @@ master on its own. Three kinds share this base:
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Iterable, Mapping
 from typing import ClassVar
 
 from engine.dsp import safety
 from engine.dsp.params import ParamSpec
 from engine.dsp.pyolib import pyo
+from engine.dsp.sleep import VoiceSleep
+from engine.dsp.streams import Stream, streams
 from engine.dsp.voices import VoiceBank, velocity_gain
 from engine.events import NoteEvent
 
@@ -39,12 +40,6 @@ MAX_RAMP = 60.0
 DURATION_RANGE = (0.001, 600.0)
 #: Fade-in on creation and on resume, so a layer never starts with a step.
 FADE_IN = 0.02
-#: A voice sleeps this many tails after its note ends: a tail is a release (linear, silent at its
-#: end) or a decay to -40 dB, so 1.5 tails is at least -60 dB, below anything a cut could reveal.
-SLEEP_TAIL = 1.5
-#: Plus this many seconds, for the smoothing after each envelope.
-SLEEP_MARGIN = 0.05
-
 
 class Instrument:
     """Base class: parameter handling, note validation, output level and suspend/resume.
@@ -77,6 +72,7 @@ class Instrument:
         self._tables: list[pyo.PyoTableObject] = []
         self._suspended = False
         self._always_on: set[int] = set()
+        self._sleep: VoiceSleep | None = None
         for name, value in (params or {}).items():
             clamped = self.PARAMS[name].clamp(value)
             if clamped is None:
@@ -193,7 +189,21 @@ class Instrument:
         """Hook for parameters that are not plain signals; default: nothing to do."""
 
     def tick(self) -> None:
-        """Housekeeping between buffers (a few times a second); default: nothing to do."""
+        """Housekeeping between buffers, a few times a second: idle voices go to sleep."""
+        if self._sleep is not None and not self._suspended:
+            self._sleep.sleep_due(self._now())
+
+    def _now(self) -> float:
+        """Sample index of the next buffer's start (instruments with voices know it)."""
+        return 0.0
+
+    def _init_sleep(self, voices: list[list[pyo.PyoObject]], banks: Iterable[VoiceBank]) -> None:
+        """Let ``voices`` (each voice's bank signals) sleep when idle; see engine.dsp.sleep."""
+        keep = [stream for bank in banks for obj in bank.objects for stream in streams(obj)]
+        keep += streams(self._output)
+        self._sleep = VoiceSleep(self._switchable(), [
+            [stream for obj in voice for stream in streams(obj)] for voice in voices
+        ], keep, sr=self.sr)
 
     def suspend(self) -> None:
         """Stop every pyo object to save CPU. Meant for a layer already faded out: it cuts at once.
@@ -221,9 +231,10 @@ class Instrument:
         self._resumed()
 
     def _resumed(self) -> None:
-        """Hook after :meth:`resume`; default: nothing to do."""
+        if self._sleep is not None:
+            self._sleep.all_awake()  # resume restarted every stream
 
-    def _switchable(self, replay: bool = False) -> list[object]:
+    def _switchable(self, replay: bool = False) -> list[Stream]:
         """The C-level streams suspend stops and resume restarts, computed once.
 
         Switching streams directly costs a fraction of ``PyoObject.play()``'s argument handling,
@@ -237,7 +248,7 @@ class Instrument:
                 stream
                 for obj in self._graph
                 if id(obj) not in self._always_on and not (replay and isinstance(obj, pyo.Trig))
-                for stream in _streams(obj)
+                for stream in streams(obj)
             ]
             setattr(self, key, cached)
         return cached
@@ -256,41 +267,15 @@ class PolyInstrument(Instrument):
         self, *, sr: int, buffersize: int, params: Mapping[str, float] | None = None
     ) -> None:
         super().__init__(sr=sr, buffersize=buffersize, params=params)
-        self._voice_streams = _voice_streams(self._graph, self.voices)
-        self._sleep_at = [0.0] * self.POLYPHONY
-        self._awake = [True] * self.POLYPHONY
+        self._init_sleep(self.voices.per_voice(), [self.voices])
 
     def _setup(self) -> None:
         self.voices = VoiceBank(self.POLYPHONY, sr=self.sr, buffersize=self.buffersize)
         self.own_all(self.voices.objects)
         self._always_on.update(id(obj) for obj in self.voices.clock_objects)
 
-    def tick(self) -> None:
-        """Put voices to sleep once their sound has died away.
-
-        A voice's own oscillators, filters and envelopes are most of an instrument's cost, and
-        most voices are silent most of the time. A stopped pyo stream outputs zeros and costs
-        nothing; it is restarted just before its next note (see :meth:`_note_on`).
-        """
-        if self._suspended:
-            return
-        now = self.voices.next_buffer_start()
-        for i, awake in enumerate(self._awake):
-            if awake and self._sleep_at[i] <= now:
-                for stream in self._voice_streams[i]:
-                    stream.stop()
-                self._awake[i] = False
-
-    def _resumed(self) -> None:
-        self._awake = [True] * self.POLYPHONY  # resume restarted every stream
-
-    def _wake(self, voice: int, seconds: float) -> None:
-        if not self._awake[voice]:
-            for stream in self._voice_streams[voice]:
-                stream.play()
-            self._awake[voice] = True
-        until = self.voices.next_buffer_start() + (seconds + SLEEP_MARGIN) * self.sr
-        self._sleep_at[voice] = max(self._sleep_at[voice], until)
+    def _now(self) -> float:
+        return self.voices.next_buffer_start()
 
     def _freq(self, pitch: float) -> float:
         """Note frequency; subclasses narrow it when an object has a tighter safe range."""
@@ -304,10 +289,11 @@ class PolyInstrument(Instrument):
         return 0.5
 
     def _note_on(self, offset: int, pitch: float, gain: float, dur: float, voice: str) -> None:
-        i = self.voices.allocate(self._awake)
+        assert self._sleep is not None
+        i = self.voices.allocate(self._sleep.awake)
         freq = self._freq(pitch)
         tail = self._tail()
-        self._wake(i, dur + SLEEP_TAIL * tail)
+        self._sleep.wake(i, self._now(), dur, tail)
         self._prepare_voice(i, freq)
         self.voices.start(i, offset=offset, freq=freq, gain=gain, dur=dur, tail=tail)
 
@@ -344,53 +330,3 @@ def _upstream(roots: Iterable[pyo.PyoObject]) -> list[pyo.PyoObject]:
             items = value if isinstance(value, list | tuple) else (value,)
             stack.extend(v for v in items if isinstance(v, pyo.PyoObjectBase))
     return found
-
-
-def _voice_streams(graph: list[pyo.PyoObject], bank: VoiceBank) -> list[list[object]]:
-    """For each voice, the C-level streams in ``graph`` that depend on that voice and no other.
-
-    Dependencies are read at the stream level: pyo's C objects report the streams they read
-    (inputs, parameters, mul/add) to Python's garbage collector, so ``gc.get_referents`` gives
-    exact edges, including those of arithmetic (``a * b``) that leave no Python-level trace of
-    their right operand. A stream belongs to voice i when voice i's bank signals are upstream of
-    it and no other voice's are. The bank itself (triggers and their delays) stays running, so a
-    note can always reach a sleeping voice; shared streams (mixes, the filter after the sum) too.
-    """
-    roots: dict[int, int] = {}
-    for i, objs in enumerate(bank.per_voice()):
-        for obj in objs:
-            for stream in _streams(obj):
-                roots[id(stream)] = i
-    memo: dict[int, frozenset[int]] = {}
-
-    def voices_of(stream: object) -> frozenset[int]:
-        key = id(stream)
-        if key in memo:
-            return memo[key]
-        if key in roots:
-            memo[key] = frozenset((roots[key],))
-            return memo[key]
-        memo[key] = frozenset()  # a guard for feedback loops
-        found: set[int] = set()
-        for ref in gc.get_referents(stream):
-            if hasattr(ref, "stop") and hasattr(ref, "play") and not isinstance(ref, type):
-                found |= voices_of(ref)
-        memo[key] = frozenset(found)
-        return memo[key]
-
-    bank_streams = {id(stream) for obj in bank.objects for stream in _streams(obj)}
-    owned: list[list[object]] = [[] for _ in range(bank.count)]
-    for obj in graph:
-        for stream in _streams(obj):
-            if id(stream) in bank_streams:
-                continue
-            voices = voices_of(stream)
-            if len(voices) == 1:
-                owned[next(iter(voices))].append(stream)
-    return owned
-
-
-def _streams(obj: pyo.PyoObject) -> list[object]:
-    """Every C-level stream a PyoObject starts and stops: its players, timers and outputs."""
-    return [*(obj._base_players or ()), *(getattr(obj, "_time_objs", None) or ()),
-            *obj._base_objs]

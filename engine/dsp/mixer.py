@@ -10,8 +10,9 @@ from __future__ import annotations
 import math
 
 from engine import defaults
-from engine.dsp.instrument import Instrument, _streams, _upstream
+from engine.dsp.instrument import Instrument, _upstream
 from engine.dsp.pyolib import pyo
+from engine.dsp.streams import streams
 
 
 def db_to_amp(db: float) -> float:
@@ -46,7 +47,7 @@ class Channel:
         self._streams = [stream for obj in _upstream([self.signal, self.send, self.left,
                                                         self.right, self.fader, self.ducker,
                                                         self.send_level])
-                         if id(obj) not in inside for stream in _streams(obj)]
+                         if id(obj) not in inside for stream in streams(obj)]
 
     def suspend(self) -> None:
         """Stop the channel's own objects (after its fade-out): a silent layer costs nothing."""

@@ -65,17 +65,17 @@ def test_idle_voices_sleep_and_wake_for_the_next_note(server: pyo.Server) -> Non
     orch.note("keys", NoteEvent(0, 60, 0.8, 0.2))
     orch.tick()
     server.process()
-    assert sum(keys._awake) == 1  # idle voices sleep at once; the playing one runs
+    assert sum(keys._sleep.awake) == 1  # idle voices sleep at once; the playing one runs
     for _ in range(int(3 * 48000 / 256)):
         orch.tick()
         server.process()
-    assert sum(keys._awake) == 0  # the note died away; every voice sleeps
+    assert sum(keys._sleep.awake) == 0  # the note died away; every voice sleeps
     orch.note("keys", NoteEvent(10, 67, 0.8, 0.2))
     peak = 0.0
     for _ in range(10):
         server.process()
         peak = max(peak, *(abs(x) for x in keys.output.get(all=True)))
-    assert sum(keys._awake) == 1 and peak > 0.01
+    assert sum(keys._sleep.awake) == 1 and peak > 0.01
 
 
 def test_voice_clock_survives_suspend_and_resume(server: pyo.Server) -> None:

@@ -19,6 +19,7 @@ The kit bus is soft-clipped (:data:`KNEE`) for headroom.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import ClassVar
 
 from engine.dsp import safety
@@ -86,7 +87,19 @@ class Drums(Instrument):
         noise = self.own(pyo.Noise())
         parts = [self._kick(noise), self._snare(noise), *self._hats(noise), self._shaker(noise)]
         kit = self.own(pyo.Mix(parts, voices=1))
+        for bank in self._banks.values():
+            self._always_on.update(id(obj) for obj in bank.clock_objects)
         return self.own(safety.soft_clip(kit, KNEE))
+
+    def __init__(
+        self, *, sr: int, buffersize: int, params: Mapping[str, float] | None = None
+    ) -> None:
+        super().__init__(sr=sr, buffersize=buffersize, params=params)
+        banks = [self._banks[name] for name in KIT]
+        self._init_sleep([bank.per_voice()[0] for bank in banks], banks)
+
+    def _now(self) -> float:
+        return self._banks["kick"].next_buffer_start()
 
     def _kick(self, noise: pyo.PyoObject) -> pyo.PyoObject:
         trig = self._banks["kick"].trig[0]
@@ -134,4 +147,6 @@ class Drums(Instrument):
             # (5 ms) before the closed hat sounds; a pyo time constant cannot switch mid-buffer.
             self._strikes["openhat"].decay(0, CHOKE)
         tail = self._decays()[voice]
+        if self._sleep is not None:
+            self._sleep.wake(KIT.index(voice), self._now(), 0.005, tail)
         bank.start(0, offset=offset, freq=0.0, gain=gain, dur=0.005, tail=tail)

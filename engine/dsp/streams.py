@@ -1,0 +1,39 @@
+"""Handles on pyo's C-level streams, for switching them on and off one by one.
+
+A PyoObject is a Python wrapper around one or more C objects (its streams, players and timers).
+Switching those directly is much cheaper than ``PyoObject.play()`` and can address one voice of a
+multi-voice object. The handles name a stream by its owner and position and never hold the C
+object itself: pyo's ``Dummy.__del__`` decrements its streams' reference counts by hand when
+something else holds them, and an extra reference held here ended in a double free (a segfault
+when an instrument was dropped).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from engine.dsp.pyolib import pyo
+
+_KINDS = ("_base_players", "_time_objs", "_base_objs")
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Stream:
+    owner: pyo.PyoObject
+    kind: str
+    index: int
+
+    def get(self) -> object:
+        return getattr(self.owner, self.kind)[self.index]
+
+    def play(self) -> None:
+        self.get().play()
+
+    def stop(self) -> None:
+        self.get().stop()
+
+
+def streams(obj: pyo.PyoObject) -> list[Stream]:
+    """Every C-level stream a PyoObject starts and stops: its players, timers and outputs."""
+    return [Stream(obj, kind, i) for kind in _KINDS
+            for i in range(len(getattr(obj, kind, None) or ()))]
