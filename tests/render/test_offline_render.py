@@ -9,7 +9,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from engine.analysis import integrated_loudness, is_finite, sample_peak_db, true_peak_db
+from engine.analysis import (
+    integrated_loudness,
+    is_finite,
+    read_wav,
+    sample_peak_db,
+    true_peak_db,
+)
 from engine.render.offline import render
 from engine.score.loader import load_score
 from engine.state.timeline import load_timeline
@@ -56,3 +62,16 @@ def test_loudness_lands_within_2_lu_of_the_target(score: Path, render_wav: Rende
     # judge the settled part: the leveler listens for several seconds before it steers
     loudness = integrated_loudness(audio[10 * sr:], sr)
     assert abs(loudness - target) <= 2.0, f"{loudness:.1f} LUFS against {target}"
+
+
+@pytest.mark.parametrize(("sr", "buffersize"), [(44100, 256), (48000, 64), (96000, 1024)])
+def test_other_rates_and_buffer_sizes_render_clean(sr: int, buffersize: int,
+                                                  tmp_path: Path) -> None:
+    score = load_score(SCORES[0])
+    timeline = load_timeline(SCORES[0].with_suffix(".timeline.jsonl"))
+    result = render(score, tmp_path / "x.wav", 15, sr=sr, buffersize=buffersize,
+                    timeline=timeline)
+    audio, rate = read_wav(result.path)
+    assert rate == sr and is_finite(audio)
+    assert sample_peak_db(audio) <= score.master.ceiling + 1e-3
+    assert integrated_loudness(audio, sr) > -40
