@@ -199,8 +199,9 @@ class Instrument:
 
     def _init_sleep(self, voices: list[list[pyo.PyoObject]], banks: Iterable[VoiceBank]) -> None:
         """Let ``voices`` (each voice's bank signals) sleep when idle; see engine.dsp.sleep."""
-        keep = [stream for bank in banks for obj in bank.objects for stream in streams(obj)]
-        keep += streams(self._output)
+        # Triggers fire when played, so waking must not restart them; the clock never stops.
+        never = [obj for bank in banks for obj in (*bank.clock_objects, *bank.triggers)]
+        keep = [stream for obj in (*never, self._output) for stream in streams(obj)]
         self._sleep = VoiceSleep(self._switchable(), [
             [stream for obj in voice for stream in streams(obj)] for voice in voices
         ], keep, sr=self.sr)

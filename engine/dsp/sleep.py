@@ -12,8 +12,9 @@ trace of ``b``. Each stream gets a *group*, the voices whose silence lets it sto
   voice that reads it sleeps (the union of its readers' groups);
 - anything that depends on several voices, or feeds the output directly, never stops.
 
-The voice banks themselves (triggers and their delays) keep running, so a note can always reach a
-sleeping voice.
+A voice's own bank signals (its delays, frequency, velocity and gates) sleep with it; only its
+trigger and the bank's clock keep running: playing a trigger fires it, and a note wakes the voice
+before it fires the trigger.
 """
 
 from __future__ import annotations
@@ -116,8 +117,10 @@ def _groups(streams: Sequence[Stream], voices: Sequence[Iterable[Stream]],
     def group(key: int, visiting: frozenset[int] = frozenset()) -> Group | None:
         if key in groups:
             return groups[key]
-        if key in kept or key in roots or key in visiting:
+        if key in kept or key in visiting:
             return None
+        if key in roots:  # a voice's own bank signals sleep with it
+            return frozenset((roots[key],))
         own = depends(key)
         result: Group | None = None
         if len(own) == 1:

@@ -102,6 +102,11 @@ class VoiceBank:
             self._clock,
         ]
 
+    @property
+    def triggers(self) -> list[pyo.Trig]:
+        """The per-voice triggers fired by :meth:`start` (playing a ``Trig`` fires it)."""
+        return list(self._triggers)
+
     def per_voice(self) -> list[list[pyo.PyoObject]]:
         """Each voice's own bank signals (its trigger path, frequency, velocity and gates)."""
         lists = (self._triggers, self._freq, self._vel, self.trig, self.freq, self.vel,

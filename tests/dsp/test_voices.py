@@ -134,3 +134,21 @@ def test_velocity_scales_level() -> None:
     soft = render("keys", 1.0, hits=[Hit(0.1, 60, 0.5, 0.5)])
     ratio = np.abs(loud).max() / np.abs(soft).max()
     assert 3.0 < ratio < 6.0  # velocity squared: about 12 dB
+
+
+@pytest.mark.parametrize("name", PLAYED)
+@pytest.mark.parametrize("offset", [0, 77, BS - 1])
+def test_a_sleeping_voice_wakes_sample_accurately(name: str, offset: int) -> None:
+    """Voices stop when idle (engine.dsp.sleep); a note that wakes one lands just as precisely."""
+    voice = "snare" if name == "drums" else ""
+    first, again = 5, 5 + int(8 * SR / BS)  # the first note's voice is long asleep by then
+    events = [(first, NoteEvent(0, 60, 0.8, 0.05, voice)),
+              (again, NoteEvent(offset, 67, 0.8, 0.2, voice))]
+    calls = [(first - 1, lambda inst: inst.tick()), (again - 1, lambda inst: inst.tick())]
+    audio = render(name, 8.5, events=events, calls=calls)
+    silent_from = again * BS - int(0.5 * SR)
+    # asleep: silent but for shared filters' decay tails (< -400 dB)
+    assert np.abs(audio[silent_from : again * BS]).max() < 1e-20
+    onset = first_onset(audio, again * BS, threshold=1e-20)
+    assert onset is not None
+    assert 0 <= onset - (again * BS + offset) <= LATENCY + 1
