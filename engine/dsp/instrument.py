@@ -28,7 +28,7 @@ from engine.dsp import safety
 from engine.dsp.params import ParamSpec
 from engine.dsp.pyolib import pyo
 from engine.dsp.sleep import VoiceSleep
-from engine.dsp.streams import Stream, streams
+from engine.dsp.streams import Stream, reachable, streams
 from engine.dsp.voices import VoiceBank, velocity_gain
 from engine.events import NoteEvent
 
@@ -85,7 +85,7 @@ class Instrument:
         self._fade.play()
         self._dry = self.own(pyo.Sig(raw, mul=self._fade))
         self._output = self.own(pyo.Sig(safety.ceiling(self._dry)))
-        self._graph = _upstream([*self._objects, self._output])
+        self._graph = reachable([*self._objects, self._output])
 
     # -- for subclasses ----------------------------------------------------------------------
 
@@ -312,22 +312,3 @@ class Texture(Instrument):
 
     def _note_on(self, offset: int, pitch: float, gain: float, dur: float, voice: str) -> None:
         return None
-
-
-def _upstream(roots: Iterable[pyo.PyoObject]) -> list[pyo.PyoObject]:
-    """Every pyo object reachable from ``roots`` through object attributes (inputs, params,
-    mul/add, internal faders), each once, in discovery order. Tables are left out: they have
-    no play/stop."""
-    seen: set[int] = set()
-    found: list[pyo.PyoObject] = []
-    stack = list(roots)
-    while stack:
-        obj = stack.pop()
-        if id(obj) in seen or isinstance(obj, pyo.PyoTableObject):
-            continue
-        seen.add(id(obj))
-        found.append(obj)
-        for value in vars(obj).values():
-            items = value if isinstance(value, list | tuple) else (value,)
-            stack.extend(v for v in items if isinstance(v, pyo.PyoObjectBase))
-    return found

@@ -10,9 +10,9 @@ from __future__ import annotations
 import math
 
 from engine import defaults
-from engine.dsp.instrument import Instrument, _upstream
+from engine.dsp.instrument import Instrument
 from engine.dsp.pyolib import pyo
-from engine.dsp.streams import streams
+from engine.dsp.streams import reachable, streams
 
 
 def db_to_amp(db: float) -> float:
@@ -44,7 +44,7 @@ class Channel:
         self.signal = stereo_source * [self.left, self.right] * self.fader * self.ducker
         self.send = self.signal * self.send_level
         inside = {id(obj) for obj in instrument._graph}
-        self._streams = [stream for obj in _upstream([self.signal, self.send, self.left,
+        self._streams = [stream for obj in reachable([self.signal, self.send, self.left,
                                                         self.right, self.fader, self.ducker,
                                                         self.send_level])
                          if id(obj) not in inside for stream in streams(obj)]

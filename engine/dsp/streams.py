@@ -10,6 +10,7 @@ when an instrument was dropped).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from engine.dsp.pyolib import pyo
@@ -37,3 +38,22 @@ def streams(obj: pyo.PyoObject) -> list[Stream]:
     """Every C-level stream a PyoObject starts and stops: its players, timers and outputs."""
     return [Stream(obj, kind, i) for kind in _KINDS
             for i in range(len(getattr(obj, kind, None) or ()))]
+
+
+def reachable(roots: Iterable[pyo.PyoObject]) -> list[pyo.PyoObject]:
+    """Every pyo object reachable from ``roots`` through object attributes (inputs, params,
+    mul/add, internal faders), each once, in discovery order. Tables are left out: they have
+    no play/stop."""
+    seen: set[int] = set()
+    found: list[pyo.PyoObject] = []
+    stack = list(roots)
+    while stack:
+        obj = stack.pop()
+        if id(obj) in seen or isinstance(obj, pyo.PyoTableObject):
+            continue
+        seen.add(id(obj))
+        found.append(obj)
+        for value in vars(obj).values():
+            items = value if isinstance(value, list | tuple) else (value,)
+            stack.extend(v for v in items if isinstance(v, pyo.PyoObjectBase))
+    return found
