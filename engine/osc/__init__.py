@@ -1,0 +1,1 @@
+"""OSC over UDP: receiving state messages for the engine (sending feedback comes next)."""
