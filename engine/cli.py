@@ -2,6 +2,7 @@
 
     soundscape render [SCORE] --out FILE.wav --duration SECONDS [--timeline FILE] [--seed N]
     soundscape validate SCORE...
+    soundscape send ADDRESS [ARG...] [--host H] [--port P]
 """
 
 from __future__ import annotations
@@ -48,6 +49,14 @@ def _parser() -> argparse.ArgumentParser:
     validate = sub.add_parser("validate", help="check score files; exit 1 on errors")
     validate.add_argument("scores", nargs="+")
     validate.set_defaults(run=_validate)
+
+    send = sub.add_parser("send", help="send one OSC message over UDP (for scripts and testing)")
+    send.add_argument("address", help="e.g. /state/heartrate")
+    send.add_argument("args", nargs="*", help="numbers become ints or floats, true/false bools, "
+                      "anything else a string")
+    send.add_argument("--host", default="127.0.0.1")
+    send.add_argument("--port", type=int, default=9000)
+    send.set_defaults(run=_send)
     return parser
 
 
@@ -90,6 +99,28 @@ def _validate(args: argparse.Namespace) -> int:
             print(f"{path}: ok ({len(score.layers)} layers, {len(score.scenes)} scenes, "
                   f"{len(score.stingers)} stingers)")
     return 1 if failures else 0
+
+
+def _send(args: argparse.Namespace) -> int:
+    from pythonosc.udp_client import SimpleUDPClient
+
+    if not args.address.startswith("/"):
+        raise SoundscapeError(f"{args.address!r} is not an OSC address (it starts with '/')")
+    SimpleUDPClient(args.host, args.port).send_message(args.address,
+                                                       [osc_value(a) for a in args.args])
+    return 0
+
+
+def osc_value(text: str) -> int | float | bool | str:
+    """A command-line word as an OSC argument: int, float, bool, else the string itself."""
+    if text in ("true", "false"):
+        return text == "true"
+    for kind in (int, float):
+        try:
+            return kind(text)
+        except ValueError:
+            pass
+    return text
 
 
 def _progress_bar(done: int, total: int) -> None:

@@ -43,3 +43,21 @@ def test_render_reports_a_bad_timeline(tmp_path: Path) -> None:
                         "--out", str(tmp_path / "x.wav"), "--duration", "1")
     assert result.returncode == 2
     assert f"{timeline}:2:" in result.stderr and "'t'" in result.stderr
+
+
+def test_send_delivers_one_message_over_udp() -> None:
+    import time
+
+    from engine.cli import osc_value
+    from engine.osc.receiver import OscReceiver
+
+    assert [osc_value(w) for w in ("72", "0.5", "true", "grove")] == [72, 0.5, True, "grove"]
+    with OscReceiver("127.0.0.1", 0) as receiver:
+        result = soundscape("send", "/event", "discovery", "0.5", "--port", str(receiver.port))
+        assert result.returncode == 0, result.stderr
+        deadline = time.monotonic() + 2
+        while not receiver.received:
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+        assert receiver.due() == [("/event", ("discovery", 0.5))]
+    assert soundscape("send", "event").returncode == 2
