@@ -20,6 +20,7 @@ import threading
 import time
 from collections import Counter, deque
 from collections.abc import Callable
+from typing import NamedTuple
 
 from pythonosc.osc_packet import OscPacket, ParseError
 
@@ -28,7 +29,13 @@ MAX_DATAGRAM = 65536
 #: How often the thread looks up from ``recvfrom`` to see whether it should stop.
 POLL = 0.2
 
-Message = tuple[str, tuple[object, ...]]
+
+
+class Message(NamedTuple):
+    address: str
+    args: tuple[object, ...]
+    sender: tuple[str, int] | None = None  # where it came from: replies and feedback go there
+    time: float = 0.0  # when it was due: its arrival, or its bundle's time tag (clock seconds)
 
 
 class OscReceiver:
@@ -68,7 +75,7 @@ class OscReceiver:
     def _run(self) -> None:
         while not self._stop.is_set():
             try:
-                data = self._socket.recv(MAX_DATAGRAM)
+                data, sender = self._socket.recvfrom(MAX_DATAGRAM)
             except TimeoutError:
                 continue
             except OSError:
@@ -76,10 +83,13 @@ class OscReceiver:
                     return
                 self.dropped["socket_error"] += 1
                 continue
-            self.accept(data)
+            self.accept(data, sender)
 
-    def accept(self, data: bytes) -> None:
+    def accept(self, data: bytes, sender: tuple[str, int] | None = None) -> None:
         """Parse one datagram and queue its messages (public so tests can feed raw bytes)."""
+        if not data or len(data) % 4:  # OSC packets are whole 4-byte words: this one was cut
+            self.dropped["malformed"] += 1
+            return
         try:
             timed = OscPacket(data).messages
         except (ParseError, ValueError, IndexError, UnicodeDecodeError, OverflowError):
@@ -90,7 +100,8 @@ class OscReceiver:
             return
         for item in timed:
             message = item.message
-            self._inbox.append((item.time, (message.address, tuple(message.params))))
+            self._inbox.append((item.time, Message(message.address, tuple(message.params),
+                                                   sender, item.time)))
             self.received += 1
 
     # -- the audio side ---------------------------------------------------------------------

@@ -6,13 +6,16 @@ The address map (docs/osc.md has the full table):
 - ``/state/mood valence arousal``
 - ``/scene NAME``, ``/event NAME [intensity]``, ``/tempo BPM`` (0 hands tempo back), ``/seed N``
 
-Arguments arrive as ints, floats, bools or strings; numbers are coerced, anything else is refused.
+Arguments arrive as ints (``i``, ``h``), floats (``f``, ``d``), bools (``T``, ``F``) or strings
+(``s``); numbers are coerced to floats (bools to 0/1, numeric strings parsed), anything else is
+refused.
 Every refused message is counted by reason in :attr:`Router.dropped` and never raises.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -20,6 +23,9 @@ from dataclasses import dataclass
 from engine.commands import ChangeScene, Command, FireEvent, OverrideTempo, Reseed, SetInput
 from engine.curve import Curve
 from engine.score.model import Score
+
+#: A decimal number written as text ("72", "-0.5", "1e3"); not "nan" or "inf".
+_NUMBER = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?")
 
 
 @dataclass(frozen=True)
@@ -108,6 +114,8 @@ class Router:
         for arg in args[:count]:
             if isinstance(arg, bool | int | float):
                 value = float(arg)
+            elif isinstance(arg, str) and _NUMBER.fullmatch(arg.strip()):
+                value = float(arg)  # some tools send every value as a string
             else:
                 self._drop("bad_type")
                 return None

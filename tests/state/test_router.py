@@ -49,10 +49,22 @@ def test_control_addresses(router: Router) -> None:
     assert router.accepted == 6
 
 
+def test_every_osc_number_type_is_coerced(router: Router) -> None:
+    # i and h arrive as int, f and d as float, T/F as bool, and some tools send numbers as text
+    # (the state bus clamps values to the input's range later)
+    for value, expected in ((1, 1.0), (2**40, 2.0**40), (0.25, 0.25), (True, 1.0), (False, 0.0),
+                            (" -0.5 ", -0.5), ("1e-1", 0.1)):
+        assert router.route("/state/arousal", [value]) == [SetInput("arousal", expected)]
+
+
 @pytest.mark.parametrize(("address", "args", "reason"), [
     ("/state/arousal", [float("nan")], "non_finite"),
     ("/state/arousal", [float("inf")], "non_finite"),
     ("/state/arousal", ["high"], "bad_type"),
+    ("/state/arousal", ["nan"], "bad_type"),
+    ("/state/arousal", ["1e999"], "non_finite"),
+    ("/state/arousal", [b"\x00\x01"], "bad_type"),
+    ("/state/arousal", [None], "bad_type"),
     ("/state/arousal", [], "bad_args"),
     ("/state/mood", [0.1], "bad_args"),
     ("/scene", ["nowhere"], "unknown_scene"),
