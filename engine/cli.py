@@ -1,6 +1,8 @@
-"""The ``soundscape`` command: render scores to WAV files and validate them.
+"""The ``soundscape`` command: play scores live over OSC, render them to WAV, validate them.
 
+    soundscape play SCORE [--audio portaudio|jack|dummy] [--port 9000] [--record FILE.wav] ...
     soundscape render [SCORE] --out FILE.wav --duration SECONDS [--timeline FILE] [--seed N]
+    soundscape record --port P --out SESSION.jsonl
     soundscape validate SCORE...
     soundscape send ADDRESS [ARG...] [--host H] [--port P]
 """
@@ -38,13 +40,45 @@ def _parser() -> argparse.ArgumentParser:
     render.add_argument("score", nargs="?", default=None,
                         help=f"score file (default: {DEFAULT_SCORE.name} with its demo timeline)")
     render.add_argument("--out", default="soundscape.wav", help="output WAV (default: %(default)s)")
-    render.add_argument("--duration", type=float, default=60.0, help="seconds (default: 60)")
+    render.add_argument("--duration", type=float, default=None,
+                        help="seconds (default: a recorded timeline's length, else 60)")
     render.add_argument("--timeline", help="JSON Lines of timed OSC messages to apply")
     render.add_argument("--seed", type=int, help="random seed (default: the score's)")
     render.add_argument("--sr", type=int, default=48000, choices=(44100, 48000, 96000))
     render.add_argument("--buffer", type=int, default=256, choices=(64, 128, 256, 512, 1024))
     render.add_argument("--quiet", action="store_true", help="no progress bar")
     render.set_defaults(run=_render)
+
+    play = sub.add_parser("play", help="play a score in real time, steered over OSC")
+    play.add_argument("score", nargs="?", default=str(DEFAULT_SCORE),
+                      help=f"score file (default: {DEFAULT_SCORE.name})")
+    play.add_argument("--audio", choices=("portaudio", "jack", "dummy"),
+                      help="portaudio: the sound card (default when there is one); jack: a "
+                      "running JACK server; dummy: a private JACK server with no sound card")
+    play.add_argument("--jack-server", help="--audio jack: the server's name (default: default)")
+    play.add_argument("--sr", type=int, default=48000, choices=(44100, 48000, 96000))
+    play.add_argument("--buffer", type=int, default=256, choices=(64, 128, 256, 512, 1024))
+    play.add_argument("--seed", type=int, help="random seed (default: the score's)")
+    play.add_argument("--host", default="127.0.0.1",
+                      help="address to receive OSC on (default: loopback only)")
+    play.add_argument("--port", type=int, default=9000, help="UDP port (default: 9000)")
+    play.add_argument("--feedback", action="append", default=[], metavar="HOST:PORT",
+                      help="send /engine/beat, /engine/scene, ... there (repeatable)")
+    play.add_argument("--record", type=Path, metavar="FILE.wav", help="write what is played")
+    play.add_argument("--record-osc", type=Path, metavar="FILE.jsonl",
+                      help="log applied messages, sample-stamped, for an exact offline replay")
+    play.add_argument("--duration", type=float, help="stop after this many seconds")
+    play.add_argument("--summary", type=Path, metavar="FILE.json",
+                      help="write the session's counters and final state on exit")
+    play.add_argument("--quiet", action="store_true", help="no status view")
+    play.set_defaults(run=_play)
+
+    record = sub.add_parser("record", help="log incoming OSC to a timeline file (no audio)")
+    record.add_argument("--host", default="127.0.0.1")
+    record.add_argument("--port", type=int, default=9000)
+    record.add_argument("--out", type=Path, required=True, metavar="SESSION.jsonl")
+    record.add_argument("--duration", type=float, help="stop after this many seconds")
+    record.set_defaults(run=_record)
 
     validate = sub.add_parser("validate", help="check score files; exit 1 on errors")
     validate.add_argument("scores", nargs="+")
@@ -64,12 +98,14 @@ def _render(args: argparse.Namespace) -> int:
     from engine.catalog import default_catalog
     from engine.render.offline import render
     from engine.score.loader import load_score
-    from engine.state.timeline import load_timeline
+    from engine.state.timeline import load_timeline, recorded_length
 
     score_path = Path(args.score) if args.score else DEFAULT_SCORE
     timeline_path = args.timeline
     if args.score is None and timeline_path is None and DEFAULT_TIMELINE.exists():
         timeline_path = str(DEFAULT_TIMELINE)
+    if args.duration is None:
+        args.duration = (recorded_length(timeline_path) if timeline_path else None) or 60.0
     if args.duration <= 0 or args.duration > 24 * 3600:
         raise SoundscapeError("--duration must be between 0 and 86400 seconds")
     score = load_score(score_path, default_catalog())
@@ -81,6 +117,54 @@ def _render(args: argparse.Namespace) -> int:
     print(f"{result.path}: {result.seconds:.1f} s of {score.title} in {result.wall:.1f} s "
           f"({result.speed:.0f}x real time)" + (f", {dropped} messages dropped" if dropped else ""))
     return 0
+
+
+def _play(args: argparse.Namespace) -> int:
+    from engine.catalog import default_catalog
+    from engine.live.player import PlayOptions, play, write_summary
+    from engine.score.loader import load_score
+
+    if args.duration is not None and args.duration <= 0:
+        raise SoundscapeError("--duration must be more than 0 seconds")
+    score = load_score(args.score, default_catalog())
+    options = PlayOptions(audio=args.audio, sr=args.sr, buffersize=args.buffer, seed=args.seed,
+                          host=args.host, port=args.port,
+                          feedback=[_host_port(text) for text in args.feedback],
+                          record=args.record, record_osc=args.record_osc,
+                          duration=args.duration, jack_server=args.jack_server,
+                          score_file=args.score)
+    view = None
+    if not args.quiet and sys.stdout.isatty():
+        from engine.live.status import StatusView
+        view = StatusView(score.title)
+    try:
+        summary = play(score, options, status=view, ready=lambda line: print(line, flush=True))
+    finally:
+        if view is not None:
+            view.close()
+    if args.summary is not None:
+        write_summary(summary, args.summary)
+    xruns = "n/a" if summary["xruns"] is None else summary["xruns"]
+    print(f"played {summary['seconds']:.1f} s: {summary['received']} messages received, "
+          f"{summary['accepted']} accepted, {sum(summary['dropped'].values())} dropped, "
+          f"{xruns} xruns", flush=True)
+    return 0
+
+
+def _record(args: argparse.Namespace) -> int:
+    from engine.live.recorder import record
+
+    count = record(args.out, host=args.host, port=args.port, duration=args.duration,
+                   ready=lambda line: print(line, flush=True))
+    print(f"{args.out}: {count} messages", flush=True)
+    return 0
+
+
+def _host_port(text: str) -> tuple[str, int]:
+    host, _, port = text.rpartition(":")
+    if not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise SoundscapeError(f"--feedback wants HOST:PORT, e.g. 127.0.0.1:9001 (got {text!r})")
+    return ("127.0.0.1" if host == "localhost" else host), int(port)
 
 
 def _validate(args: argparse.Namespace) -> int:

@@ -104,3 +104,14 @@ LIMITER_HEADROOM = 1.0      # dB the limiter threshold sits below the ceiling (i
 SAMPLE_RATE = 48000
 BUFFER_SIZE = 256
 SEED = 1
+
+#: The live engine (``soundscape play``).
+OSC_HOST = "127.0.0.1"       # loopback only unless the user says otherwise
+OSC_PORT = 9000
+#: How often a Python thread must hand the GIL over (s). pyo's audio callback needs the GIL; at
+#: Python's default 5 ms a busy thread caused thousands of xruns, at 0.5 ms none (notes/pyo.md).
+SWITCH_INTERVAL = 0.0005
+FADE_OUT = 0.5               # s of fade when playback is stopped (SIGINT/SIGTERM)
+LEVELS_PERIOD = 0.2          # s between /engine/levels messages to subscribers
+STATUS_PERIOD = 0.25         # s between status view refreshes
+MAX_SUBSCRIBERS = 16         # feedback destinations (each costs a send per message)

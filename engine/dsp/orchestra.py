@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from engine.dsp.instrument import Instrument
 from engine.dsp.instruments import INSTRUMENTS
 from engine.dsp.master import MasterBus
-from engine.dsp.mixer import Channel
+from engine.dsp.mixer import Channel, db_to_amp
 from engine.events import NoteEvent
 from engine.score.model import Score
 
@@ -87,6 +87,15 @@ class Orchestra:
 
     def set_dynamics(self, db: float) -> None:
         self.master.set_dynamics(db)
+
+    def levels(self) -> dict[str, float]:
+        """Each layer's present gain (fade x duck x mix gain), as a 0..~4 amplitude factor."""
+        levels = {}
+        for name, channel in self.channels.items():
+            if not name.startswith("stinger:"):
+                gain_db = self._mix.get(name, (0.0, 0.0, 0.0))[0]
+                levels[name] = channel.fader.get() * channel.ducker.get() * db_to_amp(gain_db)
+        return levels
 
     # -- per buffer -------------------------------------------------------------------------
     def tick(self) -> None:

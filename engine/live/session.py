@@ -1,0 +1,150 @@
+"""A live session: what happens in pyo's audio callback, once per buffer.
+
+:meth:`LiveSession.process` is the whole real-time path. It takes the OSC messages that are due
+(parsed earlier by the receiver's own thread), answers the engine's control addresses
+(``/engine/subscribe``, ``/engine/unsubscribe``, ``/engine/stats``), hands everything else to the
+engine, advances the engine by one buffer and releases feedback whose audio is in that buffer.
+It never raises: pyo would print the error and the game would hear nothing wrong, but a counter
+(``errors``) and ``last_error`` keep the evidence.
+
+Every message the engine applied is logged (optionally) with the sample of the buffer it was
+applied at, so ``soundscape render --timeline`` can replay a live session exactly.
+
+It knows nothing of audio backends: the player drives it from a real-time server, tests from a
+manual one, buffer by buffer.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import time
+from collections import Counter, deque
+from collections.abc import Callable
+from typing import Any
+
+from engine.live.feedback import Feedback
+from engine.osc.receiver import Message, OscReceiver
+from engine.osc.sender import Destination
+from engine.render.engine import Engine
+
+#: Messages to the engine itself rather than to the score.
+CONTROL_PREFIX = "/engine/"
+
+
+class LiveSession:
+    def __init__(self, engine: Engine, receiver: OscReceiver | None, *,
+                 clock: Callable[[], float] = time.time,
+                 xruns: Callable[[], int | None] = lambda: None) -> None:
+        self.engine = engine
+        self.receiver = receiver
+        self.clock = clock
+        self.xruns = xruns
+        self.feedback = Feedback(sr=engine.sr, buffersize=engine.buffersize,
+                                 levels=engine.orchestra.levels)
+        self.feedback.scene = engine.conductor.scene.name
+        engine.conductor.observer = self.feedback.observe
+        self.buffers = 0
+        self.errors = 0
+        self.last_error = ""
+        self.control_dropped: Counter[str] = Counter()
+        #: (sample, address, args) of every message applied, when logging is on.
+        self.applied: deque[tuple[int, str, tuple[object, ...]]] | None = None
+
+    def log_applied(self) -> None:
+        """Start keeping applied messages in :attr:`applied` (the caller drains it)."""
+        self.applied = deque()
+
+    # -- the audio callback -----------------------------------------------------------------
+    def process(self) -> None:
+        try:
+            if self.receiver is not None:
+                for message in self.receiver.due(self.clock()):
+                    self.apply(message)
+            self.engine.tick()
+            self.feedback.release(self.engine.sample)
+            self.buffers += 1
+        except Exception as exc:  # never into pyo's callback: count it and play on
+            self.errors += 1
+            self.last_error = f"{type(exc).__name__}: {exc}"
+
+    def apply(self, message: Message) -> None:
+        address, args = message.address, message.args
+        if address.startswith(CONTROL_PREFIX):
+            self._control(message)
+            return
+        if self.applied is not None:
+            self.applied.append((self.engine.sample, address, args))
+        self.engine.send(address, *args)
+
+    # -- /engine/* ----------------------------------------------------------------------------
+    def _control(self, message: Message) -> None:
+        address, args = message.address, message.args
+        if address == "/engine/stats":
+            if message.sender is None:
+                self.control_dropped["no_sender"] += 1
+                return
+            pairs: list[object] = []
+            for name, value in self.stats().items():
+                if isinstance(value, int):
+                    pairs += [name, value]
+            self.feedback.sender.send((message.sender,), "/engine/stats", pairs)
+        elif address in ("/engine/subscribe", "/engine/unsubscribe"):
+            destination = _destination(args, message.sender)
+            if destination is None:
+                self.control_dropped["bad_args"] += 1
+            elif address == "/engine/subscribe":
+                if not self.feedback.subscribe(destination):
+                    self.control_dropped["too_many_subscribers"] += 1
+            else:
+                self.feedback.unsubscribe(destination)
+        else:
+            self.control_dropped["unknown_address"] += 1
+
+    # -- counters -----------------------------------------------------------------------------
+    def dropped(self) -> Counter[str]:
+        dropped = Counter(self.engine.conductor.router.dropped)
+        dropped.update(self.control_dropped)
+        if self.receiver is not None:
+            dropped.update(self.receiver.dropped)
+        return dropped
+
+    def stats(self) -> dict[str, Any]:
+        """Counters for ``/engine/stats``, the status view and the exit summary."""
+        dropped = self.dropped()
+        xruns = self.xruns()
+        return {
+            "received": self.receiver.received if self.receiver is not None else 0,
+            "accepted": self.engine.conductor.router.accepted,
+            "dropped": sum(dropped.values()),
+            "xruns": -1 if xruns is None else xruns,
+            "buffers": self.buffers,
+            "errors": self.errors,
+            "nan_recoveries": self.engine.orchestra.recoveries,
+            "subscribers": len(self.feedback.subscribers),
+            "feedback_sent": self.feedback.sender.sent,
+            "dropped_by_reason": dict(dropped),
+        }
+
+
+def _destination(args: tuple[object, ...], sender: Destination | None) -> Destination | None:
+    """``[port] [host]`` with the sender's own port and host as defaults; IP literals only (no
+    name lookups in the audio callback), ``localhost`` aside."""
+    port: object = sender[1] if sender else None
+    host: object = sender[0] if sender else None
+    if args:
+        port = args[0]
+    if len(args) > 1:
+        host = args[1]
+    if isinstance(port, float) and port.is_integer():
+        port = int(port)
+    if isinstance(port, bool) or not isinstance(port, int) or not 0 < port < 65536:
+        return None
+    if host == "localhost":
+        host = "127.0.0.1"
+    if not isinstance(host, str):
+        return None
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return None
+    return host, port

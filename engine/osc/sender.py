@@ -1,0 +1,50 @@
+"""Sending OSC: encode a message and send it to a set of destinations without ever blocking.
+
+Used for feedback to games (beats, scenes, levels) from inside the audio callback, so the socket
+is non-blocking and a failed send (a full buffer, a port nobody listens on) is counted, never
+raised.
+"""
+
+from __future__ import annotations
+
+import socket
+from collections import Counter
+from collections.abc import Iterable, Sequence
+
+from pythonosc.osc_message_builder import OscMessageBuilder
+
+Destination = tuple[str, int]
+
+
+def encode(address: str, args: Sequence[object] = ()) -> bytes:
+    """One OSC message as bytes: ints as ``i``, floats as ``f``, strings as ``s``, bools T/F."""
+    builder = OscMessageBuilder(address)
+    for arg in args:
+        builder.add_arg(arg)
+    return builder.build().dgram
+
+
+class OscSender:
+    def __init__(self) -> None:
+        self._socket = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self._socket.setblocking(False)
+        self.sent = 0
+        self.failed: Counter[str] = Counter()
+
+    def send(self, destinations: Iterable[Destination], address: str,
+             args: Sequence[object] = ()) -> None:
+        data = encode(address, args)
+        for destination in destinations:
+            self.send_bytes(destination, data)
+
+    def send_bytes(self, destination: Destination, data: bytes) -> None:
+        try:
+            self._socket.sendto(data, destination)
+            self.sent += 1
+        except BlockingIOError:
+            self.failed["would_block"] += 1
+        except OSError:
+            self.failed["unreachable"] += 1
+
+    def close(self) -> None:
+        self._socket.close()

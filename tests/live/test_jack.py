@@ -1,0 +1,51 @@
+"""The private JACK dummy server and the xrun monitor: a late buffer must be counted."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+
+from tests.live.conftest import ROOT, require
+
+LATE_CLIENT = textwrap.dedent("""
+    import time
+    from engine.live.audio import realtime_server
+    from engine.live.jack import DummyJackServer, JackMonitor
+    from engine.dsp.pyolib import pyo
+
+    with DummyJackServer(sr=48000, buffersize=256) as jackd:
+        monitor = JackMonitor.connect(jackd.name)
+        server = realtime_server("dummy", sr=48000, buffersize=256, seed=1,
+                                 jack_server=jackd.name)
+        calls = [0]
+        def callback():
+            calls[0] += 1
+            if LATE and calls[0] % 50 == 0:
+                time.sleep(0.03)  # six buffers late
+        server.setCallback(callback)
+        sine = pyo.Sine(440, mul=0.1).out()
+        server.start()
+        time.sleep(3.0)
+        server.stop()
+        server.shutdown()
+        print(calls[0], monitor.xruns)
+        monitor.close()
+""")
+
+
+def run(late: bool) -> tuple[int, int]:
+    require("jackd")
+    result = subprocess.run([sys.executable, "-c", f"LATE = {late}\n" + LATE_CLIENT], cwd=ROOT,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    calls, xruns = result.stdout.split()[-2:]
+    return int(calls), int(xruns)
+
+
+def test_the_monitor_counts_xruns_of_a_late_client_and_none_of_a_punctual_one() -> None:
+    calls, xruns = run(late=True)
+    assert calls > 300  # it ran in real time, about 187 buffers a second
+    assert xruns >= 5   # a late buffer every ~0.27 s
+    calls, xruns = run(late=False)
+    assert calls > 500 and xruns <= 1
