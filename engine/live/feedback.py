@@ -21,9 +21,10 @@ from engine.osc.sender import Destination, OscSender
 
 class Feedback:
     def __init__(self, *, sr: int, buffersize: int,
-                 levels: Callable[[], Mapping[str, float]] | None = None) -> None:
+                 levels: Callable[[], Mapping[str, float]] | None = None,
+                 sender: OscSender | None = None) -> None:
         self.subscribers: dict[Destination, None] = {}  # ordered set
-        self.sender = OscSender()
+        self.sender = sender or OscSender()
         self.levels = levels
         self.levels_every = max(1, round(defaults.LEVELS_PERIOD * sr / buffersize))
         self.scene = ""

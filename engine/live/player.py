@@ -15,14 +15,14 @@ import threading
 import time
 import wave
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import IO, Any
 
 from engine import defaults
 from engine.dsp.server import record_to
 from engine.errors import SoundscapeError
-from engine.live.audio import default_backend, realtime_server
+from engine.live.audio import connect_jack_outputs, default_backend, realtime_server
 from engine.live.jack import DummyJackServer, JackMonitor
 from engine.live.session import LiveSession
 from engine.osc.receiver import OscReceiver
@@ -70,6 +70,7 @@ def play(score: Score, options: PlayOptions, *, status: Status | None = None,
         if audio == "dummy" else None
     monitor: JackMonitor | None = None
     server = None
+    session: LiveSession | None = None
     stop = threading.Event()
     previous = {sig: signal.signal(sig, lambda *_: stop.set())
                 for sig in (signal.SIGINT, signal.SIGTERM)}
@@ -81,7 +82,11 @@ def play(score: Score, options: PlayOptions, *, status: Status | None = None,
             monitor = JackMonitor.connect(jack_name)
         server = realtime_server(audio, sr=options.sr, buffersize=options.buffersize, seed=seed,
                                  jack_server=jack_name)
-        engine = Engine(score, sr=options.sr, buffersize=options.buffersize, seed=seed)
+        sr, buffersize = int(server.getSamplingRate()), int(server.getBufferSize())
+        if (sr, buffersize) != (options.sr, options.buffersize):  # a JACK server sets its own
+            ready(f"note: the audio server runs at {sr} Hz, {buffersize} frames; playing at that")
+            options = replace(options, sr=sr, buffersize=buffersize)
+        engine = Engine(score, sr=sr, buffersize=buffersize, seed=seed)
         watcher = monitor
         session = LiveSession(engine, receiver,
                               xruns=lambda: watcher.xruns if watcher is not None else None)
@@ -97,6 +102,8 @@ def play(score: Score, options: PlayOptions, *, status: Status | None = None,
             record_to(server, str(options.record))
         receiver.start()
         server.start()
+        if audio != "portaudio":
+            connect_jack_outputs(jack_name)
         ready(f"listening on {options.host}:{receiver.port}")
         seconds_per_buffer = options.buffersize / options.sr
         while not stop.wait(defaults.STATUS_PERIOD):
@@ -124,6 +131,8 @@ def play(score: Score, options: PlayOptions, *, status: Status | None = None,
             server.stop()
             time.sleep(0.05)
             server.shutdown()
+        if session is not None:
+            session.close()
         receiver.close()
         if monitor is not None:
             monitor.close()

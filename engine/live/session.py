@@ -10,8 +10,8 @@ It never raises: pyo would print the error and the game would hear nothing wrong
 Every message the engine applied is logged (optionally) with the sample of the buffer it was
 applied at, so ``soundscape render --timeline`` can replay a live session exactly.
 
-It knows nothing of audio backends: the player drives it from a real-time server, tests from a
-manual one, buffer by buffer.
+Feedback and replies leave from the receiver's own port. The session knows nothing of audio
+backends: the player drives it from a real-time server, tests from a manual one, buffer by buffer.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from typing import Any
 
 from engine.live.feedback import Feedback
 from engine.osc.receiver import Message, OscReceiver
-from engine.osc.sender import Destination
+from engine.osc.sender import Destination, OscSender
 from engine.render.engine import Engine
 
 #: Messages to the engine itself rather than to the score.
@@ -39,13 +39,15 @@ class LiveSession:
         self.receiver = receiver
         self.clock = clock
         self.xruns = xruns
+        sender = OscSender(receiver.reply_socket()) if receiver is not None else None
         self.feedback = Feedback(sr=engine.sr, buffersize=engine.buffersize,
-                                 levels=engine.orchestra.levels)
+                                 levels=engine.orchestra.levels, sender=sender)
         self.feedback.scene = engine.conductor.scene.name
         engine.conductor.observer = self.feedback.observe
         self.buffers = 0
         self.errors = 0
         self.last_error = ""
+        self.control_accepted = 0
         self.control_dropped: Counter[str] = Counter()
         #: (sample, address, args) of every message applied, when logging is on.
         self.applied: deque[tuple[int, str, tuple[object, ...]]] | None = None
@@ -78,27 +80,29 @@ class LiveSession:
 
     # -- /engine/* ----------------------------------------------------------------------------
     def _control(self, message: Message) -> None:
-        address, args = message.address, message.args
-        if address == "/engine/stats":
-            if message.sender is None:
-                self.control_dropped["no_sender"] += 1
-                return
+        address = message.address
+        if address not in ("/engine/stats", "/engine/subscribe", "/engine/unsubscribe"):
+            self.control_dropped["unknown_address"] += 1
+            return
+        destination = _destination(message.args, message.sender)
+        if destination is None:
+            self.control_dropped["bad_args"] += 1
+            return
+        if address == "/engine/subscribe" and not self.feedback.subscribe(destination):
+            self.control_dropped["too_many_subscribers"] += 1
+            return
+        self.control_accepted += 1
+        if address == "/engine/unsubscribe":
+            self.feedback.unsubscribe(destination)
+        elif address == "/engine/stats":
             pairs: list[object] = []
             for name, value in self.stats().items():
                 if isinstance(value, int):
                     pairs += [name, value]
-            self.feedback.sender.send((message.sender,), "/engine/stats", pairs)
-        elif address in ("/engine/subscribe", "/engine/unsubscribe"):
-            destination = _destination(args, message.sender)
-            if destination is None:
-                self.control_dropped["bad_args"] += 1
-            elif address == "/engine/subscribe":
-                if not self.feedback.subscribe(destination):
-                    self.control_dropped["too_many_subscribers"] += 1
-            else:
-                self.feedback.unsubscribe(destination)
-        else:
-            self.control_dropped["unknown_address"] += 1
+            self.feedback.sender.send((destination,), "/engine/stats", pairs)
+
+    def close(self) -> None:
+        self.feedback.close()
 
     # -- counters -----------------------------------------------------------------------------
     def dropped(self) -> Counter[str]:
@@ -114,7 +118,7 @@ class LiveSession:
         xruns = self.xruns()
         return {
             "received": self.receiver.received if self.receiver is not None else 0,
-            "accepted": self.engine.conductor.router.accepted,
+            "accepted": self.engine.conductor.router.accepted + self.control_accepted,
             "dropped": sum(dropped.values()),
             "xruns": -1 if xruns is None else xruns,
             "buffers": self.buffers,

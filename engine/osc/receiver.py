@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import heapq
 import itertools
+import os
 import socket
 import threading
 import time
@@ -54,6 +55,13 @@ class OscReceiver:
         self.port = int(self._socket.getsockname()[1])
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="osc-receiver", daemon=True)
+
+    def reply_socket(self) -> socket.socket:
+        """A non-blocking socket on the same port, for sending: replies and feedback then come
+        from the address games send to, which connected sockets, firewalls and NAT expect."""
+        replies = socket.socket(fileno=os.dup(self._socket.fileno()))
+        replies.setblocking(False)
+        return replies
 
     def start(self) -> OscReceiver:
         self._thread.start()

@@ -25,8 +25,9 @@ def encode(address: str, args: Sequence[object] = ()) -> bytes:
 
 
 class OscSender:
-    def __init__(self) -> None:
-        self._socket = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    def __init__(self, sock: socket.socket | None = None) -> None:
+        """Send from ``sock`` (e.g. :meth:`OscReceiver.reply_socket`) or from a port of its own."""
+        self._socket = sock or socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         self._socket.setblocking(False)
         self.sent = 0
         self.failed: Counter[str] = Counter()

@@ -6,7 +6,7 @@ import subprocess
 import sys
 import textwrap
 
-from tests.live.conftest import ROOT, require
+from tests.playing import ROOT, require
 
 LATE_CLIENT = textwrap.dedent("""
     import time

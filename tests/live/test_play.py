@@ -18,7 +18,8 @@ from pythonosc.osc_bundle_builder import IMMEDIATELY, OscBundleBuilder
 from pythonosc.osc_message_builder import OscMessageBuilder
 from pythonosc.udp_client import SimpleUDPClient
 
-from tests.live.conftest import FOREST, ROOT, Listener, require
+from tests.live.conftest import Listener
+from tests.playing import FOREST, ROOT, require
 
 
 def oscsend(port: int, address: str, types: str, *values: object) -> None:
@@ -37,8 +38,7 @@ def test_play_answers_oscsend_reports_beats_and_stops_cleanly_on_sigterm(
     oscsend(live.port, "/scene", "s", "grove")
     oscsend(live.port, "/event", "sf", "discovery", 0.9)
     time.sleep(6.0)
-    assert live.stop(signal.SIGTERM) == 0
-    summary = live.summary()
+    summary = live.stop(signal.SIGTERM)  # a clean exit, status 0
     assert summary["targets"] == {"valence": -0.25, "arousal": 0.5, "movement": 1.0,
                                   "heartrate": 104.0}
     assert summary["scene"] == "grove"
@@ -80,8 +80,7 @@ def test_bundles_wait_for_their_time_tag_and_garbage_never_stops_the_music(
     client.send_message("/state/valence", "sad")
     client.send_message("/scene", "nowhere")
     time.sleep(5.0)
-    assert live.stop() == 0
-    summary = live.summary()
+    summary = live.stop()
     assert summary["scene"] == "ruins" and summary["targets"]["arousal"] == 0.75
     [(landed, _)] = listener.of("/engine/scene")[1:]  # after "meadow", said at start
     assert landed - sent >= 1.5  # the time tag held it back, then the bar line
@@ -104,7 +103,7 @@ def test_a_live_recording_replays_offline_sample_for_sample(player, tmp_path: Pa
     client.send_message("/event", ["discovery", 0.7])
     client.send_message("/state/heartrate", 130)
     time.sleep(3.0)
-    assert live.stop() == 0
+    live.stop()
     replay = tmp_path / "replay.wav"
     result = subprocess.run([sys.executable, "-m", "engine", "render", str(FOREST),
                              "--timeline", str(log), "--seed", "3", "--out", str(replay),
@@ -137,7 +136,7 @@ def test_a_busy_port_is_a_clear_error(player) -> None:
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 2
     assert f"cannot listen on 127.0.0.1:{live.port}" in result.stderr
-    assert live.stop() == 0
+    live.stop()
 
 
 def test_a_flood_of_2000_messages_a_second_is_taken_without_xruns(
@@ -150,8 +149,7 @@ def test_a_flood_of_2000_messages_a_second_is_taken_without_xruns(
                            timeout=60, check=True)
     sent = json.loads(flood.stdout)
     time.sleep(0.5)
-    assert live.stop() == 0
-    summary = live.summary()
+    summary = live.stop()
     assert sent["valid"] >= 29000
     # everything arrived and was applied; the garbage was counted, nothing raised
     assert summary["accepted"] >= 0.99 * sent["valid"]
@@ -163,3 +161,26 @@ def test_a_flood_of_2000_messages_a_second_is_taken_without_xruns(
     assert np.isfinite(audio).all()
     loudness = [np.sqrt(np.mean(audio[i:i + sr] ** 2)) for i in range(0, len(audio) - sr, sr)]
     assert min(loudness) > 1e-3  # never silent: the music played through it
+
+
+def test_play_joins_a_running_jack_server_at_its_buffer_size(player) -> None:
+    require("jackd")
+    import jack
+
+    from engine.live.jack import DummyJackServer
+
+    with DummyJackServer(sr=48000, buffersize=128) as jackd:
+        live = player("--audio", "jack", "--jack-server", jackd.name)
+        assert any("128 frames" in line for line in live.lines)
+        probe = jack.Client("probe", servername=jackd.name, no_start_server=True)
+        try:
+            wired = {port.name: [p.name for p in probe.get_all_connections(port)]
+                     for port in probe.get_ports("soundscape:", is_output=True)}
+        finally:
+            probe.close()
+        assert wired == {"soundscape:output_1": ["system:playback_1"],
+                         "soundscape:output_2": ["system:playback_2"]}
+        time.sleep(2.0)
+        summary = live.stop()
+    assert summary["seconds"] == pytest.approx(summary["buffers"] * 128 / 48000)
+    assert summary["buffers"] >= 2.0 * 48000 / 128

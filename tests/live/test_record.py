@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 from engine.state.timeline import load_timeline, recorded_length
-from tests.live.conftest import FOREST, ROOT, free_udp_port, require
+from tests.playing import FOREST, ROOT, free_udp_port, require
 
 
 def send_session(port: int) -> None:

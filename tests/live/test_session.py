@@ -177,10 +177,13 @@ def test_stats_answer_the_sender_and_unsubscribe_stops_feedback(live: Live) -> N
         asker.sendto(b"/engine/stats\x00\x00\x00,\x00\x00\x00", ("127.0.0.1", live.receiver.port))
         wait(lambda: live.receiver.received >= 6)
         live.run(0.1, listener)
-        reply = OscMessage(asker.recv(65536))
+        data, source = asker.recvfrom(65536)
+        reply = OscMessage(data)
+    assert source == ("127.0.0.1", live.receiver.port)  # from the port the game sends to
     assert reply.address == "/engine/stats"
     stats = dict(zip(reply.params[0::2], reply.params[1::2], strict=True))
-    assert stats["received"] == 6 and stats["accepted"] == 1 and stats["dropped"] == 3
+    # accepted: the subscription, the state change and this request
+    assert stats["received"] == 6 and stats["accepted"] == 3 and stats["dropped"] == 3
     assert stats["subscribers"] == 1 and stats["xruns"] == -1  # -1: no JACK here to count them
     assert live.session.dropped() == {"bad_args": 2, "unknown_address": 1}
     live.send("/engine/unsubscribe", listener.port)
@@ -215,3 +218,11 @@ def test_applied_messages_are_stamped_with_their_buffer(live: Live) -> None:
     live.send("/engine/subscribe", 9)  # control messages are not part of the music's log
     live.run(0.1)
     assert list(live.session.applied or []) == [(94 * BUFFER, "/state/arousal", (0.25,))]
+
+
+def test_stats_can_be_sent_to_another_port(live: Live) -> None:
+    listener = Listener()
+    live.send("/engine/stats", listener.port, "127.0.0.1")  # e.g. from oscsend, which exits
+    live.run(0.01, listener)
+    [(_, args)] = listener.of("/engine/stats")
+    assert dict(zip(args[0::2], args[1::2], strict=True))["accepted"] == 1

@@ -12,7 +12,7 @@ from engine.live.status import StatusView
 from engine.osc.receiver import Message
 from engine.render.engine import Engine
 from engine.score.loader import load_score
-from tests.live.conftest import FOREST
+from tests.playing import FOREST
 
 
 def test_the_view_shows_scene_tempo_position_inputs_layers_and_counters() -> None:

@@ -1,0 +1,345 @@
+# Soundscape client for Godot 3 and Godot 4: sends the player's state to the soundscape engine
+# over OSC/UDP and turns the engine's feedback (beats, scene changes, stingers, levels) into
+# signals. One file, no plugins: copy it into your project and add it as a node (or autoload).
+#
+#     var music = preload("res://soundscape_client.gd").new()
+#     add_child(music)
+#     music.connect_engine()
+#     music.send_mood(0.6, -0.2)
+#     music.change_scene("grove")
+#
+# The same source parses and runs on Godot 3.2+ and Godot 4.x: it uses no syntax that only one of
+# them has, and where their APIs differ (PacketPeerUDP.bind/listen, byte-array helpers) it picks
+# at run time. See docs/clients.md for the API and docs/osc.md for the protocol.
+extends Node
+
+# Fired on every beat; bar and beat count from 0, tempo in BPM.
+signal beat(bar, beat_in_bar, tempo)
+# Fired when a scene transition lands (on a bar line), with the new scene's name.
+signal scene_changed(scene_name)
+# Fired when a stinger plays.
+signal stinger(stinger_name)
+# Layer name -> gain (linear, 1.0 = unity), five times a second.
+signal levels(values)
+# Reply to request_stats(): counter name -> value.
+signal stats(values)
+# Every message from the engine, parsed, including the ones above.
+signal message_received(address, args)
+
+const _FLOAT = 3  # TYPE_REAL in Godot 3, TYPE_FLOAT in Godot 4: the same number in both
+const _INT32_MIN = -2147483648
+const _INT32_MAX = 2147483647
+
+# Where the engine listens.
+var engine_host = "127.0.0.1"
+var engine_port = 9000
+# Where this client listens for the engine's feedback. 0 lets the OS choose a port; the engine
+# then answers to the port our messages come from (the same socket), which works just as well.
+var listen_port = 9001
+# The local address the socket binds to: "*" receives from other machines too.
+var listen_address = "127.0.0.1"
+# While nothing has come back for this many seconds, subscribe again (the engine may have
+# started after the game, or restarted). 0 turns this off.
+var resubscribe_interval = 2.0
+
+# Datagrams received so far, and how many of them could not be parsed, for debugging overlays.
+var packets_received = 0
+var malformed_packets = 0
+
+var _udp = null
+var _silence = 0.0
+
+
+func connect_engine():
+	# Open the socket and subscribe to the engine's feedback. Returns OK or an Error code.
+	close()
+	_udp = PacketPeerUDP.new()
+	var err
+	if _udp.has_method("bind"):
+		err = _udp.call("bind", listen_port, listen_address)  # Godot 4
+	else:
+		err = _udp.call("listen", listen_port, listen_address)  # Godot 3
+	if err != OK:
+		push_error("soundscape: cannot listen on %s:%d (error %d)" % [
+			listen_address, listen_port, err])
+		_udp = null
+		return err
+	_silence = 0.0
+	subscribe()
+	return OK
+
+
+func is_open():
+	return _udp != null
+
+
+func close():
+	if _udp != null:
+		send_message("/engine/unsubscribe", _subscribe_args())
+		_udp.close()
+		_udp = null
+
+
+func subscribe():
+	send_message("/engine/subscribe", _subscribe_args())
+
+
+func send_state(input_name, value):
+	send_message("/state/" + str(input_name), [float(value)])
+
+
+func send_mood(valence, arousal):
+	send_message("/state/mood", [float(valence), float(arousal)])
+
+
+func change_scene(scene_name):
+	send_message("/scene", [str(scene_name)])
+
+
+func fire_event(event_name, intensity = 1.0):
+	send_message("/event", [str(event_name), float(intensity)])
+
+
+func set_tempo(bpm):
+	# Override the score's tempo; 0 hands it back to the score.
+	send_message("/tempo", [float(bpm)])
+
+
+func request_stats():
+	# The engine replies with /engine/stats, emitted as the stats signal.
+	send_message("/engine/stats", [])
+
+
+func send_message(address, args = []):
+	# Send one OSC message: ints go as i, floats as f, strings as s, bools as T/F.
+	# Returns OK, or an Error code (the game goes on either way).
+	if _udp == null:
+		return ERR_UNCONFIGURED
+	var packet = encode_message(address, args)
+	_udp.set_dest_address(engine_host, engine_port)
+	return _udp.put_packet(packet)
+
+
+func poll():
+	# Read every pending packet and emit signals for them. Called from _process.
+	if _udp == null:
+		return
+	while _udp.get_available_packet_count() > 0:
+		var packet = _udp.get_packet()
+		packets_received += 1
+		_silence = 0.0
+		var messages = decode_packet(packet)
+		if messages == null:
+			malformed_packets += 1
+			continue
+		for message in messages:
+			_dispatch(message[0], message[1])
+
+
+func _process(delta):
+	if _udp == null:
+		return
+	poll()
+	if resubscribe_interval > 0.0:
+		_silence += delta
+		if _silence >= resubscribe_interval:
+			_silence = 0.0
+			subscribe()
+
+
+func _exit_tree():
+	close()
+
+
+func _subscribe_args():
+	if listen_port > 0:
+		return [int(listen_port)]
+	return []  # the engine answers to our socket's own port
+
+
+func _dispatch(address, args):
+	emit_signal("message_received", address, args)
+	if address == "/engine/beat" and args.size() >= 3:
+		emit_signal("beat", int(args[0]), int(args[1]), float(args[2]))
+	elif address == "/engine/scene" and args.size() >= 1:
+		emit_signal("scene_changed", str(args[0]))
+	elif address == "/engine/stinger" and args.size() >= 1:
+		emit_signal("stinger", str(args[0]))
+	elif address == "/engine/levels":
+		emit_signal("levels", _pairs(args))
+	elif address == "/engine/stats":
+		emit_signal("stats", _pairs(args))
+
+
+func _pairs(args):
+	var out = {}
+	var i = 0
+	while i + 1 < args.size():
+		out[str(args[i])] = args[i + 1]
+		i += 2
+	return out
+
+
+# -- encoding ----------------------------------------------------------------------------------
+
+func encode_message(address, args):
+	var tags = ","
+	var body = _buffer()
+	for value in args:
+		var kind = typeof(value)
+		if kind == TYPE_BOOL:
+			tags += "T" if value else "F"
+		elif kind == TYPE_INT:
+			if value < _INT32_MIN or value > _INT32_MAX:
+				tags += "h"
+				body.put_64(value)
+			else:
+				tags += "i"
+				body.put_32(value)
+		elif kind == _FLOAT:
+			tags += "f"
+			body.put_float(value)
+		else:
+			tags += "s"
+			_put_string(body, str(value))
+	var out = _buffer()
+	_put_string(out, str(address))
+	_put_string(out, tags)
+	out.put_data(body.data_array)
+	return out.data_array
+
+
+func _buffer():
+	var buffer = StreamPeerBuffer.new()
+	buffer.big_endian = true
+	return buffer
+
+
+func _utf8(text):
+	# The UTF-8 bytes of text, without naming either version's byte-array type or method:
+	# put_utf8_string writes a 32-bit length and then the bytes.
+	var buffer = _buffer()
+	buffer.put_utf8_string(text)
+	buffer.seek(0)
+	var length = buffer.get_u32()
+	return buffer.get_data(length)[1]
+
+
+func _put_string(buffer, text):
+	# An OSC string: UTF-8, NUL-terminated, padded with NULs to a multiple of 4 bytes.
+	var data = _utf8(text)
+	buffer.put_data(data)
+	var pad = 4 - data.size() % 4
+	for _i in range(pad):
+		buffer.put_u8(0)
+
+
+# -- decoding ----------------------------------------------------------------------------------
+
+func decode_packet(packet):
+	# The messages in one datagram, a message or a bundle (nested bundles too), as an Array of
+	# [address, args]; null if the datagram is malformed. Bundle time tags are ignored: the
+	# engine's feedback is meant to be acted on at once.
+	var messages = []
+	if not _parse_packet(_reader(packet), packet, 0, packet.size(), messages):
+		return null
+	return messages
+
+
+func _parse_packet(reader, packet, start, end, messages):
+	if end - start < 4 or (end - start) % 4 != 0:
+		return false
+	if packet[start] != 35:  # not '#': a message
+		var message = _parse_message(reader, packet, start, end)
+		if message == null:
+			return false
+		messages.append(message)
+		return true
+	var header = _read_string(reader, packet, start, end)
+	if header == null or header[0] != "#bundle" or header[1] + 8 > end:
+		return false
+	var pos = header[1] + 8  # after the time tag
+	while pos < end:
+		if pos + 4 > end:
+			return false
+		reader.seek(pos)
+		var size = reader.get_32()
+		pos += 4
+		if size < 0 or pos + size > end:
+			return false
+		if not _parse_packet(reader, packet, pos, pos + size, messages):
+			return false
+		pos += size
+	return true
+
+
+func _parse_message(reader, packet, start, end):
+	var address = _read_string(reader, packet, start, end)
+	if address == null or not address[0].begins_with("/"):
+		return null
+	var args = []
+	if address[1] >= end:
+		return [address[0], args]  # no type tag string: an old-style message without arguments
+	var tags = _read_string(reader, packet, address[1], end)
+	if tags == null or not tags[0].begins_with(","):
+		return null
+	var pos = tags[1]
+	for i in range(1, tags[0].length()):
+		var tag = tags[0][i]
+		if tag == "i" or tag == "f" or tag == "c" or tag == "r" or tag == "m":
+			if pos + 4 > end:
+				return null
+			reader.seek(pos)
+			args.append(reader.get_float() if tag == "f" else reader.get_32())
+			pos += 4
+		elif tag == "h" or tag == "d" or tag == "t":
+			if pos + 8 > end:
+				return null
+			reader.seek(pos)
+			args.append(reader.get_double() if tag == "d" else reader.get_64())
+			pos += 8
+		elif tag == "s" or tag == "S":
+			var text = _read_string(reader, packet, pos, end)
+			if text == null:
+				return null
+			args.append(text[0])
+			pos = text[1]
+		elif tag == "b":
+			if pos + 4 > end:
+				return null
+			reader.seek(pos)
+			var size = reader.get_32()
+			if size < 0 or pos + 4 + size > end:
+				return null
+			args.append(reader.get_data(size)[1])
+			pos += 4 + size + (4 - size % 4) % 4
+		elif tag == "T":
+			args.append(true)
+		elif tag == "F":
+			args.append(false)
+		elif tag == "N" or tag == "I":
+			args.append(null)
+		else:
+			return null  # an unknown type: its size is unknown, so the rest cannot be read
+	return [address[0], args]
+
+
+func _read_string(reader, packet, start, end):
+	# [text, position after its NUL padding], or null if no NUL comes before end.
+	var stop = start
+	while stop < end and packet[stop] != 0:
+		stop += 1
+	if stop >= end:
+		return null
+	var text = ""
+	if stop > start:
+		reader.seek(start)
+		text = reader.get_data(stop - start)[1].get_string_from_utf8()
+	var length = stop - start
+	return [text, start + length + 4 - length % 4]
+
+
+func _reader(packet):
+	var reader = _buffer()
+	reader.data_array = packet
+	return reader

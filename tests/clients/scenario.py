@@ -1,0 +1,90 @@
+"""The scenario every client driver plays (demos/godot/tests/client_test.gd,
+demos/unity/tests/ClientTest.cs), and the checks of its report and of the engine's summary.
+
+A driver subscribes, sends the five messages below, listens for SECONDS and prints one line per
+piece of feedback (``BEAT bar beat tempo``, ``SCENE name``, ``STINGER name``, ``LEVELS n``,
+``STATS name=value ...``) and finally ``DONE beats=N ...``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+#: How long a driver listens. Long enough for the scene change to land on the next bar
+#: (forest.yaml at about 70 BPM: a bar is about 3.4 s).
+SECONDS = 6.0
+#: The score messages a driver sends: all valid, so all must be accepted.
+VALID_MESSAGES = 5
+STATE = {"valence": 0.8, "arousal": -0.5, "heartrate": 72.0}
+
+
+@dataclass
+class Report:
+    beats: list[tuple[int, int, float]] = field(default_factory=list)
+    scenes: list[str] = field(default_factory=list)
+    stingers: list[str] = field(default_factory=list)
+    levels: int = 0
+    stats: dict[str, str] = field(default_factory=dict)
+    done: dict[str, str] = field(default_factory=dict)
+
+
+def parse_report(stdout: str) -> Report:
+    report = Report()
+    for line in stdout.splitlines():
+        word, _, rest = line.strip().partition(" ")
+        if word == "BEAT":
+            bar, beat, tempo = rest.split()
+            report.beats.append((int(bar), int(beat), float(tempo)))
+        elif word == "SCENE":
+            report.scenes.append(rest)
+        elif word == "STINGER":
+            report.stingers.append(rest)
+        elif word == "LEVELS":
+            report.levels = int(rest)
+        elif word in ("STATS", "DONE"):
+            pairs = dict(item.split("=", 1) for item in rest.split())
+            setattr(report, word.lower(), pairs)
+    return report
+
+
+def check_feedback(report: Report, output: str) -> None:
+    """Beats came back at the tempo's rate, in order; the scene change, the stinger, levels and
+    the stats reply came back too."""
+    assert report.done, f"the driver never finished\n{output}"
+    assert int(report.done["beats"]) == len(report.beats), output
+    assert report.done["malformed"] == "0", f"the client could not parse some feedback\n{output}"
+    check_beats(report.beats, float(report.done.get("seconds", SECONDS)), output)
+    assert "grove" in report.scenes, f"no /engine/scene grove\n{output}"
+    assert report.stingers == ["discovery"], output
+    assert report.levels > 0, f"no /engine/levels with layers\n{output}"
+    assert int(report.stats.get("received", "0")) >= VALID_MESSAGES, output
+
+
+def check_beats(beats: list[tuple[int, int, float]], seconds: float, output: str) -> None:
+    """About seconds × BPM / 60 beats, counting up through 4/4 bars."""
+    assert beats, f"no /engine/beat came back\n{output}"
+    bpm = sum(tempo for _, _, tempo in beats) / len(beats)
+    assert 50 <= bpm <= 130, f"forest.yaml's tempo, not {bpm}"
+    expected = seconds * bpm / 60
+    # generous: the first beat may come up to a beat late, and CI machines stutter
+    assert 0.6 * expected - 1 <= len(beats) <= expected + 2, (
+        f"{len(beats)} beats in {seconds:.1f} s at {bpm:.0f} BPM\n{output}")
+    assert len(beats) >= 2 * seconds / 3, output
+    positions = [bar * 4 + beat for bar, beat, _ in beats]
+    assert positions == sorted(positions), f"beats out of order: {beats}"
+    assert all(0 <= beat < 4 for _, beat, _ in beats), "forest.yaml is in 4/4"
+
+
+def check_summary(summary: dict[str, Any], state: dict[str, float] = STATE,
+                  valid: int = VALID_MESSAGES) -> None:
+    """The engine took every message sent (``valid`` of them, all valid) and steered the music
+    with them."""
+    for name, value in state.items():
+        assert summary["targets"][name] == pytest.approx(value, abs=1e-6), name
+    assert summary["scene"] == "grove"
+    assert summary["accepted"] >= valid
+    assert summary["dropped"] == {}
+    assert summary.get("subscribers", 0) == 0, "the client did not unsubscribe"
