@@ -100,6 +100,7 @@ def play(score: Score, options: PlayOptions, *, status: Status | None = None,
         if options.record is not None:
             options.record.parent.mkdir(parents=True, exist_ok=True)
             record_to(server, str(options.record))
+        session.prime()
         receiver.start()
         server.start()
         if audio != "portaudio":

@@ -45,6 +45,7 @@ class LiveSession:
         self.feedback.scene = engine.conductor.scene.name
         engine.conductor.observer = self.feedback.observe
         self.buffers = 0
+        self._primed = False
         self.errors = 0
         self.last_error = ""
         self.control_accepted = 0
@@ -56,8 +57,22 @@ class LiveSession:
         """Start keeping applied messages in :attr:`applied` (the caller drains it)."""
         self.applied = deque()
 
+    def prime(self) -> None:
+        """Prepare the first buffer now, before the audio device starts.
+
+        The first buffer is the most expensive one (the first bar, the first scene's layers
+        starting): ~4 ms, more than a 128-frame buffer lasts. Done here, off the clock, the
+        device's first callback finds it ready and skips it; every later buffer is prepared by its
+        own callback as usual, so the timing is the same as offline.
+        """
+        self.process()
+        self._primed = True
+
     # -- the audio callback -----------------------------------------------------------------
     def process(self) -> None:
+        if self._primed:  # this buffer was prepared by prime()
+            self._primed = False
+            return
         try:
             if self.receiver is not None:
                 for message in self.receiver.due(self.clock()):

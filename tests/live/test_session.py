@@ -226,3 +226,12 @@ def test_stats_can_be_sent_to_another_port(live: Live) -> None:
     live.run(0.01, listener)
     [(_, args)] = listener.of("/engine/stats")
     assert dict(zip(args[0::2], args[1::2], strict=True))["accepted"] == 1
+
+
+def test_a_primed_first_buffer_is_not_prepared_twice(live: Live) -> None:
+    live.session.prime()
+    assert live.session.buffers == 1 and live.session.engine.sample == BUFFER
+    live.session.process()  # the device's first callback: already prepared
+    assert live.session.buffers == 1
+    live.session.process()
+    assert live.session.buffers == 2 and live.session.engine.sample == 2 * BUFFER
