@@ -8,9 +8,11 @@ load.
 
 from __future__ import annotations
 
+import ctypes
 import itertools
 import os
 import shutil
+import signal
 import subprocess
 import threading
 import time
@@ -20,6 +22,8 @@ from engine.errors import SoundscapeError
 
 #: How long to wait for a private server to accept clients.
 START_TIMEOUT = 10.0
+#: prctl(2) option: the signal a child gets when its parent dies.
+PR_SET_PDEATHSIG = 1
 _names = itertools.count()
 
 
@@ -42,7 +46,8 @@ class DummyJackServer:
                    "-p", str(self.buffersize)]
         self.process = subprocess.Popen(command, stdout=subprocess.PIPE,
                                         stderr=subprocess.STDOUT, text=True,
-                                        start_new_session=True)  # a Ctrl-C goes to us, not it
+                                        start_new_session=True,  # a Ctrl-C goes to us, not it
+                                        preexec_fn=_die_with_parent)
         threading.Thread(target=self._read, name="jackd-output", daemon=True).start()
         monitor = JackMonitor.connect(self.name, timeout=START_TIMEOUT, process=self.process)
         monitor.close()
@@ -70,6 +75,16 @@ class DummyJackServer:
 
     def __exit__(self, *_: object) -> None:
         self.stop()
+
+
+def _die_with_parent() -> None:
+    """In the child, before exec: ask Linux to send it SIGTERM if we die (even by SIGKILL), so a
+    crashed or killed engine never leaves its private server running."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    except (OSError, AttributeError):  # not Linux: the server is stopped by stop() only
+        pass
 
 
 class JackMonitor:

@@ -2,8 +2,9 @@
 
 The audio thread runs :meth:`LiveSession.process` once per buffer; this module sets everything up
 around it and then keeps the main thread cheap and mostly asleep: every ``STATUS_PERIOD`` it
-writes the applied-message log and refreshes the status view. On SIGINT or SIGTERM it stops the
-recordings, fades out over ``FADE_OUT`` seconds, closes the device and returns normally.
+writes the applied-message log and refreshes the status view. On SIGINT, SIGTERM or SIGHUP (its
+terminal closed) it stops the recordings, fades out over ``FADE_OUT`` seconds, closes the device
+and returns normally.
 """
 
 from __future__ import annotations
@@ -73,7 +74,7 @@ def play(score: Score, options: PlayOptions, *, status: Status | None = None,
     session: LiveSession | None = None
     stop = threading.Event()
     previous = {sig: signal.signal(sig, lambda *_: stop.set())
-                for sig in (signal.SIGINT, signal.SIGTERM)}
+                for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
     try:
         if jackd is not None:
             jackd.start()

@@ -30,7 +30,7 @@ def record(out: Path, *, host: str, port: int, duration: float | None = None,
         raise SoundscapeError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
     stop = threading.Event()
     previous = {sig: signal.signal(sig, lambda *_: stop.set())
-                for sig in (signal.SIGINT, signal.SIGTERM)}
+                for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
     out.parent.mkdir(parents=True, exist_ok=True)
     count = 0
     try:

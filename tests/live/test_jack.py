@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import sys
 import textwrap
+import time
 
 from tests.playing import ROOT, require
 
@@ -49,3 +51,28 @@ def test_the_monitor_counts_xruns_of_a_late_client_and_none_of_a_punctual_one() 
     assert xruns >= 5   # a late buffer every ~0.27 s
     calls, xruns = run(late=False)
     assert calls > 500 and xruns <= 1
+
+
+def private_servers(engine_pid: int) -> list[int]:
+    found = subprocess.run(["pgrep", "-f", f"jackd --no-mlock -n soundscape-{engine_pid}-"],
+                           capture_output=True, text=True)
+    return [int(pid) for pid in found.stdout.split()]
+
+
+def test_a_killed_engine_takes_its_private_server_with_it(player) -> None:
+    live = player()
+    [server] = private_servers(live.process.pid)
+    live.process.kill()  # SIGKILL: no cleanup code runs
+    live.process.wait(10)
+    deadline = time.monotonic() + 10
+    while private_servers(live.process.pid):
+        assert time.monotonic() < deadline, f"jackd {server} outlived its engine"
+        time.sleep(0.1)
+
+
+def test_sighup_stops_the_engine_cleanly(player) -> None:
+    live = player()
+    pid = live.process.pid
+    summary = live.stop(signal.SIGHUP)
+    assert summary["errors"] == 0
+    assert not private_servers(pid)
