@@ -2,6 +2,7 @@
 
     soundscape play SCORE [--audio portaudio|jack|dummy] [--port 9000] [--record FILE.wav] ...
     soundscape render [SCORE] --out FILE.wav --duration SECONDS [--timeline FILE] [--seed N]
+    soundscape demo [--engine HOST:PORT] [--sliders] [--autopilot SECONDS]
     soundscape record --port P --out SESSION.jsonl
     soundscape validate SCORE...
     soundscape send ADDRESS [ARG...] [--host H] [--port P]
@@ -18,6 +19,8 @@ from engine.errors import SoundscapeError
 #: The score ``soundscape render`` plays when none is named.
 DEFAULT_SCORE = Path(__file__).resolve().parent.parent / "scores" / "forest.yaml"
 DEFAULT_TIMELINE = DEFAULT_SCORE.with_suffix(".timeline.jsonl")
+#: The pygame demo game (a separate process that talks to the engine over OSC only).
+DEMO_GAME = DEFAULT_SCORE.parent.parent / "demos" / "wander" / "main.py"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -72,6 +75,23 @@ def _parser() -> argparse.ArgumentParser:
                       help="write the session's counters and final state on exit")
     play.add_argument("--quiet", action="store_true", help="no status view")
     play.set_defaults(run=_play)
+
+    demo = sub.add_parser("demo", help="the pygame demo: walk a small world, hear it follow")
+    demo.add_argument("score", nargs="?", default=str(DEFAULT_SCORE),
+                      help=f"score file (default: {DEFAULT_SCORE.name})")
+    demo.add_argument("--engine", metavar="HOST:PORT",
+                      help="attach to an engine that is already playing instead of starting one")
+    demo.add_argument("--audio", choices=("portaudio", "jack", "dummy"),
+                      help="as for play (default: the sound card)")
+    demo.add_argument("--port", type=int, default=9000, help="the engine's UDP port")
+    demo.add_argument("--sliders", action="store_true",
+                      help="a parameter panel (a slider per input, a button per scene and event) "
+                      "instead of the game")
+    demo.add_argument("--autopilot", type=float, metavar="SECONDS",
+                      help="walk a scripted route through every zone, then quit")
+    demo.add_argument("--screenshot", type=Path, metavar="FILE.png", help="save the window")
+    demo.add_argument("--record", type=Path, metavar="FILE.wav", help="write what is played")
+    demo.set_defaults(run=_demo)
 
     record = sub.add_parser("record", help="log incoming OSC to a timeline file (no audio)")
     record.add_argument("--host", default="127.0.0.1")
@@ -149,6 +169,47 @@ def _play(args: argparse.Namespace) -> int:
           f"{summary['accepted']} accepted, {sum(summary['dropped'].values())} dropped, "
           f"{xruns} xruns", flush=True)
     return 0
+
+
+def _demo(args: argparse.Namespace) -> int:
+    import subprocess
+
+    if not DEMO_GAME.exists():
+        raise SoundscapeError(f"the demo game is not here ({DEMO_GAME}): it ships with the "
+                              "source checkout (git clone, then pip install -e '.[demo]')")
+    try:
+        import pygame  # noqa: F401  (the game's process needs it; say so before starting)
+    except ImportError:
+        raise SoundscapeError("the demo needs pygame: pip install -e '.[demo]'") from None
+    command = [sys.executable, str(DEMO_GAME), "--score", args.score]
+    if args.sliders:
+        command.append("--sliders")
+    if args.autopilot is not None:
+        command += ["--autopilot", str(args.autopilot)]
+    if args.screenshot is not None:
+        command += ["--screenshot", str(args.screenshot)]
+    if args.engine is not None:  # attach: the game is the whole job
+        return subprocess.run([*command, "--engine", args.engine]).returncode
+
+    from engine.catalog import default_catalog
+    from engine.live.player import PlayOptions, play
+    from engine.score.loader import load_score
+
+    score = load_score(args.score, default_catalog())
+    options = PlayOptions(audio=args.audio, port=args.port, record=args.record,
+                          score_file=args.score)
+    game: list[subprocess.Popen[bytes]] = []
+
+    def start_game(line: str) -> None:
+        print(line, flush=True)
+        if line.startswith("listening on"):
+            game.append(subprocess.Popen([*command, "--engine", f"127.0.0.1:{args.port}"]))
+
+    summary = play(score, options, ready=start_game,
+                   keep_playing=lambda: bool(game) and game[0].poll() is None)
+    code = game[0].wait() if game else 1
+    print(f"played {summary['seconds']:.1f} s; the game exited with status {code}", flush=True)
+    return code
 
 
 def _record(args: argparse.Namespace) -> int:

@@ -22,6 +22,9 @@ from engine.errors import SoundscapeError
 
 #: How long to wait for a private server to accept clients.
 START_TIMEOUT = 10.0
+#: Ports the private server allows: a few are used (pyo's outputs, the dummy's system ports);
+#: JACK sizes the shared memory every client maps by it (256 ports: ~105 MB of RSS a client).
+PORT_MAX = 64
 #: prctl(2) option: the signal a child gets when its parent dies.
 PR_SET_PDEATHSIG = 1
 _names = itertools.count()
@@ -42,8 +45,8 @@ class DummyJackServer:
         if jackd is None:
             raise SoundscapeError("--audio dummy needs jackd: install Debian's jackd2 "
                                   "(sudo apt-get install jackd2, or scripts/install-system-deps)")
-        command = [jackd, "--no-mlock", "-n", self.name, "-d", "dummy", "-r", str(self.sr),
-                   "-p", str(self.buffersize)]
+        command = [jackd, "--no-mlock", "--port-max", str(PORT_MAX), "-n", self.name,
+                   "-d", "dummy", "-r", str(self.sr), "-p", str(self.buffersize)]
         self.process = subprocess.Popen(command, stdout=subprocess.PIPE,
                                         stderr=subprocess.STDOUT, text=True,
                                         start_new_session=True,  # a Ctrl-C goes to us, not it

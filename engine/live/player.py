@@ -25,6 +25,7 @@ from engine.dsp.server import record_to
 from engine.errors import SoundscapeError
 from engine.live.audio import connect_jack_outputs, default_backend, realtime_server
 from engine.live.jack import DummyJackServer, JackMonitor
+from engine.live.measure import PlayMeasures
 from engine.live.session import LiveSession
 from engine.osc.receiver import OscReceiver
 from engine.osc.sender import Destination
@@ -57,8 +58,10 @@ Status = Callable[[LiveSession, JackMonitor | None], None]
 
 
 def play(score: Score, options: PlayOptions, *, status: Status | None = None,
-         ready: Callable[[str], None] = print) -> dict[str, Any]:
-    """Play until stopped; returns the exit summary (the counters of :meth:`LiveSession.stats`)."""
+         ready: Callable[[str], None] = print,
+         keep_playing: Callable[[], bool] = lambda: True) -> dict[str, Any]:
+    """Play until a signal, ``options.duration`` or ``keep_playing()`` turning False (checked
+    every ``STATUS_PERIOD``); returns the exit summary (:meth:`LiveSession.stats` and more)."""
     audio = options.audio or default_backend()
     seed = score.seed if options.seed is None else options.seed
     sys.setswitchinterval(defaults.SWITCH_INTERVAL)
@@ -72,6 +75,7 @@ def play(score: Score, options: PlayOptions, *, status: Status | None = None,
     monitor: JackMonitor | None = None
     server = None
     session: LiveSession | None = None
+    measures = PlayMeasures()
     stop = threading.Event()
     previous = {sig: signal.signal(sig, lambda *_: stop.set())
                 for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
@@ -104,6 +108,7 @@ def play(score: Score, options: PlayOptions, *, status: Status | None = None,
         session.prime()
         receiver.start()
         server.start()
+        measures.audio_started()
         if audio != "portaudio":
             connect_jack_outputs(jack_name)
         ready(f"listening on {options.host}:{receiver.port}")
@@ -111,10 +116,14 @@ def play(score: Score, options: PlayOptions, *, status: Status | None = None,
         while not stop.wait(defaults.STATUS_PERIOD):
             if osc_log is not None:
                 _write_applied(session, osc_log, options.sr)
+            if monitor is not None:
+                measures.sample_load(monitor.load)
             if status is not None:
                 status(session, monitor)
             if options.duration is not None and \
                     session.buffers * seconds_per_buffer >= options.duration:
+                break
+            if not keep_playing():
                 break
         if options.record is not None:
             server.recstop()
@@ -125,7 +134,7 @@ def play(score: Score, options: PlayOptions, *, status: Status | None = None,
             osc_log.write(f"{END_MARK}{length!r}\n")
             osc_log.close()
         _fade_out(server)
-        summary = _summary(session)
+        summary = {**_summary(session), **measures.results()}
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
@@ -184,6 +193,7 @@ def _summary(session: LiveSession) -> dict[str, Any]:
         "tempo": conductor.transport.bpm,
         "inputs": dict(conductor.bus.values),
         "targets": dict(conductor.bus.targets),
+        "osc_age_ms": session.ages.percentiles_ms(),
         "last_error": session.last_error,
     }
 

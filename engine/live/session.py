@@ -23,6 +23,7 @@ from collections.abc import Callable
 from typing import Any
 
 from engine.live.feedback import Feedback
+from engine.live.measure import OscAges
 from engine.osc.receiver import Message, OscReceiver
 from engine.osc.sender import Destination, OscSender
 from engine.render.engine import Engine
@@ -48,6 +49,7 @@ class LiveSession:
         self._primed = False
         self.errors = 0
         self.last_error = ""
+        self.ages = OscAges()
         self.control_accepted = 0
         self.control_dropped: Counter[str] = Counter()
         #: (sample, address, args) of every message applied, when logging is on.
@@ -75,7 +77,9 @@ class LiveSession:
             return
         try:
             if self.receiver is not None:
-                for message in self.receiver.due(self.clock()):
+                now = self.clock()
+                for message in self.receiver.due(now):
+                    self.ages.add(now - message.time)
                     self.apply(message)
             self.engine.tick()
             self.feedback.release(self.engine.sample)
