@@ -1,0 +1,112 @@
+"""Reaction latency: from a message's arrival to the first output sample that changes.
+
+Two renders of the same score and seed, identical except for one message: where their output
+first differs is when the message was heard. Measured offline, sample-exact, for a continuous
+input (``/state/arousal``) and for a scene change (``/scene``, against the bar line its
+transition is quantized to). A live message arrives somewhere inside a buffer and is applied at
+the start of the next one, so its arrival adds up to one buffer to the engine's reaction: the
+table gives both.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import wave
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+
+from engine.dsp.server import manual_server, record_to
+from engine.render.engine import Engine
+from engine.score.loader import load_score
+from engine.state.timeline import TimedMessage
+
+ROOT = Path(__file__).resolve().parent.parent
+SR = 48000
+#: When the message is applied: a buffer boundary well after start-up.
+AT_SECONDS = 8.0
+
+
+@dataclass
+class LatencyRow:
+    case: str
+    buffersize: int
+    reaction_samples: int     # applied (buffer start, or the bar line) -> first changed sample
+    reaction_ms: float
+    worst_ms: float           # + a whole buffer of waiting for arrival inside a buffer
+
+
+def _render(score_path: Path, buffersize: int, seconds: float, messages: list[TimedMessage],
+            out: Path, scenes: list[int]) -> np.ndarray:
+    score = load_score(score_path)
+    server = manual_server(sr=SR, buffersize=buffersize, seed=score.seed)
+    try:
+        engine = Engine(score, sr=SR, buffersize=buffersize, seed=score.seed,
+                        observer=lambda sample, kind, _d: scenes.append(sample)
+                        if kind == "scene" else None)
+        engine.schedule(messages)
+        record_to(server, str(out))
+        for _ in range(int(seconds * SR / buffersize)):
+            engine.tick()
+            server.process()
+        server.recstop()
+    finally:
+        server.stop()
+        server.shutdown()
+    return _read_24bit(out)
+
+
+def _read_24bit(path: Path) -> np.ndarray:
+    with wave.open(str(path), "rb") as wav:
+        raw = np.frombuffer(wav.readframes(wav.getnframes()), dtype=np.uint8)
+    triplets = raw.reshape(-1, 3).astype(np.int32)
+    values = triplets[:, 0] | (triplets[:, 1] << 8) | (triplets[:, 2] << 16)
+    return np.where(values >= 1 << 23, values - (1 << 24), values)
+
+
+def _first_difference(a: np.ndarray, b: np.ndarray) -> int:
+    differ = np.nonzero(a != b)[0]
+    return int(differ[0]) // 2 if len(differ) else -1  # interleaved stereo -> frame
+
+
+def measure(case: str, score: str, address: str, args: tuple[object, ...],
+            buffersize: int) -> LatencyRow:
+    path = ROOT / "scores" / score
+    at = round(AT_SECONDS * SR / buffersize) * buffersize  # a buffer boundary
+    seconds = AT_SECONDS + 12.0
+    with tempfile.TemporaryDirectory() as folder:
+        base = _render(path, buffersize, seconds, [], Path(folder) / "a.wav", [])
+        landed: list[int] = []
+        moved = _render(path, buffersize, seconds, [TimedMessage(at / SR, address, args)],
+                        Path(folder) / "b.wav", landed)
+    first = _first_difference(base, moved)
+    start = landed[0] if landed else at  # a scene change counts from its bar line
+    reaction = first - start
+    ms = 1000 * reaction / SR
+    return LatencyRow(case, buffersize, reaction, round(ms, 2),
+                      round(ms + 1000 * buffersize / SR, 2))
+
+
+def run(buffersizes: tuple[int, ...] = (256, 128)) -> list[LatencyRow]:
+    rows = []
+    for buffersize in buffersizes:
+        rows.append(measure("/state/arousal (forest)", "forest.yaml", "/state/arousal", (1.0,),
+                            buffersize))
+        rows.append(measure("/scene ruins (forest, bar)", "forest.yaml", "/scene", ("ruins",),
+                            buffersize))
+    return rows
+
+
+def table(rows: list[LatencyRow]) -> str:
+    head = (f"{'message':<28} {'buffer':>6} {'reaction smp':>13} {'reaction ms':>12} "
+            f"{'worst ms':>9}")
+    lines = [head, "-" * len(head)]
+    for r in rows:
+        lines.append(f"{r.case:<28} {r.buffersize:>6} {r.reaction_samples:>13} "
+                     f"{r.reaction_ms:>12.2f} {r.worst_ms:>9.2f}")
+    return "\n".join(lines)
+
+
+def as_json(rows: list[LatencyRow]) -> list[dict[str, object]]:
+    return [asdict(r) for r in rows]

@@ -1,0 +1,136 @@
+"""Engine overhead: the whole engine against the same sound made by a bare pyo graph.
+
+First the engine renders a score's demo timeline while every call its conductor makes on the
+orchestra (notes, parameters, fades, ducks, suspends) is logged with its buffer. Then the bare
+run builds the same orchestra (same instruments, voices, mixer and master bus) and replays that
+log buffer by buffer: the same pyo graph doing the same work, with no router, state bus,
+conductor or generators. Both write WAVs, which must be identical (so the bare graph really has
+the same voices); then each is timed ``repeats`` times, alternating, and the medians compared.
+"""
+
+from __future__ import annotations
+
+import statistics
+import tempfile
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from engine.dsp.orchestra import Orchestra
+from engine.dsp.server import manual_server, record_to
+from engine.render.engine import Engine
+from engine.score.loader import load_score
+from engine.score.model import Score
+from engine.state.timeline import load_timeline
+
+ROOT = Path(__file__).resolve().parent.parent
+SR, BUFFER = 48000, 256
+Calls = dict[int, list[tuple[str, tuple[Any, ...]]]]
+
+
+@dataclass
+class OverheadRow:
+    score: str
+    seconds: float
+    engine_wall: float   # median wall seconds, whole engine
+    bare_wall: float     # median wall seconds, bare replay
+    ratio: float         # engine / bare (target <= 1.15)
+    identical: bool      # the two renders are the same audio, sample for sample
+
+
+class _Logger:
+    """Stands in for the orchestra: logs each call with its buffer, then makes it."""
+
+    def __init__(self, orchestra: Orchestra, calls: Calls, buffer: Callable[[], int]) -> None:
+        self._orchestra, self._calls, self._buffer = orchestra, calls, buffer
+
+    def __getattr__(self, name: str) -> Callable[..., None]:
+        method = getattr(self._orchestra, name)
+
+        def logged(*args: Any) -> None:
+            self._calls[self._buffer()].append((name, args))
+            method(*args)
+
+        return logged
+
+
+def _engine_run(score: Score, timeline: list[Any], buffers: int, out: Path,
+                calls: Calls | None = None) -> float:
+    server = manual_server(sr=SR, buffersize=BUFFER, seed=score.seed)
+    try:
+        engine = Engine(score, sr=SR, buffersize=BUFFER, seed=score.seed)
+        if calls is not None:
+            engine.conductor.performer = _Logger(engine.orchestra, calls,
+                                                 lambda: engine.sample // BUFFER)
+        engine.schedule(timeline)
+        record_to(server, str(out))
+        started = time.perf_counter()
+        for _ in range(buffers):
+            engine.tick()
+            server.process()
+        wall = time.perf_counter() - started
+        server.recstop()
+    finally:
+        server.stop()
+        server.shutdown()
+    return wall
+
+
+def _bare_run(score: Score, calls: Calls, buffers: int, out: Path) -> float:
+    server = manual_server(sr=SR, buffersize=BUFFER, seed=score.seed)
+    try:
+        orchestra = Orchestra(score, sr=SR, buffersize=BUFFER)
+        record_to(server, str(out))
+        started = time.perf_counter()
+        for index in range(buffers):
+            for name, args in calls.get(index, ()):
+                getattr(orchestra, name)(*args)
+            orchestra.tick()
+            server.process()
+        wall = time.perf_counter() - started
+        server.recstop()
+    finally:
+        server.stop()
+        server.shutdown()
+    return wall
+
+
+def measure(score_path: Path, seconds: float, repeats: int) -> OverheadRow:
+    score = load_score(score_path)
+    timeline_path = score_path.with_suffix(".timeline.jsonl")
+    timeline = load_timeline(timeline_path) if timeline_path.exists() else []
+    buffers = int(seconds * SR / BUFFER)
+    calls: Calls = defaultdict(list)
+    with tempfile.TemporaryDirectory() as folder:
+        engine_wav, bare_wav = Path(folder) / "engine.wav", Path(folder) / "bare.wav"
+        _engine_run(score, timeline, buffers, engine_wav, calls)
+        _bare_run(score, calls, buffers, bare_wav)
+        identical = engine_wav.read_bytes() == bare_wav.read_bytes()
+        engine_times, bare_times = [], []
+        for _ in range(repeats):
+            engine_times.append(_engine_run(score, timeline, buffers, engine_wav))
+            bare_times.append(_bare_run(score, calls, buffers, bare_wav))
+    engine_wall, bare_wall = statistics.median(engine_times), statistics.median(bare_times)
+    return OverheadRow(score_path.stem, buffers * BUFFER / SR, engine_wall, bare_wall,
+                       engine_wall / bare_wall, identical)
+
+
+def run(seconds: float = 60.0, repeats: int = 3) -> list[OverheadRow]:
+    return [measure(path, seconds, repeats) for path in sorted((ROOT / "scores").glob("*.yaml"))]
+
+
+def table(rows: list[OverheadRow]) -> str:
+    head = (f"{'score':<12} {'audio s':>8} {'engine s':>9} {'bare pyo s':>11} "
+            f"{'engine/bare':>12} {'same audio':>11}")
+    lines = [head, "-" * len(head)]
+    for r in rows:
+        lines.append(f"{r.score:<12} {r.seconds:>8.0f} {r.engine_wall:>9.2f} {r.bare_wall:>11.2f} "
+                     f"{r.ratio:>12.3f} {'yes' if r.identical else 'NO':>11}")
+    return "\n".join(lines)
+
+
+def as_json(rows: list[OverheadRow]) -> list[dict[str, object]]:
+    return [asdict(r) for r in rows]
