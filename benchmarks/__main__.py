@@ -1,30 +1,99 @@
-"""Run the benchmarks: ``python -m benchmarks [--quick] [--json FILE]``.
+"""Run the benchmarks: ``python -m benchmarks [--quick] [--only NAMES] [--json FILE]``
+(also ``soundscape bench``).
 
-The quick mode (a few seconds per score) is for CI and only catches gross regressions; the full
-mode is for people and docs/performance.md.
+Sections: render (offline speed per score), overhead (engine vs the same bare pyo graph),
+latency (message to first changed sample), realtime (xruns, load, CPU, message age and memory
+on the JACK dummy server, idle and under OSC floods), ingest (message rates until loss), soak
+(memory over a long session), scaling (layers, mutation rate, engines per core).
+
+The quick mode (seconds per section) is for CI and only catches gross breakage; the full mode
+(about 20 minutes) is for people and docs/performance.md.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
-from benchmarks import render_speed
+from benchmarks import latency, overhead, realtime, render_speed, scaling, soak
+
+SECTIONS = ("render", "overhead", "latency", "realtime", "ingest", "soak", "scaling")
+
+
+def _render(quick: bool) -> tuple[str, str, Any]:
+    rows = render_speed.run(*((10.0, 1) if quick else (60.0, 3)))
+    return ("Offline render speed (48 kHz stereo, 256-frame buffers, one core)",
+            render_speed.table(rows), render_speed.as_json(rows))
+
+
+def _overhead(quick: bool) -> tuple[str, str, Any]:
+    rows = overhead.run(*((5.0, 1) if quick else (60.0, 3)))
+    return ("Engine overhead: the engine vs the same orchestra replayed bare (target <= 1.15)",
+            overhead.table(rows), overhead.as_json(rows))
+
+
+def _latency(quick: bool) -> tuple[str, str, Any]:
+    rows = latency.run((256,) if quick else (256, 128))
+    return ("Reaction latency (offline, sample-exact; worst adds a buffer of waiting)",
+            latency.table(rows), latency.as_json(rows))
+
+
+def _realtime(quick: bool) -> tuple[str, str, Any]:
+    rows = realtime.run(5.0, (256,), (0, 2000)) if quick else realtime.run(60.0)
+    return ("Real time on the JACK dummy server (combat.yaml; flood from another process)",
+            realtime.table(rows), realtime.as_json(rows))
+
+
+def _ingest(quick: bool) -> tuple[str, str, Any]:
+    rows = realtime.ingest(3.0, (10000,)) if quick else realtime.ingest()
+    return ("OSC ingest at 256 frames: loss and xruns as the rate grows",
+            realtime.table(rows), realtime.as_json(rows))
+
+
+def _soak(quick: bool) -> tuple[str, str, Any]:
+    row = soak.run(2.0 if quick else 30.0)
+    return ("Memory over a simulated session (forest.yaml, offline)", soak.table(row),
+            soak.as_json(row))
+
+
+def _scaling(quick: bool) -> tuple[str, str, Any]:
+    rows = scaling.run(3.0, 1, (1, 4), (0.0, 1.0), (1, 2)) if quick else scaling.run()
+    return ("Scaling: layers, mutation, engines side by side (forest.yaml, offline)",
+            scaling.table(rows), scaling.as_json(rows))
+
+
+RUNNERS: dict[str, Callable[[bool], tuple[str, str, Any]]] = {
+    "render": _render, "overhead": _overhead, "latency": _latency, "realtime": _realtime,
+    "ingest": _ingest, "soak": _soak, "scaling": _scaling,
+}
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks")
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="short runs, one repeat")
+    parser.add_argument("--only", default=",".join(SECTIONS),
+                        help=f"comma-separated sections (default: all of {', '.join(SECTIONS)})")
     parser.add_argument("--json", type=Path, help="also write the results here")
     args = parser.parse_args(argv)
-    seconds, repeats = (10.0, 1) if args.quick else (60.0, 3)
-    rows = render_speed.run(seconds, repeats)
-    print("Offline render speed (48 kHz stereo, 256-frame buffers, one core)")
-    print(render_speed.table(rows))
+    names = [name.strip() for name in args.only.split(",") if name.strip()]
+    unknown = [name for name in names if name not in RUNNERS]
+    if unknown:
+        parser.error(f"unknown section(s): {', '.join(unknown)}")
+    if any(name in ("realtime", "ingest") for name in names) and not shutil.which("jackd"):
+        print("note: no jackd (Debian's jackd2): skipping realtime and ingest", file=sys.stderr)
+        names = [name for name in names if name not in ("realtime", "ingest")]
+    results: dict[str, Any] = {}
+    for name in names:
+        title, text, data = RUNNERS[name](args.quick)
+        print(f"\n{title}\n{text}", flush=True)
+        results[name] = data
     if args.json:
-        args.json.write_text(json.dumps({"render_speed": render_speed.as_json(rows)}, indent=2))
+        args.json.write_text(json.dumps(results, indent=2))
     return 0
 
 

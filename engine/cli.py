@@ -3,6 +3,7 @@
     soundscape play SCORE [--audio portaudio|jack|dummy] [--port 9000] [--record FILE.wav] ...
     soundscape render [SCORE] --out FILE.wav --duration SECONDS [--timeline FILE] [--seed N]
     soundscape demo [--engine HOST:PORT] [--sliders] [--autopilot SECONDS]
+    soundscape bench [--quick] [--only SECTIONS] [--json FILE]
     soundscape record --port P --out SESSION.jsonl
     soundscape validate SCORE...
     soundscape send ADDRESS [ARG...] [--host H] [--port P]
@@ -24,8 +25,12 @@ DEMO_GAME = DEFAULT_SCORE.parent.parent / "demos" / "wander" / "main.py"
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
     parser = _parser()
-    args = parser.parse_args(argv)
+    if argv[:1] == ["bench"]:  # everything after it is the benchmarks' own options
+        args = argparse.Namespace(run=_bench, rest=argv[1:])
+    else:
+        args = parser.parse_args(argv)
     try:
         return int(args.run(args))
     except SoundscapeError as exc:
@@ -92,6 +97,8 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--screenshot", type=Path, metavar="FILE.png", help="save the window")
     demo.add_argument("--record", type=Path, metavar="FILE.wav", help="write what is played")
     demo.set_defaults(run=_demo)
+
+    sub.add_parser("bench", help="run the benchmarks: soundscape bench --help")
 
     record = sub.add_parser("record", help="log incoming OSC to a timeline file (no audio)")
     record.add_argument("--host", default="127.0.0.1")
@@ -210,6 +217,15 @@ def _demo(args: argparse.Namespace) -> int:
     code = game[0].wait() if game else 1
     print(f"played {summary['seconds']:.1f} s; the game exited with status {code}", flush=True)
     return code
+
+
+def _bench(args: argparse.Namespace) -> int:
+    import subprocess
+
+    root = DEFAULT_SCORE.parent.parent
+    if not (root / "benchmarks" / "__main__.py").exists():
+        raise SoundscapeError("the benchmarks ship with the source checkout, not the package")
+    return subprocess.run([sys.executable, "-m", "benchmarks", *args.rest], cwd=root).returncode
 
 
 def _record(args: argparse.Namespace) -> int:

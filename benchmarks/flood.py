@@ -1,6 +1,6 @@
 """A game gone wild: RATE OSC messages a second at PORT for SECONDS, from its own process.
 
-    python tests/live/flood.py PORT RATE SECONDS
+    python -m benchmarks.flood PORT RATE SECONDS
 
 Sends state changes (floats that move), moods and a few malformed datagrams, paced in 5 ms
 batches, and prints how many it sent of each kind.

@@ -1,0 +1,117 @@
+"""Real-time steadiness, OSC ingest and footprint, on the JACK dummy server.
+
+Each row runs ``soundscape play`` as its own process (``--audio dummy``: a private JACK server
+with the dummy driver, a real audio clock without a sound card), optionally floods it from
+another process with OSC (``benchmarks/flood.py``: state changes, moods, 1 % garbage, paced in
+5 ms batches, loopback only), and reads the counters the engine writes on exit (``--summary``):
+xruns counted by JACK, the server's DSP load, the engine's CPU share, how long messages waited
+for their buffer, messages lost, start-up time and memory.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+#: The score the real-time rows play: the busiest bundled one.
+SCORE = ROOT / "scores" / "combat.yaml"
+#: Seconds the engine plays before and after the flood.
+MARGIN = 2.0
+
+
+@dataclass
+class RealtimeRow:
+    buffersize: int
+    rate: int                 # flood, messages per second (0: idle)
+    seconds: float            # of playing (and of flood)
+    xruns: int | None
+    dsp_load_mean: float | None
+    dsp_load_max: float | None
+    cpu_percent: float | None  # the engine process, while playing
+    age_p50_ms: float | None   # arrival -> applied
+    age_p99_ms: float | None
+    sent: int
+    accepted: int
+    lost_percent: float
+    startup_s: float | None    # process start -> audio running
+    peak_rss_mb: float
+    private_mb: float | None
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def measure(buffersize: int, rate: int, seconds: float) -> RealtimeRow:
+    port = _free_port()
+    with tempfile.TemporaryDirectory() as folder:
+        summary_path = Path(folder) / "summary.json"
+        engine = subprocess.Popen(
+            [sys.executable, "-m", "engine", "play", str(SCORE), "--audio", "dummy",
+             "--buffer", str(buffersize), "--port", str(port), "--quiet",
+             "--duration", str(seconds + 2 * MARGIN), "--summary", str(summary_path)],
+            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        assert engine.stdout is not None
+        for line in engine.stdout:
+            if line.startswith("listening on"):
+                break
+        time.sleep(MARGIN)
+        sent = {"valid": 0, "garbage": 0}
+        if rate:
+            flood = subprocess.run([sys.executable, "-m", "benchmarks.flood", str(port),
+                                    str(rate), str(seconds)], cwd=ROOT, capture_output=True,
+                                   text=True, check=True)
+            sent = json.loads(flood.stdout)
+        engine.communicate(timeout=seconds + 60)
+        summary: dict[str, Any] = json.loads(summary_path.read_text())
+    valid = sent["valid"]
+    lost = round(100 * (valid - summary["accepted"]) / valid, 2) if valid else 0.0
+    ages = summary["osc_age_ms"]
+    return RealtimeRow(
+        buffersize, rate, seconds, summary["xruns"], summary["dsp_load_mean"],
+        summary["dsp_load_max"], summary["cpu_percent"], ages["p50"], ages["p99"], valid,
+        summary["accepted"], lost, summary["startup_seconds"], summary["peak_rss_mb"],
+        summary["private_mb"])
+
+
+def run(seconds: float = 60.0, buffersizes: tuple[int, ...] = (256, 128),
+        rates: tuple[int, ...] = (0, 2000, 10000)) -> list[RealtimeRow]:
+    return [measure(b, r, seconds) for b in buffersizes for r in rates]
+
+
+def ingest(seconds: float = 10.0, rates: tuple[int, ...] = (5000, 10000, 20000, 40000),
+           buffersize: int = 256) -> list[RealtimeRow]:
+    """How many messages a second the engine takes before it loses some or misses deadlines."""
+    return [measure(buffersize, r, seconds) for r in rates]
+
+
+def table(rows: list[RealtimeRow]) -> str:
+    head = (f"{'buffer':>6} {'msg/s':>6} {'secs':>5} {'xruns':>5} {'dsp %':>6} {'dsp max':>7} "
+            f"{'cpu %':>6} {'age p50':>8} {'age p99':>8} {'lost %':>7} {'start s':>7} "
+            f"{'RSS MB':>7} {'own MB':>7}")
+    lines = [head, "-" * len(head)]
+    for r in rows:
+        lines.append(
+            f"{r.buffersize:>6} {r.rate:>6} {r.seconds:>5.0f} {_n(r.xruns, 'd'):>5} "
+            f"{_n(r.dsp_load_mean):>6} {_n(r.dsp_load_max):>7} {_n(r.cpu_percent):>6} "
+            f"{_n(r.age_p50_ms, '.2f'):>8} {_n(r.age_p99_ms, '.2f'):>8} {r.lost_percent:>7.2f} "
+            f"{_n(r.startup_s, '.2f'):>7} {r.peak_rss_mb:>7.0f} {_n(r.private_mb, '.0f'):>7}")
+    return "\n".join(lines)
+
+
+def _n(value: float | int | None, spec: str = ".1f") -> str:
+    return "-" if value is None else format(value, spec)
+
+
+def as_json(rows: list[RealtimeRow]) -> list[dict[str, object]]:
+    return [asdict(r) for r in rows]

@@ -1,0 +1,120 @@
+"""How the cost grows: with the number of active layers, with the mutation rate, and with the
+number of independent engines (one per listener) rendered side by side on one core.
+
+Layer counts are made from forest.yaml by repeating its layers (each copy with its own seed)
+until N play at once in its first scene; mutation rates change only the score's
+``mutation.probability`` (every bar). Engines run in one process, each on its own pyo server,
+a buffer of each in turn: how many of them one core keeps up with in real time is the combined
+real-time factor.
+"""
+
+from __future__ import annotations
+
+import copy
+import tempfile
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from engine.dsp.server import manual_server, record_to
+from engine.render.engine import Engine
+from engine.score.loader import load_score
+from engine.score.model import Score
+
+ROOT = Path(__file__).resolve().parent.parent
+FOREST = ROOT / "scores" / "forest.yaml"
+SR, BUFFER = 48000, 256
+
+
+@dataclass
+class ScalingRow:
+    case: str
+    value: float
+    realtime: float          # audio seconds per wall second (combined, for instances)
+    engine_share: float      # share of wall time in engine.tick
+
+
+def _score(layers: int | None = None, mutation: float | None = None) -> Score:
+    data: dict[str, Any] = yaml.safe_load(FOREST.read_text())
+    if layers is not None:
+        originals = list(data["layers"].items())
+        data["layers"] = {}
+        for n in range(layers):
+            name, spec = originals[n % len(originals)]
+            spec = copy.deepcopy(spec)
+            spec["seed"] = n
+            data["layers"][f"{name}{n}"] = spec
+        for scene in data["scenes"].values():
+            scene["layers"] = list(data["layers"])
+    if mutation is not None:
+        data["mutation"]["every"] = 1
+        data["mutation"]["probability"] = mutation
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "score.yaml"
+        path.write_text(yaml.safe_dump(data, sort_keys=False))
+        return load_score(path)
+
+
+def _render(scores: list[Score], seconds: float) -> tuple[float, float]:
+    """Render ``scores`` side by side; returns (wall seconds, seconds in engine.tick)."""
+    buffers = int(seconds * SR / BUFFER)
+    servers, engines = [], []
+    with tempfile.TemporaryDirectory() as folder:
+        try:
+            for index, score in enumerate(scores):
+                server = manual_server(sr=SR, buffersize=BUFFER, seed=score.seed + index)
+                servers.append(server)
+                engines.append(Engine(score, sr=SR, buffersize=BUFFER, seed=score.seed + index))
+                record_to(server, str(Path(folder) / f"{index}.wav"))
+            ticks = 0.0
+            started = time.perf_counter()
+            for _ in range(buffers):
+                for server, engine in zip(servers, engines, strict=True):
+                    server.setServer()
+                    t0 = time.perf_counter()
+                    engine.tick()
+                    ticks += time.perf_counter() - t0
+                    server.process()
+            wall = time.perf_counter() - started
+        finally:
+            for server in servers:
+                server.setServer()
+                server.recstop()
+                server.stop()
+                server.shutdown()
+    return wall, ticks
+
+
+def _row(case: str, value: float, scores: list[Score], seconds: float,
+         repeats: int) -> ScalingRow:
+    runs = [_render(scores, seconds) for _ in range(repeats)]
+    wall, ticks = sorted(runs)[len(runs) // 2]
+    return ScalingRow(case, value, len(scores) * seconds / wall, ticks / wall)
+
+
+def run(seconds: float = 20.0, repeats: int = 3, layers: tuple[int, ...] = (1, 4, 16, 64),
+        mutations: tuple[float, ...] = (0.0, 0.5, 1.0),
+        instances: tuple[int, ...] = (1, 2, 4, 8)) -> list[ScalingRow]:
+    rows = [_row("layers", n, [_score(layers=n)], seconds, repeats) for n in layers]
+    rows += [_row("mutation probability per bar", p, [_score(mutation=p)], seconds, repeats)
+             for p in mutations]
+    forest = load_score(FOREST)
+    rows += [_row("engines in one process", k, [forest] * k, seconds, repeats)
+             for k in instances]
+    return rows
+
+
+def table(rows: list[ScalingRow]) -> str:
+    head = f"{'case':<30} {'value':>6} {'x RT':>7} {'engine %':>9}"
+    lines = [head, "-" * len(head)]
+    for r in rows:
+        lines.append(f"{r.case:<30} {r.value:>6g} {r.realtime:>7.1f} "
+                     f"{100 * r.engine_share:>9.1f}")
+    return "\n".join(lines)
+
+
+def as_json(rows: list[ScalingRow]) -> list[dict[str, object]]:
+    return [asdict(r) for r in rows]
