@@ -179,15 +179,14 @@ def _play(args: argparse.Namespace) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
+    import importlib.util
     import subprocess
 
     if not DEMO_GAME.exists():
         raise SoundscapeError(f"the demo game is not here ({DEMO_GAME}): it ships with the "
                               "source checkout (git clone, then pip install -e '.[demo]')")
-    try:
-        import pygame  # noqa: F401  (the game's process needs it; say so before starting)
-    except ImportError:
-        raise SoundscapeError("the demo needs pygame: pip install -e '.[demo]'") from None
+    if importlib.util.find_spec("pygame") is None:  # the game's process needs it: say so now
+        raise SoundscapeError("the demo needs pygame: pip install -e '.[demo]'")
     command = [sys.executable, str(DEMO_GAME), "--score", args.score]
     if args.sliders:
         command.append("--sliders")
