@@ -63,11 +63,24 @@ class PlayMeasures:
         return {
             "startup_seconds": self.startup_seconds,
             "cpu_percent": round(100 * cpu / wall, 2) if wall > 0 else None,
-            "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+            "peak_rss_mb": _peak_rss_mb(),
             "private_mb": _private_mb(),
             "dsp_load_mean": round(sum(self.loads) / len(self.loads), 2) if self.loads else None,
             "dsp_load_max": round(max(self.loads), 2) if self.loads else None,
         }
+
+
+def _peak_rss_mb() -> float:
+    """This process's peak resident memory. Linux's VmHWM, which starts afresh at exec;
+    getrusage's ru_maxrss does not (a child forked from a big parent inherits its peak)."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
 def _private_mb() -> float | None:
