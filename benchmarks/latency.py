@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from engine.dsp.server import manual_server, record_to
+from engine.dsp.server import record_to, running_manual_server
 from engine.render.engine import Engine
 from engine.score.loader import load_score
 from engine.state.timeline import TimedMessage
@@ -40,8 +40,7 @@ class LatencyRow:
 def _render(score_path: Path, buffersize: int, seconds: float, messages: list[TimedMessage],
             out: Path, scenes: list[int]) -> np.ndarray:
     score = load_score(score_path)
-    server = manual_server(sr=SR, buffersize=buffersize, seed=score.seed)
-    try:
+    with running_manual_server(sr=SR, buffersize=buffersize, seed=score.seed) as server:
         engine = Engine(score, sr=SR, buffersize=buffersize, seed=score.seed,
                         observer=lambda sample, kind, _d: scenes.append(sample)
                         if kind == "scene" else None)
@@ -51,9 +50,6 @@ def _render(score_path: Path, buffersize: int, seconds: float, messages: list[Ti
             engine.tick()
             server.process()
         server.recstop()
-    finally:
-        server.stop()
-        server.shutdown()
     return _read_24bit(out)
 
 

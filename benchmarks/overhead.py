@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.dsp.orchestra import Orchestra
-from engine.dsp.server import manual_server, record_to
+from engine.dsp.server import record_to, running_manual_server
 from engine.render.engine import Engine
 from engine.score.loader import load_score
 from engine.score.model import Score
@@ -57,45 +57,39 @@ class _Logger:
         return logged
 
 
+def _timed(server: Any, out: Path, buffers: int, step: Callable[[int], None]) -> float:
+    """Record ``buffers`` buffers to ``out``, calling ``step(index)`` before each; wall time."""
+    record_to(server, str(out))
+    started = time.perf_counter()
+    for index in range(buffers):
+        step(index)
+        server.process()
+    wall = time.perf_counter() - started
+    server.recstop()
+    return wall
+
+
 def _engine_run(score: Score, timeline: list[Any], buffers: int, out: Path,
                 calls: Calls | None = None) -> float:
-    server = manual_server(sr=SR, buffersize=BUFFER, seed=score.seed)
-    try:
+    with running_manual_server(sr=SR, buffersize=BUFFER, seed=score.seed) as server:
         engine = Engine(score, sr=SR, buffersize=BUFFER, seed=score.seed)
         if calls is not None:
             engine.conductor.performer = _Logger(engine.orchestra, calls,
                                                  lambda: engine.sample // BUFFER)
         engine.schedule(timeline)
-        record_to(server, str(out))
-        started = time.perf_counter()
-        for _ in range(buffers):
-            engine.tick()
-            server.process()
-        wall = time.perf_counter() - started
-        server.recstop()
-    finally:
-        server.stop()
-        server.shutdown()
-    return wall
+        return _timed(server, out, buffers, lambda _index: engine.tick())
 
 
 def _bare_run(score: Score, calls: Calls, buffers: int, out: Path) -> float:
-    server = manual_server(sr=SR, buffersize=BUFFER, seed=score.seed)
-    try:
+    with running_manual_server(sr=SR, buffersize=BUFFER, seed=score.seed) as server:
         orchestra = Orchestra(score, sr=SR, buffersize=BUFFER)
-        record_to(server, str(out))
-        started = time.perf_counter()
-        for index in range(buffers):
+
+        def step(index: int) -> None:
             for name, args in calls.get(index, ()):
                 getattr(orchestra, name)(*args)
             orchestra.tick()
-            server.process()
-        wall = time.perf_counter() - started
-        server.recstop()
-    finally:
-        server.stop()
-        server.shutdown()
-    return wall
+
+        return _timed(server, out, buffers, step)
 
 
 def measure(score_path: Path, seconds: float, repeats: int) -> OverheadRow:

@@ -15,7 +15,7 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from engine.dsp.server import manual_server, record_to
+from engine.dsp.server import record_to, running_manual_server
 from engine.render.engine import Engine
 from engine.score.loader import load_score
 from engine.state.timeline import load_timeline
@@ -40,10 +40,9 @@ def measure(score_path: Path, seconds: float, sr: int = 48000, buffersize: int =
     timeline_path = score_path.with_suffix(".timeline.jsonl")
     timeline = load_timeline(timeline_path) if timeline_path.exists() else []
     buffers = int(seconds * sr / buffersize)
-    server = manual_server(sr=sr, buffersize=buffersize, seed=score.seed)
     ticks: list[float] = []
     dsp = 0.0
-    try:
+    with running_manual_server(sr=sr, buffersize=buffersize, seed=score.seed) as server:
         engine = Engine(score, sr=sr, buffersize=buffersize, seed=score.seed)
         engine.schedule(timeline)
         with tempfile.TemporaryDirectory() as folder:
@@ -58,9 +57,6 @@ def measure(score_path: Path, seconds: float, sr: int = 48000, buffersize: int =
                 ticks.append(t1 - t0)
             wall, cpu = time.perf_counter() - wall0, time.process_time() - cpu0
             server.recstop()
-    finally:
-        server.stop()
-        server.shutdown()
     audio = buffers * buffersize / sr
     return SpeedRow(score_path.stem, audio, audio / wall, audio / cpu, sum(ticks) / wall,
                     dsp / wall, statistics.median(ticks) * 1e6, max(ticks) * 1e6)

@@ -17,7 +17,7 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from engine.dsp.server import manual_server
+from engine.dsp.server import running_manual_server
 from engine.render.engine import Engine
 from engine.score.loader import load_score
 from engine.state.timeline import TimedMessage
@@ -68,10 +68,9 @@ def _rss_mb() -> float:
 
 def soak(minutes: float) -> SoakRow:
     score = load_score(SCORE)
-    server = manual_server(sr=SR, buffersize=BUFFER, seed=score.seed)
     readings = []
     started = time.perf_counter()
-    try:
+    with running_manual_server(sr=SR, buffersize=BUFFER, seed=score.seed) as server:
         engine = Engine(score, sr=SR, buffersize=BUFFER, seed=score.seed)
         engine.schedule(session(minutes))
         per_minute = int(60 * SR / BUFFER)
@@ -80,9 +79,6 @@ def soak(minutes: float) -> SoakRow:
             server.process()
             if index % per_minute == per_minute - 1:
                 readings.append(_rss_mb())
-    finally:
-        server.stop()
-        server.shutdown()
     first, last = readings[0], readings[-1]
     span = max(1, len(readings) - 1)
     return SoakRow(minutes, round(first, 1), round(last, 1),

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
+
 from engine.dsp.pyolib import pyo
 
 
@@ -17,6 +20,17 @@ def manual_server(*, sr: int, buffersize: int, seed: int) -> pyo.Server:
     server.setGlobalSeed(seed)
     server.start()
     return server
+
+
+@contextlib.contextmanager
+def running_manual_server(*, sr: int, buffersize: int, seed: int) -> Iterator[pyo.Server]:
+    """A :func:`manual_server` that is stopped and shut down when the block ends."""
+    server = manual_server(sr=sr, buffersize=buffersize, seed=seed)
+    try:
+        yield server
+    finally:
+        server.stop()
+        server.shutdown()
 
 
 def record_to(server: pyo.Server, path: str) -> None:

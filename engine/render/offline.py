@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from engine.conductor.performer import Observer
-from engine.dsp.server import manual_server, record_to
+from engine.dsp.server import record_to, running_manual_server
 from engine.render.engine import Engine
 from engine.score.model import Score
 from engine.state.timeline import TimedMessage
@@ -45,8 +45,7 @@ def render(score: Score, out: str | Path, duration: float, *, seed: int | None =
     seed = score.seed if seed is None else seed
     buffers = max(1, math.ceil(duration * sr / buffersize))
     started = time.perf_counter()
-    server = manual_server(sr=sr, buffersize=buffersize, seed=seed)
-    try:
+    with running_manual_server(sr=sr, buffersize=buffersize, seed=seed) as server:
         engine = Engine(score, sr=sr, buffersize=buffersize, seed=seed, observer=observer)
         engine.schedule(timeline)
         record_to(server, str(out))
@@ -57,9 +56,6 @@ def render(score: Score, out: str | Path, duration: float, *, seed: int | None =
             if progress is not None and (index % report_every == 0 or index == buffers - 1):
                 progress(index + 1, buffers)
         server.recstop()
-    finally:
-        server.stop()
-        server.shutdown()
     return RenderResult(out, buffers * buffersize / sr, time.perf_counter() - started,
                         buffers * buffersize, engine.orchestra.recoveries,
                         dict(engine.conductor.router.dropped))
