@@ -17,6 +17,7 @@ import json
 import shutil
 import sys
 from collections.abc import Callable
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -44,9 +45,13 @@ def _latency(quick: bool) -> tuple[str, str, Any]:
 
 
 def _realtime(quick: bool) -> tuple[str, str, Any]:
-    rows = realtime.run(5.0, (256,), (0, 2000)) if quick else realtime.run(60.0)
-    return ("Real time on the JACK dummy server (combat.yaml; flood from another process)",
-            realtime.table(rows), realtime.as_json(rows))
+    seconds, sizes = (5.0, (256,)) if quick else (60.0, (256, 128))
+    rows = realtime.run(seconds, sizes, (0, 2000) if quick else (0, 2000, 10000))
+    floor = realtime.baseline(seconds, sizes)
+    return ("Real time on the JACK dummy server (combat.yaml; flood from another process),\n"
+            "beside the machine's floor: the same server with one pyo sine",
+            realtime.table(rows) + "\n\n" + realtime.baseline_table(floor),
+            {"engine": realtime.as_json(rows), "baseline": [asdict(r) for r in floor]})
 
 
 def _ingest(quick: bool) -> tuple[str, str, Any]:

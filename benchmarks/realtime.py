@@ -28,6 +28,16 @@ MARGIN = 2.0
 
 
 @dataclass
+class BaselineRow:
+    """One sine on pyo and nothing else, on the same kind of server for as long."""
+
+    buffersize: int
+    seconds: float
+    xruns: int
+    dsp_load: float
+
+
+@dataclass
 class RealtimeRow:
     buffersize: int
     rate: int                 # flood, messages per second (0: idle)
@@ -87,6 +97,27 @@ def measure(buffersize: int, rate: int, seconds: float) -> RealtimeRow:
 def run(seconds: float = 60.0, buffersizes: tuple[int, ...] = (256, 128),
         rates: tuple[int, ...] = (0, 2000, 10000)) -> list[RealtimeRow]:
     return [measure(b, r, seconds) for b in buffersizes for r in rates]
+
+
+def baseline(seconds: float = 60.0,
+             buffersizes: tuple[int, ...] = (256, 128)) -> list[BaselineRow]:
+    """The machine's xrun floor for each buffer size (benchmarks/baseline_client.py)."""
+    rows = []
+    for buffersize in buffersizes:
+        result = subprocess.run([sys.executable, "-m", "benchmarks.baseline_client",
+                                 str(buffersize), str(seconds)], cwd=ROOT, capture_output=True,
+                                text=True, check=True)
+        data = json.loads(result.stdout.splitlines()[-1])
+        rows.append(BaselineRow(buffersize, seconds, data["xruns"], round(data["dsp_load"], 2)))
+    return rows
+
+
+def baseline_table(rows: list[BaselineRow]) -> str:
+    head = f"{'buffer':>6} {'secs':>5} {'xruns':>5} {'dsp %':>6}   (one pyo sine, nothing else)"
+    lines = [head, "-" * len(head)]
+    for r in rows:
+        lines.append(f"{r.buffersize:>6} {r.seconds:>5.0f} {r.xruns:>5} {r.dsp_load:>6.1f}")
+    return "\n".join(lines)
 
 
 def ingest(seconds: float = 10.0, rates: tuple[int, ...] = (5000, 10000, 20000, 40000),

@@ -109,8 +109,10 @@ SEED = 1
 OSC_HOST = "127.0.0.1"       # loopback only unless the user says otherwise
 OSC_PORT = 9000
 #: How often a Python thread must hand the GIL over (s). pyo's audio callback needs the GIL; at
-#: Python's default 5 ms a busy thread caused thousands of xruns, at 0.5 ms none (notes/pyo.md).
-SWITCH_INTERVAL = 0.0005
+#: Python's default 5 ms a busy thread caused thousands of xruns, at 0.5 ms none at 256 frames
+#: (notes/pyo.md). At 128 frames under a 2,000 msg/s flood, 0.5 ms still gave 6 xruns in five
+#: 30 s runs and 0.1 ms gave none, at the same CPU (benchmarks/realtime.py, interleaved runs).
+SWITCH_INTERVAL = 0.0001
 FADE_OUT = 0.5               # s of fade when playback is stopped (SIGINT/SIGTERM)
 LEVELS_PERIOD = 0.2          # s between /engine/levels messages to subscribers
 STATUS_PERIOD = 0.25         # s between status view refreshes

@@ -33,7 +33,8 @@ def test_the_quick_benchmarks_run_and_show_no_gross_regression(tmp_path: Path) -
         assert row["identical"] and row["ratio"] < 2.0
     for row in data["latency"]:
         assert 0 < row["reaction_samples"] <= 2 * row["buffersize"]
-    for row in data["realtime"] + data["ingest"]:
+    assert [row["buffersize"] for row in data["realtime"]["baseline"]] == [256]
+    for row in data["realtime"]["engine"] + data["ingest"]:
         assert row["xruns"] is not None and row["xruns"] <= 5
         assert row["lost_percent"] < 5
     assert data["soak"]["growth_per_10_min_mb"] < 20
