@@ -35,11 +35,14 @@ def has_sound_card() -> bool:
         return int(pyo.pa_count_devices()) > 0 and int(pyo.pa_get_default_output()) >= 0
 
 
+NO_SOUND_CARD = ("no sound card found: use --audio dummy (plays in real time on a private "
+                 "JACK server, needs Debian's jackd2), --audio jack (an existing JACK server), "
+                 "or render offline with soundscape render")
+
+
 def default_backend() -> str:
     if not has_sound_card():
-        raise SoundscapeError("no sound card found: use --audio dummy (plays in real time on a "
-                              "private JACK server, needs Debian's jackd2), --audio jack (an "
-                              "existing JACK server), or render offline with soundscape render")
+        raise SoundscapeError(NO_SOUND_CARD)
     return "portaudio"
 
 
@@ -49,6 +52,8 @@ def realtime_server(backend: str, *, sr: int, buffersize: int, seed: int,
     if backend not in BACKENDS:
         raise SoundscapeError(f"unknown audio backend {backend!r}: one of {', '.join(BACKENDS)}")
     audio = "portaudio" if backend == "portaudio" else "jack"
+    if audio == "portaudio" and not has_sound_card():  # pyo 1.1.0 segfaults booting without one
+        raise SoundscapeError(NO_SOUND_CARD)
     if audio == "jack":
         os.environ["JACK_NO_START_SERVER"] = "1"
         if jack_server is not None:
