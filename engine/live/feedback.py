@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import heapq
 import itertools
+from collections import deque
 from collections.abc import Callable, Mapping
 
 from engine import defaults
@@ -28,6 +29,9 @@ class Feedback:
         self.levels = levels
         self.levels_every = max(1, round(defaults.LEVELS_PERIOD * sr / buffersize))
         self.scene = ""
+        #: When on (a deque), scene changes and stingers as they sound: (sample, address, args),
+        #: for the --record-osc log (a request's time is not when it lands).
+        self.landed: deque[tuple[int, str, tuple[object, ...]]] | None = None
         self._countdown = self.levels_every
         self._pending: list[tuple[int, int, str, tuple[object, ...]]] = []
         self._order = itertools.count()
@@ -62,9 +66,11 @@ class Feedback:
         """Send what sounds before sample ``end`` (the end of the buffer just prepared)."""
         pending = self._pending
         while pending and pending[0][0] < end:
-            _, _, address, args = heapq.heappop(pending)
+            sample, _, address, args = heapq.heappop(pending)
             if address == "/engine/scene":
                 self.scene = str(args[0])
+            if self.landed is not None and address != "/engine/beat":
+                self.landed.append((sample, address, args))
             if self.subscribers:
                 self.sender.send(self.subscribers, address, args)
         self._countdown -= 1

@@ -168,11 +168,19 @@ def _open_osc_log(path: Path, score: Score, seed: int, options: PlayOptions) -> 
 
 
 def _write_applied(session: LiveSession, log: IO[str], sr: int) -> None:
-    applied = session.applied
-    assert applied is not None
+    """Applied messages as timeline lines, and where scenes and stingers landed as comments
+    (``# 12.5 landed /engine/scene ruins``: for people; a replay recomputes them)."""
+    applied, landed = session.applied, session.feedback.landed
+    assert applied is not None and landed is not None
+    lines = []
     while applied:
         sample, address, args = applied.popleft()
-        log.write(format_message(sample / sr, address, args) + "\n")
+        lines.append((sample, format_message(sample / sr, address, args)))
+    while landed:
+        sample, address, args = landed.popleft()
+        lines.append((sample, f"# {sample / sr!r} landed {address} {' '.join(map(str, args))}"))
+    for _, line in sorted(lines, key=lambda item: item[0]):
+        log.write(line + "\n")
     log.flush()
 
 

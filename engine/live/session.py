@@ -56,8 +56,10 @@ class LiveSession:
         self.applied: deque[tuple[int, str, tuple[object, ...]]] | None = None
 
     def log_applied(self) -> None:
-        """Start keeping applied messages in :attr:`applied` (the caller drains it)."""
+        """Start keeping applied messages in :attr:`applied`, and where scene changes and
+        stingers landed in ``feedback.landed`` (the caller drains both)."""
         self.applied = deque()
+        self.feedback.landed = deque()
 
     def prime(self) -> None:
         """Prepare the first buffer now, before the audio device starts.

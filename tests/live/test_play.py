@@ -109,6 +109,8 @@ def test_a_live_recording_replays_offline_sample_for_sample(player, tmp_path: Pa
                              "--timeline", str(log), "--seed", "3", "--out", str(replay),
                              "--quiet"], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
+    text = log.read_text()
+    assert "landed /engine/scene ruins" in text and "landed /engine/stinger discovery" in text
     heard, _ = soundfile.read(wav, dtype="int32")
     rendered, _ = soundfile.read(replay, dtype="int32")
     assert len(heard) > 4 * 48000

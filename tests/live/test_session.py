@@ -235,3 +235,17 @@ def test_a_primed_first_buffer_is_not_prepared_twice(live: Live) -> None:
     assert live.session.buffers == 1
     live.session.process()
     assert live.session.buffers == 2 and live.session.engine.sample == 2 * BUFFER
+
+
+def test_with_logging_on_scene_and_stinger_landings_are_kept(live: Live) -> None:
+    live.session.log_applied()
+    live.run(1.0)
+    live.send("/scene", "grove")
+    live.send("/event", "discovery")
+    live.run(6.0)
+    landed = list(live.session.feedback.landed or [])
+    assert [(address, args) for _, address, args in landed] == [
+        ("/engine/stinger", ("discovery",)), ("/engine/scene", ("grove",))]
+    asked = round(1.0 * SR / BUFFER) * BUFFER
+    stinger, scene = landed[0][0], landed[1][0]
+    assert asked < stinger < scene  # the stinger waits for a beat, the scene for a bar line
