@@ -44,7 +44,7 @@ class DummyJackServer:
         jackd = shutil.which("jackd")
         if jackd is None:
             raise SoundscapeError("--audio dummy needs jackd: install Debian's jackd2 "
-                                  "(sudo apt-get install jackd2, or scripts/install-system-deps)")
+                                  "(sudo apt-get install jackd2, or scripts/install-test-deps.sh)")
         command = [jackd, "--no-mlock", "--port-max", str(PORT_MAX), "-n", self.name,
                    "-d", "dummy", "-r", str(self.sr), "-p", str(self.buffersize)]
         self.process = subprocess.Popen(command, stdout=subprocess.PIPE,
@@ -52,7 +52,12 @@ class DummyJackServer:
                                         start_new_session=True,  # a Ctrl-C goes to us, not it
                                         preexec_fn=_die_with_parent)
         threading.Thread(target=self._read, name="jackd-output", daemon=True).start()
-        monitor = JackMonitor.connect(self.name, timeout=START_TIMEOUT, process=self.process)
+        try:
+            monitor = JackMonitor.connect(self.name, timeout=START_TIMEOUT, process=self.process)
+        except SoundscapeError as exc:
+            self.stop()
+            said = "\n".join(list(self.output)[-10:])
+            raise SoundscapeError(f"{exc}; jackd said:\n{said}" if said else str(exc)) from None
         monitor.close()
         return self
 

@@ -76,3 +76,14 @@ def test_sighup_stops_the_engine_cleanly(player) -> None:
     summary = live.stop(signal.SIGHUP)
     assert summary["errors"] == 0
     assert not private_servers(pid)
+
+
+def test_a_private_server_that_fails_to_start_says_what_jackd_said() -> None:
+    require("jackd")
+    import pytest
+
+    from engine.errors import SoundscapeError
+    from engine.live.jack import DummyJackServer
+
+    with pytest.raises(SoundscapeError, match=r"jackd exited .*jackd said:\n.+"):
+        DummyJackServer(sr=-5, buffersize=256).start()  # an impossible rate
