@@ -28,61 +28,89 @@ SECTIONS = ("render", "overhead", "latency", "realtime", "ingest", "soak", "scal
 
 def _render(quick: bool) -> tuple[str, str, Any]:
     rows = render_speed.run(*((10.0, 1) if quick else (60.0, 3)))
-    return ("Offline render speed (48 kHz stereo, 256-frame buffers, one core)",
-            render_speed.table(rows), render_speed.as_json(rows))
+    return (
+        "Offline render speed (48 kHz stereo, 256-frame buffers, one core)",
+        render_speed.table(rows),
+        render_speed.as_json(rows),
+    )
 
 
 def _overhead(quick: bool) -> tuple[str, str, Any]:
     rows = overhead.run(*((5.0, 1) if quick else (60.0, 3)))
-    return ("Engine overhead: the engine vs the same orchestra replayed bare (target <= 1.15)",
-            overhead.table(rows), overhead.as_json(rows))
+    return (
+        "Engine overhead: the engine vs the same orchestra replayed bare (target <= 1.15)",
+        overhead.table(rows),
+        overhead.as_json(rows),
+    )
 
 
 def _latency(quick: bool) -> tuple[str, str, Any]:
     rows = latency.run((256,) if quick else (256, 128))
-    return ("Reaction latency (offline, sample-exact; worst adds a buffer of waiting)",
-            latency.table(rows), latency.as_json(rows))
+    return (
+        "Reaction latency (offline, sample-exact; worst adds a buffer of waiting)",
+        latency.table(rows),
+        latency.as_json(rows),
+    )
 
 
 def _realtime(quick: bool) -> tuple[str, str, Any]:
     seconds, sizes = (5.0, (256,)) if quick else (60.0, (256, 128))
     rows = realtime.run(seconds, sizes, (0, 2000) if quick else (0, 2000, 10000))
     floor = realtime.baseline(seconds, sizes)
-    return ("Real time on the JACK dummy server (combat.yaml; flood from another process),\n"
-            "beside the machine's floor: the same server with one pyo sine",
-            realtime.table(rows) + "\n\n" + realtime.baseline_table(floor),
-            {"engine": realtime.as_json(rows), "baseline": [asdict(r) for r in floor]})
+    return (
+        "Real time on the JACK dummy server (combat.yaml; flood from another process),\n"
+        "beside the machine's floor: the same server with one pyo sine",
+        realtime.table(rows) + "\n\n" + realtime.baseline_table(floor),
+        {"engine": realtime.as_json(rows), "baseline": [asdict(r) for r in floor]},
+    )
 
 
 def _ingest(quick: bool) -> tuple[str, str, Any]:
     rows = realtime.ingest(3.0, (10000,)) if quick else realtime.ingest()
-    return ("OSC ingest at 256 frames: loss and xruns as the rate grows",
-            realtime.table(rows), realtime.as_json(rows))
+    return (
+        "OSC ingest at 256 frames: loss and xruns as the rate grows",
+        realtime.table(rows),
+        realtime.as_json(rows),
+    )
 
 
 def _soak(quick: bool) -> tuple[str, str, Any]:
     row = soak.run(2.0 if quick else 30.0)
-    return ("Memory over a simulated session (forest.yaml, offline)", soak.table(row),
-            soak.as_json(row))
+    return (
+        "Memory over a simulated session (forest.yaml, offline)",
+        soak.table(row),
+        soak.as_json(row),
+    )
 
 
 def _scaling(quick: bool) -> tuple[str, str, Any]:
     rows = scaling.run(3.0, 1, (1, 4), (0.0, 1.0), (1, 2)) if quick else scaling.run()
-    return ("Scaling: layers, mutation, engines side by side (forest.yaml, offline)",
-            scaling.table(rows), scaling.as_json(rows))
+    return (
+        "Scaling: layers, mutation, engines side by side (forest.yaml, offline)",
+        scaling.table(rows),
+        scaling.as_json(rows),
+    )
 
 
 RUNNERS: dict[str, Callable[[bool], tuple[str, str, Any]]] = {
-    "render": _render, "overhead": _overhead, "latency": _latency, "realtime": _realtime,
-    "ingest": _ingest, "soak": _soak, "scaling": _scaling,
+    "render": _render,
+    "overhead": _overhead,
+    "latency": _latency,
+    "realtime": _realtime,
+    "ingest": _ingest,
+    "soak": _soak,
+    "scaling": _scaling,
 }
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="short runs, one repeat")
-    parser.add_argument("--only", default=",".join(SECTIONS),
-                        help=f"comma-separated sections (default: all of {', '.join(SECTIONS)})")
+    parser.add_argument(
+        "--only",
+        default=",".join(SECTIONS),
+        help=f"comma-separated sections (default: all of {', '.join(SECTIONS)})",
+    )
     parser.add_argument("--json", type=Path, help="also write the results here")
     args = parser.parse_args(argv)
     names = [name.strip() for name in args.only.split(",") if name.strip()]

@@ -22,8 +22,9 @@ def main() -> None:
     buffersize, seconds = int(sys.argv[1]), float(sys.argv[2])
     with DummyJackServer(sr=48000, buffersize=buffersize) as jackd:
         monitor = JackMonitor.connect(jackd.name)
-        server = realtime_server("dummy", sr=48000, buffersize=buffersize, seed=1,
-                                 jack_server=jackd.name)
+        server = realtime_server(
+            "dummy", sr=48000, buffersize=buffersize, seed=1, jack_server=jackd.name
+        )
         sine = pyo.Sine(440, mul=0.1).out()
         server.start()
         loads = []

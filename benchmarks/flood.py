@@ -44,9 +44,13 @@ def main() -> None:
                     sent["garbage"] += 1
                 else:
                     phase = math.sin(n / 500)
-                    data = message("/state/mood", phase, -phase) if n % 3 == 0 else \
-                        message("/state/arousal", phase) if n % 3 == 1 else \
-                        message("/state/heartrate", 90 + 40 * phase)
+                    data = (
+                        message("/state/mood", phase, -phase)
+                        if n % 3 == 0
+                        else message("/state/arousal", phase)
+                        if n % 3 == 1
+                        else message("/state/heartrate", 90 + 40 * phase)
+                    )
                     s.sendto(data, target)
                     sent["valid"] += 1
                 n += 1

@@ -32,18 +32,28 @@ AT_SECONDS = 8.0
 class LatencyRow:
     case: str
     buffersize: int
-    reaction_samples: int     # applied (buffer start, or the bar line) -> first changed sample
+    reaction_samples: int  # applied (buffer start, or the bar line) -> first changed sample
     reaction_ms: float
-    worst_ms: float           # + a whole buffer of waiting for arrival inside a buffer
+    worst_ms: float  # + a whole buffer of waiting for arrival inside a buffer
 
 
-def _render(score_path: Path, buffersize: int, seconds: float, messages: list[TimedMessage],
-            out: Path, scenes: list[int]) -> np.ndarray:
+def _render(
+    score_path: Path,
+    buffersize: int,
+    seconds: float,
+    messages: list[TimedMessage],
+    out: Path,
+    scenes: list[int],
+) -> np.ndarray:
     score = load_score(score_path)
     with running_manual_server(sr=SR, buffersize=buffersize, seed=score.seed) as server:
-        engine = Engine(score, sr=SR, buffersize=buffersize, seed=score.seed,
-                        observer=lambda sample, kind, _d: scenes.append(sample)
-                        if kind == "scene" else None)
+        engine = Engine(
+            score,
+            sr=SR,
+            buffersize=buffersize,
+            seed=score.seed,
+            observer=lambda sample, kind, _d: scenes.append(sample) if kind == "scene" else None,
+        )
         engine.schedule(messages)
         record_to(server, str(out))
         for _ in range(int(seconds * SR / buffersize)):
@@ -66,41 +76,52 @@ def _first_difference(a: np.ndarray, b: np.ndarray) -> int:
     return int(differ[0]) // 2 if len(differ) else -1  # interleaved stereo -> frame
 
 
-def measure(case: str, score: str, address: str, args: tuple[object, ...],
-            buffersize: int) -> LatencyRow:
+def measure(
+    case: str, score: str, address: str, args: tuple[object, ...], buffersize: int
+) -> LatencyRow:
     path = ROOT / "scores" / score
     at = round(AT_SECONDS * SR / buffersize) * buffersize  # a buffer boundary
     seconds = AT_SECONDS + 12.0
     with tempfile.TemporaryDirectory() as folder:
         base = _render(path, buffersize, seconds, [], Path(folder) / "a.wav", [])
         landed: list[int] = []
-        moved = _render(path, buffersize, seconds, [TimedMessage(at / SR, address, args)],
-                        Path(folder) / "b.wav", landed)
+        moved = _render(
+            path,
+            buffersize,
+            seconds,
+            [TimedMessage(at / SR, address, args)],
+            Path(folder) / "b.wav",
+            landed,
+        )
     first = _first_difference(base, moved)
     start = landed[0] if landed else at  # a scene change counts from its bar line
     reaction = first - start
     ms = 1000 * reaction / SR
-    return LatencyRow(case, buffersize, reaction, round(ms, 2),
-                      round(ms + 1000 * buffersize / SR, 2))
+    return LatencyRow(
+        case, buffersize, reaction, round(ms, 2), round(ms + 1000 * buffersize / SR, 2)
+    )
 
 
 def run(buffersizes: tuple[int, ...] = (256, 128)) -> list[LatencyRow]:
     rows = []
     for buffersize in buffersizes:
-        rows.append(measure("/state/arousal (forest)", "forest.yaml", "/state/arousal", (1.0,),
-                            buffersize))
-        rows.append(measure("/scene ruins (forest, bar)", "forest.yaml", "/scene", ("ruins",),
-                            buffersize))
+        rows.append(
+            measure("/state/arousal (forest)", "forest.yaml", "/state/arousal", (1.0,), buffersize)
+        )
+        rows.append(
+            measure("/scene ruins (forest, bar)", "forest.yaml", "/scene", ("ruins",), buffersize)
+        )
     return rows
 
 
 def table(rows: list[LatencyRow]) -> str:
-    head = (f"{'message':<28} {'buffer':>6} {'reaction smp':>13} {'reaction ms':>12} "
-            f"{'worst ms':>9}")
+    head = f"{'message':<28} {'buffer':>6} {'reaction smp':>13} {'reaction ms':>12} {'worst ms':>9}"
     lines = [head, "-" * len(head)]
     for r in rows:
-        lines.append(f"{r.case:<28} {r.buffersize:>6} {r.reaction_samples:>13} "
-                     f"{r.reaction_ms:>12.2f} {r.worst_ms:>9.2f}")
+        lines.append(
+            f"{r.case:<28} {r.buffersize:>6} {r.reaction_samples:>13} "
+            f"{r.reaction_ms:>12.2f} {r.worst_ms:>9.2f}"
+        )
     return "\n".join(lines)
 
 

@@ -35,10 +35,10 @@ Calls = dict[int, list[tuple[str, tuple[Any, ...]]]]
 class OverheadRow:
     score: str
     seconds: float
-    engine_wall: float   # median wall seconds, whole engine
-    bare_wall: float     # median wall seconds, bare replay
-    ratio: float         # engine / bare (target <= 1.15)
-    identical: bool      # the two renders are the same audio, sample for sample
+    engine_wall: float  # median wall seconds, whole engine
+    bare_wall: float  # median wall seconds, bare replay
+    ratio: float  # engine / bare (target <= 1.15)
+    identical: bool  # the two renders are the same audio, sample for sample
 
 
 class _Logger:
@@ -69,13 +69,15 @@ def _timed(server: Any, out: Path, buffers: int, step: Callable[[int], None]) ->
     return wall
 
 
-def _engine_run(score: Score, timeline: list[Any], buffers: int, out: Path,
-                calls: Calls | None = None) -> float:
+def _engine_run(
+    score: Score, timeline: list[Any], buffers: int, out: Path, calls: Calls | None = None
+) -> float:
     with running_manual_server(sr=SR, buffersize=BUFFER, seed=score.seed) as server:
         engine = Engine(score, sr=SR, buffersize=BUFFER, seed=score.seed)
         if calls is not None:
-            engine.conductor.performer = _Logger(engine.orchestra, calls,
-                                                 lambda: engine.sample // BUFFER)
+            engine.conductor.performer = _Logger(
+                engine.orchestra, calls, lambda: engine.sample // BUFFER
+            )
         engine.schedule(timeline)
         return _timed(server, out, buffers, lambda _index: engine.tick())
 
@@ -108,8 +110,14 @@ def measure(score_path: Path, seconds: float, repeats: int) -> OverheadRow:
             engine_times.append(_engine_run(score, timeline, buffers, engine_wav))
             bare_times.append(_bare_run(score, calls, buffers, bare_wav))
     engine_wall, bare_wall = statistics.median(engine_times), statistics.median(bare_times)
-    return OverheadRow(score_path.stem, buffers * BUFFER / SR, engine_wall, bare_wall,
-                       engine_wall / bare_wall, identical)
+    return OverheadRow(
+        score_path.stem,
+        buffers * BUFFER / SR,
+        engine_wall,
+        bare_wall,
+        engine_wall / bare_wall,
+        identical,
+    )
 
 
 def run(seconds: float = 60.0, repeats: int = 3) -> list[OverheadRow]:
@@ -117,12 +125,16 @@ def run(seconds: float = 60.0, repeats: int = 3) -> list[OverheadRow]:
 
 
 def table(rows: list[OverheadRow]) -> str:
-    head = (f"{'score':<12} {'audio s':>8} {'engine s':>9} {'bare pyo s':>11} "
-            f"{'engine/bare':>12} {'same audio':>11}")
+    head = (
+        f"{'score':<12} {'audio s':>8} {'engine s':>9} {'bare pyo s':>11} "
+        f"{'engine/bare':>12} {'same audio':>11}"
+    )
     lines = [head, "-" * len(head)]
     for r in rows:
-        lines.append(f"{r.score:<12} {r.seconds:>8.0f} {r.engine_wall:>9.2f} {r.bare_wall:>11.2f} "
-                     f"{r.ratio:>12.3f} {'yes' if r.identical else 'NO':>11}")
+        lines.append(
+            f"{r.score:<12} {r.seconds:>8.0f} {r.engine_wall:>9.2f} {r.bare_wall:>11.2f} "
+            f"{r.ratio:>12.3f} {'yes' if r.identical else 'NO':>11}"
+        )
     return "\n".join(lines)
 
 

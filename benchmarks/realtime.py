@@ -40,18 +40,18 @@ class BaselineRow:
 @dataclass
 class RealtimeRow:
     buffersize: int
-    rate: int                 # flood, messages per second (0: idle)
-    seconds: float            # of playing (and of flood)
+    rate: int  # flood, messages per second (0: idle)
+    seconds: float  # of playing (and of flood)
     xruns: int | None
     dsp_load_mean: float | None
     dsp_load_max: float | None
     cpu_percent: float | None  # the engine process, while playing
-    age_p50_ms: float | None   # arrival -> applied
+    age_p50_ms: float | None  # arrival -> applied
     age_p99_ms: float | None
     sent: int
     accepted: int
     lost_percent: float
-    startup_s: float | None    # process start -> audio running
+    startup_s: float | None  # process start -> audio running
     peak_rss_mb: float
     private_mb: float | None
 
@@ -67,10 +67,29 @@ def measure(buffersize: int, rate: int, seconds: float) -> RealtimeRow:
     with tempfile.TemporaryDirectory() as folder:
         summary_path = Path(folder) / "summary.json"
         engine = subprocess.Popen(
-            [sys.executable, "-m", "engine", "play", str(SCORE), "--audio", "dummy",
-             "--buffer", str(buffersize), "--port", str(port), "--quiet",
-             "--duration", str(seconds + 2 * MARGIN), "--summary", str(summary_path)],
-            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+            [
+                sys.executable,
+                "-m",
+                "engine",
+                "play",
+                str(SCORE),
+                "--audio",
+                "dummy",
+                "--buffer",
+                str(buffersize),
+                "--port",
+                str(port),
+                "--quiet",
+                "--duration",
+                str(seconds + 2 * MARGIN),
+                "--summary",
+                str(summary_path),
+            ],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+        )
         assert engine.stdout is not None
         for line in engine.stdout:
             if line.startswith("listening on"):
@@ -78,9 +97,13 @@ def measure(buffersize: int, rate: int, seconds: float) -> RealtimeRow:
         time.sleep(MARGIN)
         sent = {"valid": 0, "garbage": 0}
         if rate:
-            flood = subprocess.run([sys.executable, "-m", "benchmarks.flood", str(port),
-                                    str(rate), str(seconds)], cwd=ROOT, capture_output=True,
-                                   text=True, check=True)
+            flood = subprocess.run(
+                [sys.executable, "-m", "benchmarks.flood", str(port), str(rate), str(seconds)],
+                cwd=ROOT,
+                capture_output=True,
+                text=True,
+                check=True,
+            )
             sent = json.loads(flood.stdout)
         engine.communicate(timeout=seconds + 60)
         summary: dict[str, Any] = json.loads(summary_path.read_text())
@@ -88,25 +111,43 @@ def measure(buffersize: int, rate: int, seconds: float) -> RealtimeRow:
     lost = round(100 * (valid - summary["accepted"]) / valid, 2) if valid else 0.0
     ages = summary["osc_age_ms"]
     return RealtimeRow(
-        buffersize, rate, seconds, summary["xruns"], summary["dsp_load_mean"],
-        summary["dsp_load_max"], summary["cpu_percent"], ages["p50"], ages["p99"], valid,
-        summary["accepted"], lost, summary["startup_seconds"], summary["peak_rss_mb"],
-        summary["private_mb"])
+        buffersize,
+        rate,
+        seconds,
+        summary["xruns"],
+        summary["dsp_load_mean"],
+        summary["dsp_load_max"],
+        summary["cpu_percent"],
+        ages["p50"],
+        ages["p99"],
+        valid,
+        summary["accepted"],
+        lost,
+        summary["startup_seconds"],
+        summary["peak_rss_mb"],
+        summary["private_mb"],
+    )
 
 
-def run(seconds: float = 60.0, buffersizes: tuple[int, ...] = (256, 128),
-        rates: tuple[int, ...] = (0, 2000, 10000)) -> list[RealtimeRow]:
+def run(
+    seconds: float = 60.0,
+    buffersizes: tuple[int, ...] = (256, 128),
+    rates: tuple[int, ...] = (0, 2000, 10000),
+) -> list[RealtimeRow]:
     return [measure(b, r, seconds) for b in buffersizes for r in rates]
 
 
-def baseline(seconds: float = 60.0,
-             buffersizes: tuple[int, ...] = (256, 128)) -> list[BaselineRow]:
+def baseline(seconds: float = 60.0, buffersizes: tuple[int, ...] = (256, 128)) -> list[BaselineRow]:
     """The machine's xrun floor for each buffer size (benchmarks/baseline_client.py)."""
     rows = []
     for buffersize in buffersizes:
-        result = subprocess.run([sys.executable, "-m", "benchmarks.baseline_client",
-                                 str(buffersize), str(seconds)], cwd=ROOT, capture_output=True,
-                                text=True, check=True)
+        result = subprocess.run(
+            [sys.executable, "-m", "benchmarks.baseline_client", str(buffersize), str(seconds)],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
         data = json.loads(result.stdout.splitlines()[-1])
         rows.append(BaselineRow(buffersize, seconds, data["xruns"], round(data["dsp_load"], 2)))
     return rows
@@ -120,23 +161,29 @@ def baseline_table(rows: list[BaselineRow]) -> str:
     return "\n".join(lines)
 
 
-def ingest(seconds: float = 10.0, rates: tuple[int, ...] = (5000, 10000, 20000, 40000),
-           buffersize: int = 256) -> list[RealtimeRow]:
+def ingest(
+    seconds: float = 10.0,
+    rates: tuple[int, ...] = (5000, 10000, 20000, 40000),
+    buffersize: int = 256,
+) -> list[RealtimeRow]:
     """How many messages a second the engine takes before it loses some or misses deadlines."""
     return [measure(buffersize, r, seconds) for r in rates]
 
 
 def table(rows: list[RealtimeRow]) -> str:
-    head = (f"{'buffer':>6} {'msg/s':>6} {'secs':>5} {'xruns':>5} {'dsp %':>6} {'dsp max':>7} "
-            f"{'cpu %':>6} {'age p50':>8} {'age p99':>8} {'lost %':>7} {'start s':>7} "
-            f"{'RSS MB':>7} {'own MB':>7}")
+    head = (
+        f"{'buffer':>6} {'msg/s':>6} {'secs':>5} {'xruns':>5} {'dsp %':>6} {'dsp max':>7} "
+        f"{'cpu %':>6} {'age p50':>8} {'age p99':>8} {'lost %':>7} {'start s':>7} "
+        f"{'RSS MB':>7} {'own MB':>7}"
+    )
     lines = [head, "-" * len(head)]
     for r in rows:
         lines.append(
             f"{r.buffersize:>6} {r.rate:>6} {r.seconds:>5.0f} {_n(r.xruns, 'd'):>5} "
             f"{_n(r.dsp_load_mean):>6} {_n(r.dsp_load_max):>7} {_n(r.cpu_percent):>6} "
             f"{_n(r.age_p50_ms, '.2f'):>8} {_n(r.age_p99_ms, '.2f'):>8} {r.lost_percent:>7.2f} "
-            f"{_n(r.startup_s, '.2f'):>7} {r.peak_rss_mb:>7.0f} {_n(r.private_mb, '.0f'):>7}")
+            f"{_n(r.startup_s, '.2f'):>7} {r.peak_rss_mb:>7.0f} {_n(r.private_mb, '.0f'):>7}"
+        )
     return "\n".join(lines)
 
 

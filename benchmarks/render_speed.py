@@ -27,12 +27,12 @@ ROOT = Path(__file__).resolve().parent.parent
 class SpeedRow:
     score: str
     seconds: float
-    realtime_wall: float     # audio seconds per wall second
-    realtime_cpu: float      # audio seconds per CPU second (process time)
-    engine_share: float      # share of wall time in engine.tick (our Python)
-    dsp_share: float         # share of wall time in server.process (pyo)
-    ticks_us_p50: float      # median engine.tick cost per buffer, microseconds
-    ticks_us_max: float      # worst engine.tick (bar starts generate a bar of notes)
+    realtime_wall: float  # audio seconds per wall second
+    realtime_cpu: float  # audio seconds per CPU second (process time)
+    engine_share: float  # share of wall time in engine.tick (our Python)
+    dsp_share: float  # share of wall time in server.process (pyo)
+    ticks_us_p50: float  # median engine.tick cost per buffer, microseconds
+    ticks_us_max: float  # worst engine.tick (bar starts generate a bar of notes)
 
 
 def measure(score_path: Path, seconds: float, sr: int = 48000, buffersize: int = 256) -> SpeedRow:
@@ -58,8 +58,16 @@ def measure(score_path: Path, seconds: float, sr: int = 48000, buffersize: int =
             wall, cpu = time.perf_counter() - wall0, time.process_time() - cpu0
             server.recstop()
     audio = buffers * buffersize / sr
-    return SpeedRow(score_path.stem, audio, audio / wall, audio / cpu, sum(ticks) / wall,
-                    dsp / wall, statistics.median(ticks) * 1e6, max(ticks) * 1e6)
+    return SpeedRow(
+        score_path.stem,
+        audio,
+        audio / wall,
+        audio / cpu,
+        sum(ticks) / wall,
+        dsp / wall,
+        statistics.median(ticks) * 1e6,
+        max(ticks) * 1e6,
+    )
 
 
 def run(seconds: float = 60.0, repeats: int = 3) -> list[SpeedRow]:
@@ -71,13 +79,17 @@ def run(seconds: float = 60.0, repeats: int = 3) -> list[SpeedRow]:
 
 
 def table(rows: list[SpeedRow]) -> str:
-    head = (f"{'score':<12} {'audio s':>8} {'x RT wall':>10} {'x RT cpu':>9} {'engine %':>9} "
-            f"{'pyo %':>6} {'tick p50 us':>12} {'tick max us':>12}")
+    head = (
+        f"{'score':<12} {'audio s':>8} {'x RT wall':>10} {'x RT cpu':>9} {'engine %':>9} "
+        f"{'pyo %':>6} {'tick p50 us':>12} {'tick max us':>12}"
+    )
     lines = [head, "-" * len(head)]
     for r in rows:
-        lines.append(f"{r.score:<12} {r.seconds:>8.0f} {r.realtime_wall:>10.1f} "
-                     f"{r.realtime_cpu:>9.1f} {100 * r.engine_share:>9.1f} "
-                     f"{100 * r.dsp_share:>6.1f} {r.ticks_us_p50:>12.0f} {r.ticks_us_max:>12.0f}")
+        lines.append(
+            f"{r.score:<12} {r.seconds:>8.0f} {r.realtime_wall:>10.1f} "
+            f"{r.realtime_cpu:>9.1f} {100 * r.engine_share:>9.1f} "
+            f"{100 * r.dsp_share:>6.1f} {r.ticks_us_p50:>12.0f} {r.ticks_us_max:>12.0f}"
+        )
     return "\n".join(lines)
 
 

@@ -33,8 +33,8 @@ SR, BUFFER = 48000, 256
 class ScalingRow:
     case: str
     value: float
-    realtime: float          # audio seconds per wall second (combined, for instances)
-    engine_share: float      # share of wall time in engine.tick
+    realtime: float  # audio seconds per wall second (combined, for instances)
+    engine_share: float  # share of wall time in engine.tick
 
 
 def _score(layers: int | None = None, mutation: float | None = None) -> Score:
@@ -88,22 +88,26 @@ def _render(scores: list[Score], seconds: float) -> tuple[float, float]:
     return wall, ticks
 
 
-def _row(case: str, value: float, scores: list[Score], seconds: float,
-         repeats: int) -> ScalingRow:
+def _row(case: str, value: float, scores: list[Score], seconds: float, repeats: int) -> ScalingRow:
     runs = [_render(scores, seconds) for _ in range(repeats)]
     wall, ticks = sorted(runs)[len(runs) // 2]
     return ScalingRow(case, value, len(scores) * seconds / wall, ticks / wall)
 
 
-def run(seconds: float = 20.0, repeats: int = 3, layers: tuple[int, ...] = (1, 4, 16, 64),
-        mutations: tuple[float, ...] = (0.0, 0.5, 1.0),
-        instances: tuple[int, ...] = (1, 2, 4, 8)) -> list[ScalingRow]:
+def run(
+    seconds: float = 20.0,
+    repeats: int = 3,
+    layers: tuple[int, ...] = (1, 4, 16, 64),
+    mutations: tuple[float, ...] = (0.0, 0.5, 1.0),
+    instances: tuple[int, ...] = (1, 2, 4, 8),
+) -> list[ScalingRow]:
     rows = [_row("layers", n, [_score(layers=n)], seconds, repeats) for n in layers]
-    rows += [_row("mutation probability per bar", p, [_score(mutation=p)], seconds, repeats)
-             for p in mutations]
+    rows += [
+        _row("mutation probability per bar", p, [_score(mutation=p)], seconds, repeats)
+        for p in mutations
+    ]
     forest = load_score(FOREST)
-    rows += [_row("engines in one process", k, [forest] * k, seconds, repeats)
-             for k in instances]
+    rows += [_row("engines in one process", k, [forest] * k, seconds, repeats) for k in instances]
     return rows
 
 
@@ -111,8 +115,7 @@ def table(rows: list[ScalingRow]) -> str:
     head = f"{'case':<30} {'value':>6} {'x RT':>7} {'engine %':>9}"
     lines = [head, "-" * len(head)]
     for r in rows:
-        lines.append(f"{r.case:<30} {r.value:>6g} {r.realtime:>7.1f} "
-                     f"{100 * r.engine_share:>9.1f}")
+        lines.append(f"{r.case:<30} {r.value:>6g} {r.realtime:>7.1f} {100 * r.engine_share:>9.1f}")
     return "\n".join(lines)
 
 

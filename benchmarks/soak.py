@@ -81,23 +81,40 @@ def soak(minutes: float) -> SoakRow:
                 readings.append(_rss_mb())
     first, last = readings[0], readings[-1]
     span = max(1, len(readings) - 1)
-    return SoakRow(minutes, round(first, 1), round(last, 1),
-                   round((last - first) / span * 10, 2), round(time.perf_counter() - started, 1))
+    return SoakRow(
+        minutes,
+        round(first, 1),
+        round(last, 1),
+        round((last - first) / span * 10, 2),
+        round(time.perf_counter() - started, 1),
+    )
 
 
 def run(minutes: float = 30.0) -> SoakRow:
     """The soak in a fresh process."""
-    result = subprocess.run([sys.executable, "-m", "benchmarks.soak", str(minutes)], cwd=ROOT,
-                            capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "benchmarks.soak", str(minutes)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return SoakRow(**json.loads(result.stdout.splitlines()[-1]))
 
 
 def table(row: SoakRow) -> str:
-    head = (f"{'minutes':>7} {'RSS after 1 min MB':>19} {'RSS at end MB':>14} "
-            f"{'growth MB/10 min':>17} {'wall s':>7}")
-    return "\n".join([head, "-" * len(head),
-                      f"{row.minutes:>7g} {row.rss_first_minute_mb:>19.1f} {row.rss_end_mb:>14.1f} "
-                      f"{row.growth_per_10_min_mb:>17.2f} {row.wall_s:>7.1f}"])
+    head = (
+        f"{'minutes':>7} {'RSS after 1 min MB':>19} {'RSS at end MB':>14} "
+        f"{'growth MB/10 min':>17} {'wall s':>7}"
+    )
+    return "\n".join(
+        [
+            head,
+            "-" * len(head),
+            f"{row.minutes:>7g} {row.rss_first_minute_mb:>19.1f} {row.rss_end_mb:>14.1f} "
+            f"{row.growth_per_10_min_mb:>17.2f} {row.wall_s:>7.1f}",
+        ]
+    )
 
 
 def as_json(row: SoakRow) -> dict[str, object]:

@@ -21,14 +21,18 @@ def __getattr__(name: str) -> Any:
     """Import lazily, so ``import engine`` does not start pyo until audio is needed."""
     if name in ("ScoreError", "SoundscapeError"):
         from engine import errors
+
         return getattr(errors, name)
     if name == "Engine":
         from engine.render.engine import Engine
+
         return Engine
     if name == "render":
         from engine.render.offline import render
+
         return render
     if name == "load_score":
         from engine.score.loader import load_score
+
         return load_score
     raise AttributeError(name)

@@ -11,7 +11,11 @@ from engine.score.catalog import Catalog, ParamRange
 def default_catalog() -> Catalog:
     from engine.dsp.instruments import INSTRUMENTS
 
-    return Catalog(instruments={
-        name: {p: ParamRange(spec.min, spec.max, spec.default) for p, spec in cls.PARAMS.items()}
-        for name, cls in INSTRUMENTS.items()
-    })
+    return Catalog(
+        instruments={
+            name: {
+                p: ParamRange(spec.min, spec.max, spec.default) for p, spec in cls.PARAMS.items()
+            }
+            for name, cls in INSTRUMENTS.items()
+        }
+    )

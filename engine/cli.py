@@ -1,12 +1,12 @@
 """The ``soundscape`` command: play scores live over OSC, render them to WAV, validate them.
 
-    soundscape play SCORE [--audio portaudio|jack|dummy] [--port 9000] [--record FILE.wav] ...
-    soundscape render [SCORE] --out FILE.wav --duration SECONDS [--timeline FILE] [--seed N]
-    soundscape demo [--engine HOST:PORT] [--sliders] [--autopilot SECONDS]
-    soundscape bench [--quick] [--only SECTIONS] [--json FILE]
-    soundscape record --port P --out SESSION.jsonl
-    soundscape validate SCORE...
-    soundscape send ADDRESS [ARG...] [--host H] [--port P]
+soundscape play SCORE [--audio portaudio|jack|dummy] [--port 9000] [--record FILE.wav] ...
+soundscape render [SCORE] --out FILE.wav --duration SECONDS [--timeline FILE] [--seed N]
+soundscape demo [--engine HOST:PORT] [--sliders] [--autopilot SECONDS]
+soundscape bench [--quick] [--only SECTIONS] [--json FILE]
+soundscape record --port P --out SESSION.jsonl
+soundscape validate SCORE...
+soundscape send ADDRESS [ARG...] [--host H] [--port P]
 """
 
 from __future__ import annotations
@@ -45,11 +45,19 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(required=True, metavar="COMMAND")
 
     render = sub.add_parser("render", help="render a score to a WAV file, offline")
-    render.add_argument("score", nargs="?", default=None,
-                        help=f"score file (default: {DEFAULT_SCORE.name} with its demo timeline)")
+    render.add_argument(
+        "score",
+        nargs="?",
+        default=None,
+        help=f"score file (default: {DEFAULT_SCORE.name} with its demo timeline)",
+    )
     render.add_argument("--out", default="soundscape.wav", help="output WAV (default: %(default)s)")
-    render.add_argument("--duration", type=float, default=None,
-                        help="seconds (default: a recorded timeline's length, else 60)")
+    render.add_argument(
+        "--duration",
+        type=float,
+        default=None,
+        help="seconds (default: a recorded timeline's length, else 60)",
+    )
     render.add_argument("--timeline", help="JSON Lines of timed OSC messages to apply")
     render.add_argument("--seed", type=int, help="random seed (default: the score's)")
     render.add_argument("--sr", type=int, default=48000, choices=(44100, 48000, 96000))
@@ -58,42 +66,80 @@ def _parser() -> argparse.ArgumentParser:
     render.set_defaults(run=_render)
 
     play = sub.add_parser("play", help="play a score in real time, steered over OSC")
-    play.add_argument("score", nargs="?", default=str(DEFAULT_SCORE),
-                      help=f"score file (default: {DEFAULT_SCORE.name})")
-    play.add_argument("--audio", choices=("portaudio", "jack", "dummy"),
-                      help="portaudio: the sound card (default when there is one); jack: a "
-                      "running JACK server; dummy: a private JACK server with no sound card")
+    play.add_argument(
+        "score",
+        nargs="?",
+        default=str(DEFAULT_SCORE),
+        help=f"score file (default: {DEFAULT_SCORE.name})",
+    )
+    play.add_argument(
+        "--audio",
+        choices=("portaudio", "jack", "dummy"),
+        help="portaudio: the sound card (default when there is one); jack: a "
+        "running JACK server; dummy: a private JACK server with no sound card",
+    )
     play.add_argument("--jack-server", help="--audio jack: the server's name (default: default)")
     play.add_argument("--sr", type=int, default=48000, choices=(44100, 48000, 96000))
     play.add_argument("--buffer", type=int, default=256, choices=(64, 128, 256, 512, 1024))
     play.add_argument("--seed", type=int, help="random seed (default: the score's)")
-    play.add_argument("--host", default="127.0.0.1",
-                      help="address to receive OSC on (default: loopback only)")
+    play.add_argument(
+        "--host", default="127.0.0.1", help="address to receive OSC on (default: loopback only)"
+    )
     play.add_argument("--port", type=int, default=9000, help="UDP port (default: 9000)")
-    play.add_argument("--feedback", action="append", default=[], metavar="HOST:PORT",
-                      help="send /engine/beat, /engine/scene, ... there (repeatable)")
+    play.add_argument(
+        "--feedback",
+        action="append",
+        default=[],
+        metavar="HOST:PORT",
+        help="send /engine/beat, /engine/scene, ... there (repeatable)",
+    )
     play.add_argument("--record", type=Path, metavar="FILE.wav", help="write what is played")
-    play.add_argument("--record-osc", type=Path, metavar="FILE.jsonl",
-                      help="log applied messages, sample-stamped, for an exact offline replay")
+    play.add_argument(
+        "--record-osc",
+        type=Path,
+        metavar="FILE.jsonl",
+        help="log applied messages, sample-stamped, for an exact offline replay",
+    )
     play.add_argument("--duration", type=float, help="stop after this many seconds")
-    play.add_argument("--summary", type=Path, metavar="FILE.json",
-                      help="write the session's counters and final state on exit")
+    play.add_argument(
+        "--summary",
+        type=Path,
+        metavar="FILE.json",
+        help="write the session's counters and final state on exit",
+    )
     play.add_argument("--quiet", action="store_true", help="no status view")
     play.set_defaults(run=_play)
 
     demo = sub.add_parser("demo", help="the pygame demo: walk a small world, hear it follow")
-    demo.add_argument("score", nargs="?", default=str(DEFAULT_SCORE),
-                      help=f"score file (default: {DEFAULT_SCORE.name})")
-    demo.add_argument("--engine", metavar="HOST:PORT",
-                      help="attach to an engine that is already playing instead of starting one")
-    demo.add_argument("--audio", choices=("portaudio", "jack", "dummy"),
-                      help="as for play (default: the sound card)")
+    demo.add_argument(
+        "score",
+        nargs="?",
+        default=str(DEFAULT_SCORE),
+        help=f"score file (default: {DEFAULT_SCORE.name})",
+    )
+    demo.add_argument(
+        "--engine",
+        metavar="HOST:PORT",
+        help="attach to an engine that is already playing instead of starting one",
+    )
+    demo.add_argument(
+        "--audio",
+        choices=("portaudio", "jack", "dummy"),
+        help="as for play (default: the sound card)",
+    )
     demo.add_argument("--port", type=int, default=9000, help="the engine's UDP port")
-    demo.add_argument("--sliders", action="store_true",
-                      help="a parameter panel (a slider per input, a button per scene and event) "
-                      "instead of the game")
-    demo.add_argument("--autopilot", type=float, metavar="SECONDS",
-                      help="walk a scripted route through every zone, then quit")
+    demo.add_argument(
+        "--sliders",
+        action="store_true",
+        help="a parameter panel (a slider per input, a button per scene and event) "
+        "instead of the game",
+    )
+    demo.add_argument(
+        "--autopilot",
+        type=float,
+        metavar="SECONDS",
+        help="walk a scripted route through every zone, then quit",
+    )
     demo.add_argument("--screenshot", type=Path, metavar="FILE.png", help="save the window")
     demo.add_argument("--record", type=Path, metavar="FILE.wav", help="write what is played")
     demo.set_defaults(run=_demo)
@@ -113,8 +159,11 @@ def _parser() -> argparse.ArgumentParser:
 
     send = sub.add_parser("send", help="send one OSC message over UDP (for scripts and testing)")
     send.add_argument("address", help="e.g. /state/heartrate")
-    send.add_argument("args", nargs="*", help="numbers become ints or floats, true/false bools, "
-                      "anything else a string")
+    send.add_argument(
+        "args",
+        nargs="*",
+        help="numbers become ints or floats, true/false bools, anything else a string",
+    )
     send.add_argument("--host", default="127.0.0.1")
     send.add_argument("--port", type=int, default=9000)
     send.set_defaults(run=_send)
@@ -138,11 +187,21 @@ def _render(args: argparse.Namespace) -> int:
     score = load_score(score_path, default_catalog())
     timeline = load_timeline(timeline_path) if timeline_path else []
     progress = None if args.quiet or not sys.stderr.isatty() else _progress_bar
-    result = render(score, args.out, args.duration, seed=args.seed, timeline=timeline,
-                    sr=args.sr, buffersize=args.buffer, progress=progress)
+    result = render(
+        score,
+        args.out,
+        args.duration,
+        seed=args.seed,
+        timeline=timeline,
+        sr=args.sr,
+        buffersize=args.buffer,
+        progress=progress,
+    )
     dropped = sum(result.dropped.values())
-    print(f"{result.path}: {result.seconds:.1f} s of {score.title} in {result.wall:.1f} s "
-          f"({result.speed:.0f}x real time)" + (f", {dropped} messages dropped" if dropped else ""))
+    print(
+        f"{result.path}: {result.seconds:.1f} s of {score.title} in {result.wall:.1f} s "
+        f"({result.speed:.0f}x real time)" + (f", {dropped} messages dropped" if dropped else "")
+    )
     return 0
 
 
@@ -154,15 +213,24 @@ def _play(args: argparse.Namespace) -> int:
     if args.duration is not None and args.duration <= 0:
         raise SoundscapeError("--duration must be more than 0 seconds")
     score = load_score(args.score, default_catalog())
-    options = PlayOptions(audio=args.audio, sr=args.sr, buffersize=args.buffer, seed=args.seed,
-                          host=args.host, port=args.port,
-                          feedback=[_host_port(text) for text in args.feedback],
-                          record=args.record, record_osc=args.record_osc,
-                          duration=args.duration, jack_server=args.jack_server,
-                          score_file=args.score)
+    options = PlayOptions(
+        audio=args.audio,
+        sr=args.sr,
+        buffersize=args.buffer,
+        seed=args.seed,
+        host=args.host,
+        port=args.port,
+        feedback=[_host_port(text) for text in args.feedback],
+        record=args.record,
+        record_osc=args.record_osc,
+        duration=args.duration,
+        jack_server=args.jack_server,
+        score_file=args.score,
+    )
     view = None
     if not args.quiet and sys.stdout.isatty():
         from engine.live.status import StatusView
+
         view = StatusView(score.title)
     try:
         summary = play(score, options, status=view, ready=lambda line: print(line, flush=True))
@@ -172,9 +240,12 @@ def _play(args: argparse.Namespace) -> int:
     if args.summary is not None:
         write_summary(summary, args.summary)
     xruns = "n/a" if summary["xruns"] is None else summary["xruns"]
-    print(f"played {summary['seconds']:.1f} s: {summary['received']} messages received, "
-          f"{summary['accepted']} accepted, {sum(summary['dropped'].values())} dropped, "
-          f"{xruns} xruns", flush=True)
+    print(
+        f"played {summary['seconds']:.1f} s: {summary['received']} messages received, "
+        f"{summary['accepted']} accepted, {sum(summary['dropped'].values())} dropped, "
+        f"{xruns} xruns",
+        flush=True,
+    )
     return 0
 
 
@@ -183,8 +254,10 @@ def _demo(args: argparse.Namespace) -> int:
     import subprocess
 
     if not DEMO_GAME.exists():
-        raise SoundscapeError(f"the demo game is not here ({DEMO_GAME}): it ships with the "
-                              "source checkout (git clone, then pip install -e '.[demo]')")
+        raise SoundscapeError(
+            f"the demo game is not here ({DEMO_GAME}): it ships with the "
+            "source checkout (git clone, then pip install -e '.[demo]')"
+        )
     if importlib.util.find_spec("pygame") is None:  # the game's process needs it: say so now
         raise SoundscapeError("the demo needs pygame: pip install -e '.[demo]'")
     command = [sys.executable, str(DEMO_GAME), "--score", args.score]
@@ -202,8 +275,9 @@ def _demo(args: argparse.Namespace) -> int:
     from engine.score.loader import load_score
 
     score = load_score(args.score, default_catalog())
-    options = PlayOptions(audio=args.audio, port=args.port, record=args.record,
-                          score_file=args.score)
+    options = PlayOptions(
+        audio=args.audio, port=args.port, record=args.record, score_file=args.score
+    )
     game: list[subprocess.Popen[bytes]] = []
 
     def start_game(line: str) -> None:
@@ -211,8 +285,9 @@ def _demo(args: argparse.Namespace) -> int:
         if line.startswith("listening on"):
             game.append(subprocess.Popen([*command, "--engine", f"127.0.0.1:{args.port}"]))
 
-    summary = play(score, options, ready=start_game,
-                   keep_playing=lambda: bool(game) and game[0].poll() is None)
+    summary = play(
+        score, options, ready=start_game, keep_playing=lambda: bool(game) and game[0].poll() is None
+    )
     code = game[0].wait() if game else 1
     print(f"played {summary['seconds']:.1f} s; the game exited with status {code}", flush=True)
     return code
@@ -230,8 +305,13 @@ def _bench(args: argparse.Namespace) -> int:
 def _record(args: argparse.Namespace) -> int:
     from engine.live.recorder import record
 
-    count = record(args.out, host=args.host, port=args.port, duration=args.duration,
-                   ready=lambda line: print(line, flush=True))
+    count = record(
+        args.out,
+        host=args.host,
+        port=args.port,
+        duration=args.duration,
+        ready=lambda line: print(line, flush=True),
+    )
     print(f"{args.out}: {count} messages", flush=True)
     return 0
 
@@ -256,8 +336,10 @@ def _validate(args: argparse.Namespace) -> int:
             failures += 1
             print(exc, file=sys.stderr)
         else:
-            print(f"{path}: ok ({len(score.layers)} layers, {len(score.scenes)} scenes, "
-                  f"{len(score.stingers)} stingers)")
+            print(
+                f"{path}: ok ({len(score.layers)} layers, {len(score.scenes)} scenes, "
+                f"{len(score.stingers)} stingers)"
+            )
     return 1 if failures else 0
 
 
@@ -266,8 +348,9 @@ def _send(args: argparse.Namespace) -> int:
 
     if not args.address.startswith("/"):
         raise SoundscapeError(f"{args.address!r} is not an OSC address (it starts with '/')")
-    SimpleUDPClient(args.host, args.port).send_message(args.address,
-                                                       [osc_value(a) for a in args.args])
+    SimpleUDPClient(args.host, args.port).send_message(
+        args.address, [osc_value(a) for a in args.args]
+    )
     return 0
 
 

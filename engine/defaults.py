@@ -62,14 +62,14 @@ MUTATION_PROBABILITY = 0.5
 
 #: Layer mix and music parameters when a layer does not set them.
 LAYER_PARAMS: dict[str, float] = {
-    "gain": -6.0,      # dB
-    "pan": 0.0,        # -1 left .. 1 right
-    "reverb": 0.25,    # send level 0..1
-    "density": 1.0,    # share of the pattern that plays
+    "gain": -6.0,  # dB
+    "pan": 0.0,  # -1 left .. 1 right
+    "reverb": 0.25,  # send level 0..1
+    "density": 1.0,  # share of the pattern that plays
     "intensity": 0.5,  # rhythmic intensity: subdivisions, fills
-    "register": 0.0,   # semitones
+    "register": 0.0,  # semitones
     "velocity": 0.75,  # 0..1
-    "gate": 0.9,       # sounding / nominal note length
+    "gate": 0.9,  # sounding / nominal note length
 }
 #: Ranges a score or OSC can reach for those parameters.
 LAYER_PARAM_RANGES: dict[str, tuple[float, float]] = {
@@ -93,12 +93,12 @@ MASTER_REVERB_SIZE = 0.8
 MASTER_REVERB_DAMP = 0.5
 MASTER_REVERB_RETURN = -6.0  # dB
 #: The loudness leveler: how slowly it listens and how far it may correct.
-LEVELER_WINDOW = 10.0       # seconds of energy averaging
+LEVELER_WINDOW = 10.0  # seconds of energy averaging
 LEVELER_RANGE = (-12.0, 12.0)  # dB of correction
-LEVELER_SLEW = 0.5          # dB per second: slow enough that state changes stay audible
-LEVELER_GATE = -50.0        # LUFS: quieter blocks do not count (silence is not boosted)
-LEVELER_PERIOD = 0.1        # seconds between leveler updates
-LIMITER_HEADROOM = 1.0      # dB the limiter threshold sits below the ceiling (intersample peaks)
+LEVELER_SLEW = 0.5  # dB per second: slow enough that state changes stay audible
+LEVELER_GATE = -50.0  # LUFS: quieter blocks do not count (silence is not boosted)
+LEVELER_PERIOD = 0.1  # seconds between leveler updates
+LIMITER_HEADROOM = 1.0  # dB the limiter threshold sits below the ceiling (intersample peaks)
 
 #: Render defaults.
 SAMPLE_RATE = 48000
@@ -106,14 +106,14 @@ BUFFER_SIZE = 256
 SEED = 1
 
 #: The live engine (``soundscape play``).
-OSC_HOST = "127.0.0.1"       # loopback only unless the user says otherwise
+OSC_HOST = "127.0.0.1"  # loopback only unless the user says otherwise
 OSC_PORT = 9000
 #: How often a Python thread must hand the GIL over (s). pyo's audio callback needs the GIL; at
 #: Python's default 5 ms a busy thread caused thousands of xruns, at 0.5 ms none at 256 frames
 #: (notes/pyo.md). At 128 frames under a 2,000 msg/s flood, 0.5 ms still gave 6 xruns in five
 #: 30 s runs and 0.1 ms gave none, at the same CPU (benchmarks/realtime.py, interleaved runs).
 SWITCH_INTERVAL = 0.0001
-FADE_OUT = 0.5               # s of fade when playback is stopped (SIGINT/SIGTERM)
-LEVELS_PERIOD = 0.2          # s between /engine/levels messages to subscribers
-STATUS_PERIOD = 0.25         # s between status view refreshes
-MAX_SUBSCRIBERS = 16         # feedback destinations (each costs a send per message)
+FADE_OUT = 0.5  # s of fade when playback is stopped (SIGINT/SIGTERM)
+LEVELS_PERIOD = 0.2  # s between /engine/levels messages to subscribers
+STATUS_PERIOD = 0.25  # s between status view refreshes
+MAX_SUBSCRIBERS = 16  # feedback destinations (each costs a send per message)

@@ -21,8 +21,9 @@ class SoundscapeError(Exception):
 class ScoreError(SoundscapeError):
     """A score is invalid. ``line`` and ``column`` are 1-based; 0 means unknown."""
 
-    def __init__(self, message: str, *, file: str = "<score>", line: int = 0, column: int = 0,
-                 path: str = "") -> None:
+    def __init__(
+        self, message: str, *, file: str = "<score>", line: int = 0, column: int = 0, path: str = ""
+    ) -> None:
         self.message = message
         self.file = file
         self.line = line

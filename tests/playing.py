@@ -63,11 +63,29 @@ class PlayingEngine:
         self._ready = threading.Event()
         with self.stderr_path.open("w") as stderr:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "engine", "play", str(score), "--audio", "dummy",
-                 "--port", str(self.port), "--duration", str(MAX_SECONDS), "--quiet",
-                 "--summary", str(self.summary_path), *args],
-                cwd=ROOT, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=stderr,
-                text=True)
+                [
+                    sys.executable,
+                    "-m",
+                    "engine",
+                    "play",
+                    str(score),
+                    "--audio",
+                    "dummy",
+                    "--port",
+                    str(self.port),
+                    "--duration",
+                    str(MAX_SECONDS),
+                    "--quiet",
+                    "--summary",
+                    str(self.summary_path),
+                    *args,
+                ],
+                cwd=ROOT,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=stderr,
+                text=True,
+            )
         threading.Thread(target=self._read, daemon=True).start()
 
     def _read(self) -> None:
@@ -82,8 +100,11 @@ class PlayingEngine:
         while not self._ready.wait(0.1):
             if self.process.poll() is not None or time.monotonic() > deadline:
                 self.kill()
-                pytest.fail(f"the engine did not start listening on port {self.port} "
-                            f"within {timeout:g} s\n{self.output()}", pytrace=False)
+                pytest.fail(
+                    f"the engine did not start listening on port {self.port} "
+                    f"within {timeout:g} s\n{self.output()}",
+                    pytrace=False,
+                )
         return self
 
     def stop(self, sig: int = signal.SIGINT, timeout: float = 20.0) -> dict[str, Any]:
@@ -94,8 +115,10 @@ class PlayingEngine:
             code = self.process.wait(timeout)
         except subprocess.TimeoutExpired:
             self.kill()
-            pytest.fail(f"the engine did not stop within {timeout:g} s of {sig!r}\n"
-                        f"{self.output()}", pytrace=False)
+            pytest.fail(
+                f"the engine did not stop within {timeout:g} s of {sig!r}\n{self.output()}",
+                pytrace=False,
+            )
         assert code == 0, f"the engine exited with {code}\n{self.output()}"
         assert self.summary_path.exists(), f"no summary written\n{self.output()}"
         summary: dict[str, Any] = json.loads(self.summary_path.read_text(encoding="utf-8"))

@@ -20,11 +20,23 @@ def test_the_quick_benchmarks_run_and_show_no_gross_regression(tmp_path: Path) -
     if not shutil.which("jackd") and not os.environ.get("CI"):
         pytest.skip("jackd is not installed (scripts/install-test-deps.sh installs it)")
     out = tmp_path / "bench.json"
-    result = subprocess.run([sys.executable, "-m", "benchmarks", "--quick", "--json", str(out)],
-                            cwd=ROOT, capture_output=True, text=True, timeout=600)
+    result = subprocess.run(
+        [sys.executable, "-m", "benchmarks", "--quick", "--json", str(out)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert result.returncode == 0, result.stderr
-    for title in ("Offline render speed", "Engine overhead", "Reaction latency", "Real time",
-                  "OSC ingest", "Memory over", "Scaling"):
+    for title in (
+        "Offline render speed",
+        "Engine overhead",
+        "Reaction latency",
+        "Real time",
+        "OSC ingest",
+        "Memory over",
+        "Scaling",
+    ):
         assert title in result.stdout
     data = json.loads(out.read_text())
     assert [row["score"] for row in data["render"]] == ["combat", "forest", "meditation"]

@@ -71,8 +71,10 @@ def open_window(size: tuple[int, int], caption: str) -> pygame.Surface:
         pygame.display.set_caption(caption)
         return pygame.display.set_mode(size)
     except pygame.error as exc:
-        raise SystemExit(f"wander: cannot open a window ({exc}); to run without a display, "
-                         "set SDL_VIDEODRIVER=dummy") from None
+        raise SystemExit(
+            f"wander: cannot open a window ({exc}); to run without a display, "
+            "set SDL_VIDEODRIVER=dummy"
+        ) from None
 
 
 def save_screenshot(screen: pygame.Surface, path: Path) -> None:
@@ -101,8 +103,10 @@ def check_score(path: Path) -> None:
     if EVENT not in info.events:
         missing.append(f"event {EVENT}")
     if missing:
-        print(f"note: {path} has no {', '.join(missing)}: the engine will drop those messages",
-              file=sys.stderr)
+        print(
+            f"note: {path} has no {', '.join(missing)}: the engine will drop those messages",
+            file=sys.stderr,
+        )
 
 
 def run_game(opts: Options) -> int:
@@ -131,8 +135,9 @@ def run_game(opts: Options) -> int:
             dt = ticker.tick(opts.fps) / 1000.0
             now = clock()
             for event in pygame.event.get():
-                if event.type == pygame.QUIT or \
-                        (event.type == pygame.KEYDOWN and event.key == pygame.K_ESCAPE):
+                if event.type == pygame.QUIT or (
+                    event.type == pygame.KEYDOWN and event.key == pygame.K_ESCAPE
+                ):
                     running = False
             intent = pilot.intent(game, dt) if pilot is not None else keyboard_intent()
             for happened in game.step(dt, intent):
@@ -170,8 +175,7 @@ def run_game(opts: Options) -> int:
             if pilot is not None and opts.autopilot is not None:
                 left = max(0.0, opts.autopilot - now)
                 note = pilot.current.note if pilot.current is not None else "resting"
-                banner = f"AUTOPILOT {left:4.1f} s   {note}" if note else \
-                    f"AUTOPILOT {left:4.1f} s"
+                banner = f"AUTOPILOT {left:4.1f} s   {note}" if note else f"AUTOPILOT {left:4.1f} s"
             hud.draw(screen, game, link, now, banner)
             pygame.display.flip()
             if pilot is not None and pilot.photo_due and opts.screenshot and not shot_taken:
@@ -186,6 +190,8 @@ def run_game(opts: Options) -> int:
     finally:
         link.close()
         pygame.quit()
-    report.line(f"DONE zones={','.join(visited)} pickups={pickups} "
-                f"beats={link.feedback.beats} stingers={link.feedback.stingers}")
+    report.line(
+        f"DONE zones={','.join(visited)} pickups={pickups} "
+        f"beats={link.feedback.beats} stingers={link.feedback.stingers}"
+    )
     return 0

@@ -68,8 +68,9 @@ def walking_time(route: tuple[Leg, ...] = ROUTE, start: w.Point = w.START) -> fl
 class Autopilot:
     """Steers a :class:`Game` along a route; :meth:`intent` once a frame."""
 
-    def __init__(self, seconds: float, route: tuple[Leg, ...] = ROUTE,
-                 start: w.Point = w.START) -> None:
+    def __init__(
+        self, seconds: float, route: tuple[Leg, ...] = ROUTE, start: w.Point = w.START
+    ) -> None:
         self.route = route
         self.seconds = seconds
         nominal = sum(leg.pause for leg in route)

@@ -57,16 +57,29 @@ def panel(screen: pygame.Surface, rect: pygame.Rect) -> None:
     screen.blit(surf, rect.topleft)
 
 
-def text(screen: pygame.Surface, font: pygame.font.Font, words: str, pos: tuple[float, float],
-         colour: Colour = TEXT, anchor: str = "topleft") -> pygame.Rect:
+def text(
+    screen: pygame.Surface,
+    font: pygame.font.Font,
+    words: str,
+    pos: tuple[float, float],
+    colour: Colour = TEXT,
+    anchor: str = "topleft",
+) -> pygame.Rect:
     img = font.render(words, True, colour)
     rect = img.get_rect(**{anchor: (round(pos[0]), round(pos[1]))})
     screen.blit(img, rect)
     return rect
 
 
-def beat_lamps(screen: pygame.Surface, fonts: Fonts, link: EngineLink, now: float, x: int,
-               y: int, beats_per_bar: int = 4) -> None:
+def beat_lamps(
+    screen: pygame.Surface,
+    fonts: Fonts,
+    link: EngineLink,
+    now: float,
+    x: int,
+    y: int,
+    beats_per_bar: int = 4,
+) -> None:
     """Four lamps; the one of the beat just heard flashes (the first of the bar brighter)."""
     fb = link.feedback
     pulse = beat_pulse(now, fb.beat_time)
@@ -76,8 +89,9 @@ def beat_lamps(screen: pygame.Surface, fonts: Fonts, link: EngineLink, now: floa
         if lit:
             base = ACCENT if i == 0 else (140, 200, 255)
             colour = tuple(round(40 + (c - 40) * (0.35 + 0.65 * pulse)) for c in base)
-            pygame.draw.rect(screen, colour, rect.inflate(round(6 * pulse), round(6 * pulse)),
-                             border_radius=5)
+            pygame.draw.rect(
+                screen, colour, rect.inflate(round(6 * pulse), round(6 * pulse)), border_radius=5
+            )
         else:
             pygame.draw.rect(screen, (44, 52, 62), rect, border_radius=5)
         pygame.draw.rect(screen, EDGE, rect, 1, border_radius=5)
@@ -85,8 +99,9 @@ def beat_lamps(screen: pygame.Surface, fonts: Fonts, link: EngineLink, now: floa
         text(screen, fonts.small, f"bar {fb.bar}", (x + beats_per_bar * 34 + 4, y + 3), DIM)
 
 
-def engine_panel(screen: pygame.Surface, fonts: Fonts, link: EngineLink, now: float,
-                 rect: pygame.Rect) -> None:
+def engine_panel(
+    screen: pygame.Surface, fonts: Fonts, link: EngineLink, now: float, rect: pygame.Rect
+) -> None:
     """Connection, the engine's scene, tempo and beat lamps."""
     panel(screen, rect)
     x, y = rect.x + 14, rect.y + 10
@@ -99,8 +114,9 @@ def engine_panel(screen: pygame.Surface, fonts: Fonts, link: EngineLink, now: fl
     text(screen, fonts.small, f"{host}:{port}", (rect.right - 12, y + 4), DIM, "topright")
     y += 28
     scene = fb.scene or "?"
-    pygame.draw.rect(screen, ZONE_COLOUR.get(scene, (120, 120, 120)), (x, y + 4, 14, 14),
-                     border_radius=3)
+    pygame.draw.rect(
+        screen, ZONE_COLOUR.get(scene, (120, 120, 120)), (x, y + 4, 14, 14), border_radius=3
+    )
     text(screen, fonts.small, "music scene", (x + 22, y), DIM)
     text(screen, fonts.big, scene, (x + 22, y + 12))
     if fb.tempo > 0:
@@ -114,9 +130,14 @@ def level_db(level: float) -> float:
     return 20.0 * math.log10(level) if level > 1e-6 else -math.inf
 
 
-def level_bars(screen: pygame.Surface, fonts: Fonts, levels: dict[str, float],
-               rect: pygame.Rect, title: str = "layers (engine levels, dB)",
-               floor_db: float = -40.0) -> None:
+def level_bars(
+    screen: pygame.Surface,
+    fonts: Fonts,
+    levels: dict[str, float],
+    rect: pygame.Rect,
+    title: str = "layers (engine levels, dB)",
+    floor_db: float = -40.0,
+) -> None:
     """One bar per layer, in dB from ``floor_db`` to +6 (a tick at 0 dB, unity)."""
     panel(screen, rect)
     x, y = rect.x + 12, rect.y + 8
@@ -137,33 +158,62 @@ def level_bars(screen: pygame.Surface, fonts: Fonts, levels: dict[str, float],
         if audible:
             fill = min(1.0, (db - floor_db) / span)
             colour = (90, 200, 140) if db <= 0.5 else ACCENT
-            pygame.draw.rect(screen, colour, (bar_x, y + 2, round(bar_w * fill), row_h - 5),
-                             border_radius=3)
-            text(screen, fonts.small, f"{db:+.0f}", (rect.right - 12, y + (row_h - 12) // 2),
-                 DIM, "topright")
+            pygame.draw.rect(
+                screen, colour, (bar_x, y + 2, round(bar_w * fill), row_h - 5), border_radius=3
+            )
+            text(
+                screen,
+                fonts.small,
+                f"{db:+.0f}",
+                (rect.right - 12, y + (row_h - 12) // 2),
+                DIM,
+                "topright",
+            )
         else:
-            text(screen, fonts.small, "off", (rect.right - 12, y + (row_h - 12) // 2), DIM,
-                 "topright")
+            text(
+                screen,
+                fonts.small,
+                "off",
+                (rect.right - 12, y + (row_h - 12) // 2),
+                DIM,
+                "topright",
+            )
         unity = bar_x + round(bar_w * -floor_db / span)
         pygame.draw.line(screen, (120, 130, 140), (unity, y + 1), (unity, y + row_h - 3), 1)
         y += row_h
 
 
-def mood_pad(screen: pygame.Surface, fonts: Fonts, rect: pygame.Rect,
-             trail: Sequence[tuple[float, float]], valence: float, arousal: float) -> None:
+def mood_pad(
+    screen: pygame.Surface,
+    fonts: Fonts,
+    rect: pygame.Rect,
+    trail: Sequence[tuple[float, float]],
+    valence: float,
+    arousal: float,
+) -> None:
     """Valence across, arousal up: the mood the game sends, with its recent path."""
     pygame.draw.rect(screen, (26, 32, 40), rect, border_radius=6)
-    for (qx, qy), colour in (((0, 0), (70, 40, 50)), ((1, 0), (70, 60, 30)),
-                             ((0, 1), (36, 40, 70)), ((1, 1), (36, 70, 50))):
-        quad = pygame.Rect(rect.x + qx * rect.width // 2, rect.y + qy * rect.height // 2,
-                           rect.width // 2, rect.height // 2)
+    for (qx, qy), colour in (
+        ((0, 0), (70, 40, 50)),
+        ((1, 0), (70, 60, 30)),
+        ((0, 1), (36, 40, 70)),
+        ((1, 1), (36, 70, 50)),
+    ):
+        quad = pygame.Rect(
+            rect.x + qx * rect.width // 2,
+            rect.y + qy * rect.height // 2,
+            rect.width // 2,
+            rect.height // 2,
+        )
         pygame.draw.rect(screen, colour, quad.inflate(-2, -2), border_radius=4)
     pygame.draw.line(screen, EDGE, (rect.centerx, rect.y + 4), (rect.centerx, rect.bottom - 4))
     pygame.draw.line(screen, EDGE, (rect.x + 4, rect.centery), (rect.right - 4, rect.centery))
-    for words, anchor, pos in (("tense", "topleft", (rect.x + 4, rect.y + 3)),
-                               ("excited", "topright", (rect.right - 4, rect.y + 3)),
-                               ("gloomy", "bottomleft", (rect.x + 4, rect.bottom - 2)),
-                               ("calm", "bottomright", (rect.right - 4, rect.bottom - 2))):
+    for words, anchor, pos in (
+        ("tense", "topleft", (rect.x + 4, rect.y + 3)),
+        ("excited", "topright", (rect.right - 4, rect.y + 3)),
+        ("gloomy", "bottomleft", (rect.x + 4, rect.bottom - 2)),
+        ("calm", "bottomright", (rect.right - 4, rect.bottom - 2)),
+    ):
         text(screen, fonts.small, words, pos, DIM, anchor)
 
     def at(v: float, a: float) -> tuple[float, float]:
@@ -172,18 +222,23 @@ def mood_pad(screen: pygame.Surface, fonts: Fonts, rect: pygame.Rect,
     if len(trail) > 1:
         pygame.draw.lines(screen, (150, 170, 200), False, [at(v, a) for v, a in trail], 2)
     pygame.draw.circle(screen, (255, 255, 255), at(valence, arousal), 7)
-    pygame.draw.circle(screen, (255, 120, 120) if arousal > 0.3 else (120, 220, 255),
-                       at(valence, arousal), 5)
+    pygame.draw.circle(
+        screen, (255, 120, 120) if arousal > 0.3 else (120, 220, 255), at(valence, arousal), 5
+    )
 
 
-def heart_icon(screen: pygame.Surface, centre: tuple[float, float], size: float,
-               colour: Colour) -> None:
+def heart_icon(
+    screen: pygame.Surface, centre: tuple[float, float], size: float, colour: Colour
+) -> None:
     x, y = centre
     r = size * 0.3
     pygame.draw.circle(screen, colour, (x - r * 0.95, y - r * 0.3), r)
     pygame.draw.circle(screen, colour, (x + r * 0.95, y - r * 0.3), r)
-    pygame.draw.polygon(screen, colour, [(x - size * 0.58, y - r * 0.05),
-                                         (x + size * 0.58, y - r * 0.05), (x, y + size * 0.6)])
+    pygame.draw.polygon(
+        screen,
+        colour,
+        [(x - size * 0.58, y - r * 0.05), (x + size * 0.58, y - r * 0.05), (x, y + size * 0.6)],
+    )
 
 
 class Hud:
@@ -192,7 +247,7 @@ class Hud:
     def __init__(self, minimap: pygame.Surface) -> None:
         self.fonts = Fonts()
         self.minimap = minimap
-        self.heart_history: deque[float] = deque(maxlen=160)   # 40 s at 4 Hz
+        self.heart_history: deque[float] = deque(maxlen=160)  # 40 s at 4 Hz
         self.trail: deque[tuple[float, float]] = deque(maxlen=24)
         self.toasts: list[Toast] = []
         self._next_sample = 0.0
@@ -202,8 +257,9 @@ class Hud:
         self.toasts.append(Toast(words, colour, now))
         del self.toasts[:-3]
 
-    def sample(self, dt: float, game_time: float, bpm: float, valence: float,
-               arousal: float) -> None:
+    def sample(
+        self, dt: float, game_time: float, bpm: float, valence: float, arousal: float
+    ) -> None:
         """Once a frame: the heart icon's phase, and the traces (four points a second)."""
         self._heart_phase = (self._heart_phase + dt * bpm / 60.0) % 1.0
         if game_time >= self._next_sample:
@@ -211,16 +267,22 @@ class Hud:
             self.heart_history.append(bpm)
             self.trail.append((valence, arousal))
 
-    def draw(self, screen: pygame.Surface, game: Game, link: EngineLink, now: float,
-             banner: str) -> None:
+    def draw(
+        self, screen: pygame.Surface, game: Game, link: EngineLink, now: float, banner: str
+    ) -> None:
         sw, sh = screen.get_size()
         f = self.fonts
         # title and controls
         top = pygame.Rect(10, 10, min(620, sw - 340), 62)
         panel(screen, top)
         r = text(screen, f.title, "WANDER", (top.x + 14, top.y + 8), ACCENT)
-        text(screen, f.text, "a walk with music by the soundscape engine, over OSC",
-             (r.right + 12, top.y + 14), DIM)
+        text(
+            screen,
+            f.text,
+            "a walk with music by the soundscape engine, over OSC",
+            (r.right + 12, top.y + 14),
+            DIM,
+        )
         text(screen, f.small, banner, (top.x + 14, top.y + 40), TEXT)
         # minimap
         mm = self.minimap
@@ -230,13 +292,17 @@ class Hud:
         k = mm.get_width() / w.WIDTH
         for relic in game.world.relics:
             if relic.available(game.time):
-                pygame.draw.circle(screen, (255, 230, 140), (mrect.x + relic.pos[0] * k,
-                                                             mrect.y + relic.pos[1] * k), 2)
+                pygame.draw.circle(
+                    screen,
+                    (255, 230, 140),
+                    (mrect.x + relic.pos[0] * k, mrect.y + relic.pos[1] * k),
+                    2,
+                )
         for threat in game.world.threats:
-            pygame.draw.circle(screen, (200, 40, 60), (mrect.x + threat.x * k,
-                                                       mrect.y + threat.y * k), 2)
-        pygame.draw.circle(screen, (255, 255, 255), (mrect.x + game.x * k, mrect.y + game.y * k),
-                           3)
+            pygame.draw.circle(
+                screen, (200, 40, 60), (mrect.x + threat.x * k, mrect.y + threat.y * k), 2
+            )
+        pygame.draw.circle(screen, (255, 255, 255), (mrect.x + game.x * k, mrect.y + game.y * k), 3)
         text(screen, f.small, game.zone, (mrect.x + 4, mrect.bottom - 14), TEXT)
         # engine: connection, scene, tempo, beat
         engine_panel(screen, f, link, now, pygame.Rect(sw - 320, 10, 310, 112))
@@ -278,21 +344,31 @@ class Hud:
             text(screen, f.small, str(mark), (graph.right + 4, gy - 6), DIM)
         if len(self.heart_history) > 1:
             n = self.heart_history.maxlen or 1
-            points = [(graph.x + i * graph.width / (n - 1),
-                       graph.bottom - (v - MIN_BPM) / (MAX_BPM - MIN_BPM) * graph.height)
-                      for i, v in enumerate(self.heart_history)]
+            points = [
+                (
+                    graph.x + i * graph.width / (n - 1),
+                    graph.bottom - (v - MIN_BPM) / (MAX_BPM - MIN_BPM) * graph.height,
+                )
+                for i, v in enumerate(self.heart_history)
+            ]
             pygame.draw.lines(screen, (240, 90, 100), False, points, 2)
         # movement and danger meters
-        for i, (name, value, colour) in enumerate((
-                ("movement", game.movement, (120, 190, 255)),
-                ("danger", game.danger, (240, 80, 80)))):
+        for i, (name, value, colour) in enumerate(
+            (("movement", game.movement, (120, 190, 255)), ("danger", game.danger, (240, 80, 80)))
+        ):
             my = graph.bottom + 8 + i * 20
             text(screen, f.small, name, (x, my), DIM)
             pygame.draw.rect(screen, (40, 46, 56), (x + 70, my + 1, 152, 10), border_radius=3)
-            pygame.draw.rect(screen, colour, (x + 70, my + 1, round(152 * value), 10),
-                             border_radius=3)
+            pygame.draw.rect(
+                screen, colour, (x + 70, my + 1, round(152 * value), 10), border_radius=3
+            )
         # the mood pad
         pad = pygame.Rect(rect.right - 160, rect.y + 22, 146, 136)
-        text(screen, f.small, f"mood  v {game.mood.valence:+.2f}  a {game.mood.arousal:+.2f}",
-             (pad.x, rect.y + 6), DIM)
+        text(
+            screen,
+            f.small,
+            f"mood  v {game.mood.valence:+.2f}  a {game.mood.arousal:+.2f}",
+            (pad.x, rect.y + 6),
+            DIM,
+        )
         mood_pad(screen, f, pad, list(self.trail), game.mood.valence, game.mood.arousal)

@@ -45,8 +45,13 @@ class Throttle:
     only after a change larger than its epsilon, or any change once ``settle`` seconds passed
     since the last send (so a value that comes to rest is sent exactly)."""
 
-    def __init__(self, rate: float = RATE, epsilon: Mapping[str, float] | None = None,
-                 default_epsilon: float = 0.01, settle: float = 1.0) -> None:
+    def __init__(
+        self,
+        rate: float = RATE,
+        epsilon: Mapping[str, float] | None = None,
+        default_epsilon: float = 0.01,
+        settle: float = 1.0,
+    ) -> None:
         self.interval = 1.0 / rate
         self.epsilon = dict(EPSILON if epsilon is None else epsilon)
         self.default_epsilon = default_epsilon
@@ -107,8 +112,9 @@ def encode(address: str, args: Sequence[OscArg] = ()) -> bytes:
 
 def decode(data: bytes) -> list[tuple[str, list[object]]]:
     """The messages in a datagram (a message, or a bundle, nested ones too)."""
-    return [(timed.message.address, list(timed.message.params))
-            for timed in OscPacket(data).messages]
+    return [
+        (timed.message.address, list(timed.message.params)) for timed in OscPacket(data).messages
+    ]
 
 
 def resolve(host: str) -> str:
@@ -132,10 +138,16 @@ class EngineLink:
     sent (the autopilot prints scenes and events); ``on_message(address, args)`` every message
     received."""
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 9000, *,
-                 resubscribe: float = RESUBSCRIBE, throttle: Throttle | None = None,
-                 clock: Callable[[], float] = time.monotonic,
-                 on_send: Callable[[str, Sequence[OscArg]], None] | None = None) -> None:
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 9000,
+        *,
+        resubscribe: float = RESUBSCRIBE,
+        throttle: Throttle | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        on_send: Callable[[str, Sequence[OscArg]], None] | None = None,
+    ) -> None:
         self.address = (resolve(host), port)
         self.clock = clock
         self.resubscribe = resubscribe
@@ -260,11 +272,9 @@ class EngineLink:
                 fb.stingers += 1
                 fb.stinger_time = now
             elif address == "/engine/levels":
-                fb.levels = {str(args[i]): float(args[i + 1])
-                             for i in range(0, len(args) - 1, 2)}
+                fb.levels = {str(args[i]): float(args[i + 1]) for i in range(0, len(args) - 1, 2)}
             elif address == "/engine/stats":
-                fb.stats = {str(args[i]): int(args[i + 1])
-                            for i in range(0, len(args) - 1, 2)}
+                fb.stats = {str(args[i]): int(args[i + 1]) for i in range(0, len(args) - 1, 2)}
             else:
                 return
         except (IndexError, TypeError, ValueError):

@@ -31,8 +31,12 @@ DEFAULT_SCORE = ROOT / "scores" / "forest.yaml"
 
 def _size(text: str) -> tuple[int, int]:
     width, sep, height = text.lower().partition("x")
-    if not sep or not width.isdigit() or not height.isdigit() \
-            or not (320 <= int(width) <= 7680 and 240 <= int(height) <= 4320):
+    if (
+        not sep
+        or not width.isdigit()
+        or not height.isdigit()
+        or not (320 <= int(width) <= 7680 and 240 <= int(height) <= 4320)
+    ):
         raise argparse.ArgumentTypeError(f"expected WxH, e.g. 1280x720 (got {text!r})")
     return int(width), int(height)
 
@@ -52,35 +56,72 @@ def _positive(text: str) -> float:
 
 
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="wander", description="Wander: walk a small world while "
-                                "the soundscape engine plays its music (talks OSC only).")
-    p.add_argument("--engine", type=_engine, default=("127.0.0.1", 9000), metavar="HOST:PORT",
-                   help="the engine's OSC address (default: 127.0.0.1:9000)")
-    p.add_argument("--score", type=Path, default=DEFAULT_SCORE, metavar="PATH",
-                   help="the score the engine plays (default: scores/forest.yaml)")
-    p.add_argument("--autopilot", type=_positive, metavar="SECONDS",
-                   help="walk a scripted route through every zone, then exit 0")
-    p.add_argument("--sliders", action="store_true",
-                   help="a parameter panel for the score's inputs, scenes and events")
-    p.add_argument("--screenshot", type=Path, metavar="PATH.png",
-                   help="save the window as a PNG")
-    p.add_argument("--size", type=_size, default=(1280, 720), metavar="WxH",
-                   help="window size (default: 1280x720)")
-    p.add_argument("--fps", type=int, default=60, choices=range(5, 241), metavar="N",
-                   help="frames per second (default: 60)")
+    p = argparse.ArgumentParser(
+        prog="wander",
+        description="Wander: walk a small world while "
+        "the soundscape engine plays its music (talks OSC only).",
+    )
+    p.add_argument(
+        "--engine",
+        type=_engine,
+        default=("127.0.0.1", 9000),
+        metavar="HOST:PORT",
+        help="the engine's OSC address (default: 127.0.0.1:9000)",
+    )
+    p.add_argument(
+        "--score",
+        type=Path,
+        default=DEFAULT_SCORE,
+        metavar="PATH",
+        help="the score the engine plays (default: scores/forest.yaml)",
+    )
+    p.add_argument(
+        "--autopilot",
+        type=_positive,
+        metavar="SECONDS",
+        help="walk a scripted route through every zone, then exit 0",
+    )
+    p.add_argument(
+        "--sliders",
+        action="store_true",
+        help="a parameter panel for the score's inputs, scenes and events",
+    )
+    p.add_argument("--screenshot", type=Path, metavar="PATH.png", help="save the window as a PNG")
+    p.add_argument(
+        "--size",
+        type=_size,
+        default=(1280, 720),
+        metavar="WxH",
+        help="window size (default: 1280x720)",
+    )
+    p.add_argument(
+        "--fps",
+        type=int,
+        default=60,
+        choices=range(5, 241),
+        metavar="N",
+        help="frames per second (default: 60)",
+    )
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    opts = Options(engine=args.engine, score=args.score, autopilot=args.autopilot,
-                   sliders=args.sliders, screenshot=args.screenshot, size=args.size,
-                   fps=args.fps)
+    opts = Options(
+        engine=args.engine,
+        score=args.score,
+        autopilot=args.autopilot,
+        sliders=args.sliders,
+        screenshot=args.screenshot,
+        size=args.size,
+        fps=args.fps,
+    )
     try:
         import pygame  # noqa: F401
     except ImportError:
-        print("wander needs pygame: pip install -e '.[demo]' (or pip install pygame)",
-              file=sys.stderr)
+        print(
+            "wander needs pygame: pip install -e '.[demo]' (or pip install pygame)", file=sys.stderr
+        )
         return 1
     if opts.sliders:
         from demos.wander.sliders import run_sliders

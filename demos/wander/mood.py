@@ -53,13 +53,18 @@ def clamp(value: float, lo: float = -1.0, hi: float = 1.0) -> float:
     return min(hi, max(lo, value))
 
 
-def mood_from(base: tuple[float, float], danger_level: float, movement: float,
-              heart_exertion: float) -> tuple[float, float]:
+def mood_from(
+    base: tuple[float, float], danger_level: float, movement: float, heart_exertion: float
+) -> tuple[float, float]:
     """(valence, arousal) for a resting mood plus danger (0..1), movement (0..1) and the
     heart's exertion (0 at 55 BPM .. 1 at 170)."""
     valence = base[0] - DANGER_VALENCE * danger_level
-    arousal = base[1] + DANGER_AROUSAL * danger_level + MOVEMENT_AROUSAL * movement \
+    arousal = (
+        base[1]
+        + DANGER_AROUSAL * danger_level
+        + MOVEMENT_AROUSAL * movement
         + HEART_AROUSAL * max(0.0, heart_exertion - 0.1)
+    )
     return clamp(valence), clamp(arousal)
 
 
@@ -71,11 +76,14 @@ class Mood:
     valence: float = ZONE_MOOD["meadow"][0]
     arousal: float = ZONE_MOOD["meadow"][1]
 
-    def update(self, dt: float, zone: str, danger_level: float, movement: float,
-               heart_exertion: float) -> tuple[float, float]:
+    def update(
+        self, dt: float, zone: str, danger_level: float, movement: float, heart_exertion: float
+    ) -> tuple[float, float]:
         goal = ZONE_MOOD.get(zone, (0.0, 0.0))
         k = 1.0 - math.exp(-max(0.0, dt) / ZONE_BLEND)
-        self.base = (self.base[0] + (goal[0] - self.base[0]) * k,
-                     self.base[1] + (goal[1] - self.base[1]) * k)
+        self.base = (
+            self.base[0] + (goal[0] - self.base[0]) * k,
+            self.base[1] + (goal[1] - self.base[1]) * k,
+        )
         self.valence, self.arousal = mood_from(self.base, danger_level, movement, heart_exertion)
         return self.valence, self.arousal

@@ -19,8 +19,11 @@ Colour = tuple[int, int, int]
 
 #: Ground colour of each zone, in ZONES order.
 GROUND: tuple[Colour, ...] = ((104, 158, 74), (44, 80, 52), (128, 118, 100))
-ZONE_COLOUR: dict[str, Colour] = {"meadow": (150, 205, 100), "grove": (70, 150, 90),
-                                  "ruins": (190, 160, 120)}
+ZONE_COLOUR: dict[str, Colour] = {
+    "meadow": (150, 205, 100),
+    "grove": (70, 150, 90),
+    "ruins": (190, 160, 120),
+}
 PATH: Colour = (176, 150, 106)
 ADD = pygame.BLEND_RGB_ADD
 PATH_EDGE: Colour = (140, 118, 82)
@@ -79,27 +82,29 @@ def ground_surface(scale: int = 4, seed: int = 3) -> pygame.Surface:
     colour = np.tensordot(weight, np.array(GROUND, dtype=float), axes=(0, 0))
     shade = 0.82 + 0.3 * _value_noise(gx.shape, 40, rng) + 0.08 * _value_noise(gx.shape, 6, rng)
     colour *= shade[..., None]
-    small = pygame.surfarray.make_surface(np.clip(colour, 0, 255).astype(np.uint8)
-                                          .transpose(1, 0, 2))
+    small = pygame.surfarray.make_surface(
+        np.clip(colour, 0, 255).astype(np.uint8).transpose(1, 0, 2)
+    )
     return pygame.transform.smoothscale(small, (w.WIDTH, w.HEIGHT))
 
 
-def _thick_path(surf: pygame.Surface, points: tuple[w.Point, ...], colour: Colour,
-                width: int) -> None:
+def _thick_path(
+    surf: pygame.Surface, points: tuple[w.Point, ...], colour: Colour, width: int
+) -> None:
     for a, b in itertools.pairwise(points):
         pygame.draw.line(surf, colour, a, b, width)
     for p in points:
         pygame.draw.circle(surf, colour, p, width // 2)
 
 
-def _tree(ground: pygame.Surface, over: pygame.Surface, o: w.Obstacle,
-          rng: random.Random) -> None:
+def _tree(ground: pygame.Surface, over: pygame.Surface, o: w.Obstacle, rng: random.Random) -> None:
     x, y, r = o.x, o.y, o.r
     pygame.draw.circle(ground, (22, 40, 26), (x + r * 0.25, y + r * 0.3), r * 1.02)  # shadow
-    pygame.draw.circle(ground, (84, 60, 38), (x, y), max(3, r * 0.3))               # trunk
+    pygame.draw.circle(ground, (84, 60, 38), (x, y), max(3, r * 0.3))  # trunk
     if o.kind == "pine":
-        for k, (shade, scale) in enumerate((((26, 70, 48), 1.0), ((34, 88, 58), 0.72),
-                                            ((48, 108, 70), 0.42))):
+        for k, (shade, scale) in enumerate(
+            (((26, 70, 48), 1.0), ((34, 88, 58), 0.72), ((48, 108, 70), 0.42))
+        ):
             points = []
             for i in range(16):
                 a = i * math.pi / 8 + k * 0.2
@@ -112,14 +117,14 @@ def _tree(ground: pygame.Surface, over: pygame.Surface, o: w.Obstacle,
     for k in range(5):  # a lumpy canopy
         a = rng.uniform(0, 2 * math.pi)
         d = r * 0.35
-        pygame.draw.circle(over, (*base, 238), (x + d * math.cos(a), y + d * math.sin(a)),
-                           r * 0.7)
+        pygame.draw.circle(over, (*base, 238), (x + d * math.cos(a), y + d * math.sin(a)), r * 0.7)
         if k == 0:
             pygame.draw.circle(over, (*base, 238), (x, y), r * 0.85)
     light = (96, 150, 70) if meadow else (62, 118, 62)
     pygame.draw.circle(over, (*light, 220), (x - r * 0.25, y - r * 0.3), r * 0.42)
-    pygame.draw.circle(over, (*[min(255, c + 30) for c in light], 160),
-                       (x - r * 0.35, y - r * 0.4), r * 0.18)
+    pygame.draw.circle(
+        over, (*[min(255, c + 30) for c in light], 160), (x - r * 0.35, y - r * 0.4), r * 0.18
+    )
 
 
 def _ruin(surf: pygame.Surface, o: w.Obstacle, rng: random.Random) -> None:
@@ -140,12 +145,17 @@ def _ruin(surf: pygame.Surface, o: w.Obstacle, rng: random.Random) -> None:
         for _ in range(5):  # rubble around the broken column
             a = rng.uniform(0, 2 * math.pi)
             d = r + rng.uniform(4, 16)
-            pygame.draw.circle(surf, (140, 134, 120), (x + d * math.cos(a), y + d * math.sin(a)),
-                               rng.uniform(2, 4))
+            pygame.draw.circle(
+                surf, (140, 134, 120), (x + d * math.cos(a), y + d * math.sin(a)), rng.uniform(2, 4)
+            )
     elif o.kind == "rock":
-        points = [(x + r * rng.uniform(0.75, 1.1) * math.cos(a),
-                   y + r * rng.uniform(0.75, 1.1) * math.sin(a))
-                  for a in np.linspace(0, 2 * math.pi, 7, endpoint=False)]
+        points = [
+            (
+                x + r * rng.uniform(0.75, 1.1) * math.cos(a),
+                y + r * rng.uniform(0.75, 1.1) * math.sin(a),
+            )
+            for a in np.linspace(0, 2 * math.pi, 7, endpoint=False)
+        ]
         pygame.draw.polygon(surf, (70, 66, 60), [(px + 3, py + 3) for px, py in points])
         pygame.draw.polygon(surf, (132, 128, 120), points)
         pygame.draw.polygon(surf, (96, 92, 86), points, 2)
@@ -158,10 +168,10 @@ def _bush(surf: pygame.Surface, o: w.Obstacle, rng: random.Random) -> None:
     pygame.draw.circle(surf, (40, 70, 40), (x + 3, y + 4), r)
     for _ in range(4):
         a = rng.uniform(0, 2 * math.pi)
-        pygame.draw.circle(surf, base, (x + r * 0.4 * math.cos(a), y + r * 0.4 * math.sin(a)),
-                           r * 0.7)
-    pygame.draw.circle(surf, [min(255, c + 40) for c in base], (x - r * 0.3, y - r * 0.3),
-                       r * 0.3)
+        pygame.draw.circle(
+            surf, base, (x + r * 0.4 * math.cos(a), y + r * 0.4 * math.sin(a)), r * 0.7
+        )
+    pygame.draw.circle(surf, [min(255, c + 40) for c in base], (x - r * 0.3, y - r * 0.3), r * 0.3)
 
 
 def _pond(surf: pygame.Surface, o: w.Obstacle, rng: random.Random) -> None:
@@ -170,8 +180,14 @@ def _pond(surf: pygame.Surface, o: w.Obstacle, rng: random.Random) -> None:
     pygame.draw.circle(surf, (50, 98, 140), (x, y), r)
     pygame.draw.circle(surf, (72, 126, 166), (x - r * 0.15, y - r * 0.15), r * 0.75)
     for k in range(3):
-        pygame.draw.arc(surf, (150, 190, 215), (x - r * 0.6 + 12 * k, y - r * 0.4 + 14 * k,
-                                                 r * 0.7, r * 0.4), 0.3, 2.6, 2)
+        pygame.draw.arc(
+            surf,
+            (150, 190, 215),
+            (x - r * 0.6 + 12 * k, y - r * 0.4 + 14 * k, r * 0.7, r * 0.4),
+            0.3,
+            2.6,
+            2,
+        )
     for _ in range(14):  # reeds
         a = rng.uniform(0, 2 * math.pi)
         px, py = x + (r + 2) * math.cos(a), y + (r + 2) * math.sin(a)
@@ -196,8 +212,13 @@ def paint_world(world: w.World, seed: int = 5) -> tuple[pygame.Surface, pygame.S
             pygame.draw.rect(ground, (146 + tone, 138 + tone, 120 + tone), rect, border_radius=3)
             pygame.draw.rect(ground, (112, 104, 88), rect, 1, border_radius=3)
             if rng.random() < 0.25:  # a crack
-                pygame.draw.line(ground, (96, 88, 74), (rect.x + rng.randint(4, 30), rect.y),
-                                 (rect.x + rng.randint(4, 30), rect.bottom), 1)
+                pygame.draw.line(
+                    ground,
+                    (96, 88, 74),
+                    (rect.x + rng.randint(4, 30), rect.y),
+                    (rect.x + rng.randint(4, 30), rect.bottom),
+                    1,
+                )
     # paths
     for line in w.all_paths():
         _thick_path(ground, line, PATH_EDGE, 52)
@@ -218,8 +239,15 @@ def paint_world(world: w.World, seed: int = 5) -> tuple[pygame.Surface, pygame.S
             continue
         if zone == "meadow":
             if rng.random() < 0.45:
-                colour = rng.choice(((245, 245, 235), (250, 220, 90), (235, 150, 190),
-                                     (180, 160, 240), (250, 180, 90)))
+                colour = rng.choice(
+                    (
+                        (245, 245, 235),
+                        (250, 220, 90),
+                        (235, 150, 190),
+                        (180, 160, 240),
+                        (250, 180, 90),
+                    )
+                )
                 pygame.draw.circle(ground, colour, (x, y), rng.choice((2, 2, 3)))
             else:
                 pygame.draw.line(ground, (80, 136, 60), (x, y), (x - 2, y - 6), 1)
@@ -229,8 +257,12 @@ def paint_world(world: w.World, seed: int = 5) -> tuple[pygame.Surface, pygame.S
                 pygame.draw.circle(ground, (190, 80, 60), (x, y), 3)
                 pygame.draw.circle(ground, (240, 230, 220), (x - 1, y - 1), 1)
             else:
-                pygame.draw.circle(ground, rng.choice(((70, 62, 36), (60, 90, 44), (86, 74, 40))),
-                                   (x, y), rng.uniform(1.5, 3))
+                pygame.draw.circle(
+                    ground,
+                    rng.choice(((70, 62, 36), (60, 90, 44), (86, 74, 40))),
+                    (x, y),
+                    rng.uniform(1.5, 3),
+                )
         elif rng.random() < 0.5:
             pygame.draw.circle(ground, (104, 98, 86), (x, y), rng.uniform(1, 2.5))
     # obstacles, north to south so the southern ones overlap the northern
@@ -313,8 +345,15 @@ class WorldView:
         """A ring of light spreading from ``p`` (a stinger sounding)."""
         self.rings.append([p[0], p[1], 0.0])
 
-    def draw(self, screen: pygame.Surface, game: Game, now: float, beat_pulse: float,
-             downbeat: bool, dt: float) -> None:
+    def draw(
+        self,
+        screen: pygame.Surface,
+        game: Game,
+        now: float,
+        beat_pulse: float,
+        downbeat: bool,
+        dt: float,
+    ) -> None:
         sw, sh = screen.get_size()
         cx = min(max(game.x - sw / 2, 0.0), max(0.0, w.WIDTH - sw))
         cy = min(max(game.y - sh / 2, 0.0), max(0.0, w.HEIGHT - sh))
@@ -371,13 +410,15 @@ class WorldView:
                 x, y = self.to_screen((d[0], d[1]))
                 r = 3 + 10 * d[2]
                 surf = pygame.Surface((2 * r + 2, 2 * r + 2), pygame.SRCALPHA)
-                pygame.draw.circle(surf, (200, 180, 140, round(120 * (1 - d[2] / 0.6))),
-                                   (r + 1, r + 1), r)
+                pygame.draw.circle(
+                    surf, (200, 180, 140, round(120 * (1 - d[2] / 0.6))), (r + 1, r + 1), r
+                )
                 screen.blit(surf, (x - r, y - r))
         self.dust = alive
 
-    def _draw_player(self, screen: pygame.Surface, game: Game, now: float, pulse: float,
-                     downbeat: bool) -> None:
+    def _draw_player(
+        self, screen: pygame.Surface, game: Game, now: float, pulse: float, downbeat: bool
+    ) -> None:
         x, y = self.to_screen(game.pos)
         scale = 0.85 + (0.45 if downbeat else 0.3) * pulse
         size = round(self.lantern.get_width() * scale)
@@ -389,8 +430,12 @@ class WorldView:
         px, py = -fy, fx  # sideways
         for side in (-1, 1):  # feet
             step = stride * side * 6
-            pygame.draw.circle(screen, (60, 44, 34), (x + px * 5 * side + fx * step,
-                                                      y + py * 5 * side + fy * step + 4), 4)
+            pygame.draw.circle(
+                screen,
+                (60, 44, 34),
+                (x + px * 5 * side + fx * step, y + py * 5 * side + fy * step + 4),
+                4,
+            )
         cloak = (170, 60, 60) if game.sprinting else (62, 96, 170)
         pygame.draw.circle(screen, cloak, (x, y), 11)
         pygame.draw.circle(screen, [max(0, c - 40) for c in cloak], (x, y), 11, 2)
@@ -424,12 +469,16 @@ class WorldView:
                 ghost = pygame.Surface((90, 90), pygame.SRCALPHA)
                 c = 45
                 sway = math.sin(now * 4.0 + x * 0.02) * 6.0
-                shape = [(c + px * 14, c + py * 14), (c + fx * 14, c + fy * 14),
-                         (c - px * 14, c - py * 14),
-                         (c - fx * 38 + px * sway, c - fy * 38 + py * sway)]
+                shape = [
+                    (c + px * 14, c + py * 14),
+                    (c + fx * 14, c + fy * 14),
+                    (c - px * 14, c - py * 14),
+                    (c - fx * 38 + px * sway, c - fy * 38 + py * sway),
+                ]
                 pygame.draw.polygon(ghost, (150, 140, 190, round(150 * flicker)), shape)
-                pygame.draw.circle(ghost, (190, 185, 220, round(190 * flicker)),
-                                   (c + fx * 6, c + fy * 6), 13)
+                pygame.draw.circle(
+                    ghost, (190, 185, 220, round(190 * flicker)), (c + fx * 6, c + fy * 6), 13
+                )
                 screen.blit(ghost, (x - c, y - c))
                 for side in (-1, 1):
                     ex, ey = x + fx * 10 + px * 5 * side, y + fy * 10 + py * 5 * side
@@ -449,7 +498,11 @@ class WorldView:
                 pygame.draw.circle(surf, (255, 236, 160, a), (r + 2, r + 2), r, 4)
                 for k in range(12):
                     ang = k * math.pi / 6 + ring[2]
-                    pygame.draw.circle(surf, (255, 255, 220, a),
-                                       (r + 2 + r * math.cos(ang), r + 2 + r * math.sin(ang)), 3)
+                    pygame.draw.circle(
+                        surf,
+                        (255, 255, 220, a),
+                        (r + 2 + r * math.cos(ang), r + 2 + r * math.sin(ang)),
+                        3,
+                    )
                 screen.blit(surf, (x - r - 2, y - r - 2))
         self.rings = alive

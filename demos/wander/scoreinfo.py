@@ -62,7 +62,8 @@ def load(path: str | Path) -> ScoreInfo:
 
     raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     score = load_score(path, _lenient_catalog(raw))
-    inputs = tuple(InputInfo(name, spec.min, spec.max, spec.default)
-                   for name, spec in score.inputs.items())
+    inputs = tuple(
+        InputInfo(name, spec.min, spec.max, spec.default) for name, spec in score.inputs.items()
+    )
     events = tuple(dict.fromkeys(stinger.event for stinger in score.stingers.values()))
     return ScoreInfo(score.title, inputs, tuple(score.scenes), score.initial_scene, events)

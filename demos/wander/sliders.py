@@ -64,8 +64,14 @@ class Slider:
     def draw(self, screen: pygame.Surface, fonts: Fonts, active: bool) -> None:
         r = self.rect
         text(screen, fonts.text, self.name, (r.x, r.y - 22), TEXT)
-        text(screen, fonts.text, f"{self.value:.2f}{self.unit}", (r.right, r.y - 22), ACCENT,
-             "topright")
+        text(
+            screen,
+            fonts.text,
+            f"{self.value:.2f}{self.unit}",
+            (r.right, r.y - 22),
+            ACCENT,
+            "topright",
+        )
         pygame.draw.rect(screen, (40, 46, 56), r, border_radius=5)
         if self.lo < 0 < self.hi:  # fill from zero for bipolar inputs
             zero = r.x + (0 - self.lo) / (self.hi - self.lo) * r.width
@@ -74,8 +80,9 @@ class Slider:
             pygame.draw.line(screen, EDGE, (zero, r.y - 3), (zero, r.bottom + 2))
         else:
             fill = pygame.Rect(r.x, r.y, self.fraction * r.width, r.height)
-        pygame.draw.rect(screen, (90, 160, 220) if not active else (140, 200, 255), fill,
-                         border_radius=5)
+        pygame.draw.rect(
+            screen, (90, 160, 220) if not active else (140, 200, 255), fill, border_radius=5
+        )
         default = r.x + (self.default - self.lo) / (self.hi - self.lo) * r.width
         pygame.draw.line(screen, (200, 200, 200), (default, r.bottom + 2), (default, r.bottom + 7))
         knob_x = r.x + self.fraction * r.width
@@ -91,8 +98,9 @@ class Button:
     kind: str  # "scene" or "event"
     rect: pygame.Rect
 
-    def draw(self, screen: pygame.Surface, fonts: Fonts, lit: bool, pending: bool,
-             flash: float) -> None:
+    def draw(
+        self, screen: pygame.Surface, fonts: Fonts, lit: bool, pending: bool, flash: float
+    ) -> None:
         base = (60, 110, 80) if lit else (52, 60, 72)
         if pending:
             base = (110, 100, 50)
@@ -115,11 +123,21 @@ class Panel:
         self.sliders: list[Slider] = []
         for spec in info.inputs:
             unit = " BPM" if spec.name == "heartrate" else ""
-            self.sliders.append(Slider(spec.name, spec.min, spec.max, spec.default,
-                                       spec.default, pygame.Rect(left, y, width, 14), unit))
+            self.sliders.append(
+                Slider(
+                    spec.name,
+                    spec.min,
+                    spec.max,
+                    spec.default,
+                    spec.default,
+                    pygame.Rect(left, y, width, 14),
+                    unit,
+                )
+            )
             y += ROW
-        self.intensity = Slider("event intensity", 0.0, 1.0, 1.0, 1.0,
-                                pygame.Rect(left, y, width, 14))
+        self.intensity = Slider(
+            "event intensity", 0.0, 1.0, 1.0, 1.0, pygame.Rect(left, y, width, 14)
+        )
         y += ROW - 10
         self.buttons: list[Button] = []
         self.scene_y = y + 18
@@ -250,27 +268,54 @@ def run_sliders(opts: Options) -> int:
     finally:
         link.close()
         pygame.quit()
-    report.line(f"DONE scenes={','.join(b.label for b in scenes)} events={fired} "
-                f"beats={link.feedback.beats} stingers={link.feedback.stingers}")
+    report.line(
+        f"DONE scenes={','.join(b.label for b in scenes)} events={fired} "
+        f"beats={link.feedback.beats} stingers={link.feedback.stingers}"
+    )
     return 0
 
 
-def draw(screen: pygame.Surface, fonts: Fonts, ui: Panel, link: EngineLink, now: float,
-         requested: str, flashes: dict[str, float], log: deque[str], opts: Options,
-         dragging: Slider | None) -> None:
+def draw(
+    screen: pygame.Surface,
+    fonts: Fonts,
+    ui: Panel,
+    link: EngineLink,
+    now: float,
+    requested: str,
+    flashes: dict[str, float],
+    log: deque[str],
+    opts: Options,
+    dragging: Slider | None,
+) -> None:
     sw, sh = screen.get_size()
     screen.fill((18, 22, 28))
     text(screen, fonts.title, "SOUNDSCAPE", (30, 18), ACCENT)
-    text(screen, fonts.text, f"sliders for {ui.info.title}  ({Path(opts.score).name})",
-         (230, 26), DIM)
-    text(screen, fonts.small, "drag a slider (double-click: default)   1-9: scenes   "
-         "Space: first event   R: reset   Esc: quit", (30, 56), DIM)
+    text(
+        screen,
+        fonts.text,
+        f"sliders for {ui.info.title}  ({Path(opts.score).name})",
+        (230, 26),
+        DIM,
+    )
+    text(
+        screen,
+        fonts.small,
+        "drag a slider (double-click: default)   1-9: scenes   "
+        "Space: first event   R: reset   Esc: quit",
+        (30, 56),
+        DIM,
+    )
     text(screen, fonts.small, "INPUTS  /state/<name>", (30, 86), DIM)
     for slider in [*ui.sliders, ui.intensity]:
         slider.draw(screen, fonts, slider is dragging)
     fb = link.feedback
-    text(screen, fonts.small, "SCENES  /scene <name>   (lit: playing, amber: on its way)",
-         (30, ui.scene_y - 20), DIM)
+    text(
+        screen,
+        fonts.small,
+        "SCENES  /scene <name>   (lit: playing, amber: on its way)",
+        (30, ui.scene_y - 20),
+        DIM,
+    )
     text(screen, fonts.small, "EVENTS  /event <name> <intensity>", (30, ui.event_y - 20), DIM)
     for button in ui.buttons:
         age = now - flashes.get(button.label, -math.inf)
@@ -283,10 +328,10 @@ def draw(screen: pygame.Surface, fonts: Fonts, ui: Panel, link: EngineLink, now:
     engine_panel(screen, fonts, link, now, right)
     levels = fb.levels
     height = 34 + 16 * max(3, len(levels))
-    level_bars(screen, fonts, levels, pygame.Rect(right.x, right.bottom + 10, right.width,
-                                                  height))
-    log_rect = pygame.Rect(right.x, right.bottom + height + 20, right.width,
-                           max(60, sh - right.bottom - height - 36))
+    level_bars(screen, fonts, levels, pygame.Rect(right.x, right.bottom + 10, right.width, height))
+    log_rect = pygame.Rect(
+        right.x, right.bottom + height + 20, right.width, max(60, sh - right.bottom - height - 36)
+    )
     panel(screen, log_rect)
     text(screen, fonts.small, "sent", (log_rect.x + 12, log_rect.y + 8), DIM)
     for i, line in enumerate(log):

@@ -53,11 +53,24 @@ ZONE_NAMES: tuple[str, ...] = tuple(zone.name for zone in ZONES)
 
 #: The loop of paths: meadow to grove, grove to ruins, ruins back to the meadow.
 PATHS: tuple[tuple[Point, ...], ...] = (
-    ((300.0, 900.0), (560.0, 880.0), (700.0, 800.0), (1000.0, 640.0), (1300.0, 470.0),
-     (1650.0, 420.0), (1900.0, 380.0)),
+    (
+        (300.0, 900.0),
+        (560.0, 880.0),
+        (700.0, 800.0),
+        (1000.0, 640.0),
+        (1300.0, 470.0),
+        (1650.0, 420.0),
+        (1900.0, 380.0),
+    ),
     ((1900.0, 380.0), (2050.0, 600.0), (1980.0, 850.0), (1850.0, 1050.0), (1760.0, 1200.0)),
-    ((1760.0, 1200.0), (1700.0, 1250.0), (1350.0, 1280.0), (1050.0, 1180.0), (760.0, 1040.0),
-     (560.0, 880.0)),
+    (
+        (1760.0, 1200.0),
+        (1700.0, 1250.0),
+        (1350.0, 1280.0),
+        (1050.0, 1180.0),
+        (760.0, 1040.0),
+        (560.0, 880.0),
+    ),
 )
 #: Short spurs from the paths to places worth visiting (relics, the pond, a shrine).
 SPURS: tuple[tuple[Point, ...], ...] = (
@@ -89,11 +102,11 @@ class RelicSpot:
 
 
 RELIC_SPOTS: tuple[RelicSpot, ...] = (
-    RelicSpot(760.0, 700.0, 0.7),    # meadow, by the first path
+    RelicSpot(760.0, 700.0, 0.7),  # meadow, by the first path
     RelicSpot(1560.0, 260.0, 0.85),  # grove clearing, near the wolves
     RelicSpot(1900.0, 1330.0, 1.0),  # heart of the ruins, among the wraiths
-    RelicSpot(330.0, 1180.0, 0.6),   # by the pond
-    RelicSpot(2230.0, 760.0, 0.8),   # deep in the grove
+    RelicSpot(330.0, 1180.0, 0.6),  # by the pond
+    RelicSpot(2230.0, 760.0, 0.8),  # deep in the grove
     RelicSpot(1330.0, 1460.0, 0.9),  # the ruins' south edge
 )
 
@@ -102,8 +115,8 @@ RELIC_SPOTS: tuple[RelicSpot, ...] = (
 class ThreatSpawn:
     kind: str  # "wolf" or "wraith"
     home: Point
-    leash: float   # how far from home it will follow the player
-    speed: float   # px/s while stalking; a walking player is faster than a wraith, not a wolf
+    leash: float  # how far from home it will follow the player
+    speed: float  # px/s while stalking; a walking player is faster than a wraith, not a wolf
     notice: float  # it notices the player within this distance
 
 
@@ -119,18 +132,21 @@ THREAT_SPAWNS: tuple[ThreatSpawn, ...] = (
 # -- zones -------------------------------------------------------------------------------------
 def _wobble(zone: Zone, x: Any, y: Any) -> Any:
     """A smooth bend of a few tens of pixels; works on floats and numpy arrays alike."""
-    return 38.0 * np.sin(x / 97.0 + zone.phase) * np.cos(y / 131.0 - zone.phase) \
-        + 22.0 * np.sin((x + y) / 61.0 + 2.0 * zone.phase)
+    return 38.0 * np.sin(x / 97.0 + zone.phase) * np.cos(y / 131.0 - zone.phase) + 22.0 * np.sin(
+        (x + y) / 61.0 + 2.0 * zone.phase
+    )
 
 
 def zone_distances(x: Any, y: Any) -> list[Any]:
     """Each zone's (wobbled) distance from the point(s); the smallest one wins."""
-    return [np.hypot(x - zone.centre[0], y - zone.centre[1]) + _wobble(zone, x, y)
-            for zone in ZONES]
+    return [
+        np.hypot(x - zone.centre[0], y - zone.centre[1]) + _wobble(zone, x, y) for zone in ZONES
+    ]
 
 
-def zone_at(x: float, y: float, current: str | None = None,
-            hysteresis: float = ZONE_HYSTERESIS) -> str:
+def zone_at(
+    x: float, y: float, current: str | None = None, hysteresis: float = ZONE_HYSTERESIS
+) -> str:
     """The zone at a point. With ``current``, stay in it unless another wins by ``hysteresis``."""
     distances = [float(d) for d in zone_distances(x, y)]
     best = min(range(len(ZONES)), key=distances.__getitem__)
@@ -152,8 +168,7 @@ def _segment_distance(p: Point, a: Point, b: Point) -> float:
     ax, ay = a
     dx, dy = b[0] - ax, b[1] - ay
     length2 = dx * dx + dy * dy
-    t = 0.0 if length2 == 0 else max(0.0, min(1.0, ((p[0] - ax) * dx + (p[1] - ay) * dy)
-                                                 / length2))
+    t = 0.0 if length2 == 0 else max(0.0, min(1.0, ((p[0] - ax) * dx + (p[1] - ay) * dy) / length2))
     return math.hypot(p[0] - (ax + t * dx), p[1] - (ay + t * dy))
 
 
@@ -163,8 +178,9 @@ def all_paths() -> tuple[tuple[Point, ...], ...]:
 
 def distance_to_path(p: Point) -> float:
     """Distance from a point to the nearest path or spur."""
-    return min(_segment_distance(p, a, b)
-               for line in all_paths() for a, b in itertools.pairwise(line))
+    return min(
+        _segment_distance(p, a, b) for line in all_paths() for a, b in itertools.pairwise(line)
+    )
 
 
 def polyline_length(points: tuple[Point, ...] | list[Point]) -> float:
@@ -188,8 +204,9 @@ def build_obstacles(seed: int = 7) -> tuple[Obstacle, ...]:
             return False
         return all(math.dist((x, y), (o.x, o.y)) > o.r + r + gap for o in placed)
 
-    def scatter(zone: str, count: int, kind: str, radius: tuple[float, float],
-                tries: int = 6000) -> None:
+    def scatter(
+        zone: str, count: int, kind: str, radius: tuple[float, float], tries: int = 6000
+    ) -> None:
         added = 0
         for _ in range(tries):
             if added >= count:
@@ -201,12 +218,14 @@ def build_obstacles(seed: int = 7) -> tuple[Obstacle, ...]:
                 added += 1
 
     # ruins: broken walls (rows of blocks with gaps), then pillars and rubble
-    for (x0, y0), (x1, y1) in (((1240.0, 1080.0), (1560.0, 1080.0)),
-                               ((2000.0, 960.0), (2330.0, 960.0)),
-                               ((2300.0, 980.0), (2300.0, 1500.0)),
-                               ((1500.0, 1540.0), (2280.0, 1540.0)),
-                               ((1560.0, 1110.0), (1560.0, 1330.0)),
-                               ((2060.0, 1120.0), (2060.0, 1260.0))):
+    for (x0, y0), (x1, y1) in (
+        ((1240.0, 1080.0), (1560.0, 1080.0)),
+        ((2000.0, 960.0), (2330.0, 960.0)),
+        ((2300.0, 980.0), (2300.0, 1500.0)),
+        ((1500.0, 1540.0), (2280.0, 1540.0)),
+        ((1560.0, 1110.0), (1560.0, 1330.0)),
+        ((2060.0, 1120.0), (2060.0, 1260.0)),
+    ):
         steps = max(1, round(math.dist((x0, y0), (x1, y1)) / 26.0))
         for i in range(steps + 1):
             if rng.random() < 0.22:
@@ -215,8 +234,15 @@ def build_obstacles(seed: int = 7) -> tuple[Obstacle, ...]:
             x, y = x0 + t * (x1 - x0), y0 + t * (y1 - y0)
             if free(x, y, 13.0, gap=-30.0):
                 placed.append(Obstacle(x, y, 13.0, "block"))
-    for x, y in ((1640.0, 1130.0), (1640.0, 1330.0), (1820.0, 1430.0), (2160.0, 1180.0),
-                 (2180.0, 1060.0), (1470.0, 1200.0), (1990.0, 1460.0)):
+    for x, y in (
+        (1640.0, 1130.0),
+        (1640.0, 1330.0),
+        (1820.0, 1430.0),
+        (2160.0, 1180.0),
+        (2180.0, 1060.0),
+        (1470.0, 1200.0),
+        (1990.0, 1460.0),
+    ):
         if free(x, y, 17.0):
             placed.append(Obstacle(x, y, 17.0, "pillar"))
     scatter("ruins", 26, "rock", (7.0, 14.0))
@@ -237,8 +263,9 @@ def collision_radius(obstacle: Obstacle) -> float:
     return obstacle.r
 
 
-def move(pos: Point, delta: Point, obstacles: tuple[Obstacle, ...],
-         radius: float = PLAYER_RADIUS) -> Point:
+def move(
+    pos: Point, delta: Point, obstacles: tuple[Obstacle, ...], radius: float = PLAYER_RADIUS
+) -> Point:
     """Move by ``delta``, sliding around obstacles and staying inside the world."""
     x, y = pos[0] + delta[0], pos[1] + delta[1]
     for _ in range(3):
@@ -299,8 +326,14 @@ class Threat:
 
     @classmethod
     def spawn_at(cls, spawn: ThreatSpawn, rng: random.Random) -> Threat:
-        return cls(spawn, spawn.home[0], spawn.home[1], spawn.home,
-                   orbit=rng.choice((-1.0, 1.0)), heading=rng.uniform(0, 2 * math.pi))
+        return cls(
+            spawn,
+            spawn.home[0],
+            spawn.home[1],
+            spawn.home,
+            orbit=rng.choice((-1.0, 1.0)),
+            heading=rng.uniform(0, 2 * math.pi),
+        )
 
     @property
     def pos(self) -> Point:
@@ -356,8 +389,12 @@ class World:
     @classmethod
     def build(cls, seed: int = 7) -> World:
         rng = random.Random(seed)
-        return cls(build_obstacles(seed), [Relic(spot) for spot in RELIC_SPOTS],
-                   [Threat.spawn_at(spawn, rng) for spawn in THREAT_SPAWNS], rng)
+        return cls(
+            build_obstacles(seed),
+            [Relic(spot) for spot in RELIC_SPOTS],
+            [Threat.spawn_at(spawn, rng) for spawn in THREAT_SPAWNS],
+            rng,
+        )
 
     def update_threats(self, dt: float, player: Point) -> None:
         for threat in self.threats:

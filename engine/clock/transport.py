@@ -17,8 +17,8 @@ class Transport:
     sr: int
     beats_per_bar: int
     bpm: float
-    bar: int = -1             # index of the current bar; -1 before the first bar starts
-    bar_start: float = 0.0    # sample position of the current bar's first beat
+    bar: int = -1  # index of the current bar; -1 before the first bar starts
+    bar_start: float = 0.0  # sample position of the current bar's first beat
 
     @property
     def samples_per_beat(self) -> float:

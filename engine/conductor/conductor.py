@@ -47,8 +47,17 @@ def derive_seed(base: int, salt: int) -> int:
 
 
 class Conductor:
-    def __init__(self, score: Score, catalog: Catalog, performer: Performer, *, sr: int,
-                 buffersize: int, seed: int, observer: Observer | None = None) -> None:
+    def __init__(
+        self,
+        score: Score,
+        catalog: Catalog,
+        performer: Performer,
+        *,
+        sr: int,
+        buffersize: int,
+        seed: int,
+        observer: Observer | None = None,
+    ) -> None:
         self.score = score
         self.catalog = catalog
         self.performer = performer
@@ -77,8 +86,9 @@ class Conductor:
         old = getattr(self, "layers", {})
         self.layers = {}
         for name, spec in self.score.layers.items():
-            generator = make_generator(spec.generator, spec.generator_options,
-                                       derive_seed(seed, 100 + spec.seed))
+            generator = make_generator(
+                spec.generator, spec.generator_options, derive_seed(seed, 100 + spec.seed)
+            )
             state = LayerState(spec, generator)
             ranges = self.catalog.instruments[spec.instrument]
             for pname, mapping in spec.params.items():
@@ -184,6 +194,7 @@ class Conductor:
         def report() -> None:
             if self.observer is not None:
                 self.observer(sample, "beat", {"bar": bar, "beat": beat, "bpm": bpm})
+
         return report
 
     def _tempo_target(self) -> float:
@@ -225,8 +236,9 @@ class Conductor:
             else:
                 applied = self.layers[name].generator.mutate(operator, self.rng)
             if applied and self.observer:
-                self.observer(int(self.transport.bar_start), "mutation",
-                              {"layer": name, "operator": operator})
+                self.observer(
+                    int(self.transport.bar_start), "mutation", {"layer": name, "operator": operator}
+                )
 
     # -- notes ------------------------------------------------------------------------------
     def _context(self, layer: LayerState) -> BarContext:
@@ -252,18 +264,25 @@ class Conductor:
         if not notes:
             return
         if layer.spec.instrument != "drums":
-            notes = self.humanizer.apply(notes, self.transport.bar,
-                                         self.score.meter.steps_per_beat,
-                                         self.transport.beats_per_bar)
+            notes = self.humanizer.apply(
+                notes,
+                self.transport.bar,
+                self.score.meter.steps_per_beat,
+                self.transport.beats_per_bar,
+            )
         for note in notes:
             if note.beat >= from_beat - 1e-9:
                 self._schedule_note(name, note)
 
-    def _schedule_note(self, channel: str, note: Note, velocity_scale: float = 1.0,
-                       origin: float | None = None) -> None:
+    def _schedule_note(
+        self, channel: str, note: Note, velocity_scale: float = 1.0, origin: float | None = None
+    ) -> None:
         transport = self.transport
-        start = transport.sample_at(note.beat) if origin is None else \
-            origin + note.beat * transport.samples_per_beat
+        start = (
+            transport.sample_at(note.beat)
+            if origin is None
+            else origin + note.beat * transport.samples_per_beat
+        )
         duration = max(0.005, note.length * 60.0 / transport.bpm)
         velocity = note.velocity * velocity_scale
         event = NoteEvent(0, float(note.pitch), velocity, duration, note.voice)
@@ -277,8 +296,9 @@ class Conductor:
             if layer is not None and not layer.sounding:
                 continue
             offset = max(0, sample - start)
-            self.performer.note(channel, NoteEvent(offset, event.pitch, event.velocity,
-                                                   event.duration, event.voice))
+            self.performer.note(
+                channel, NoteEvent(offset, event.pitch, event.velocity, event.duration, event.voice)
+            )
 
     # -- scenes -----------------------------------------------------------------------------
     def _land_pending(self, start: int, end: int) -> None:
@@ -289,18 +309,29 @@ class Conductor:
             if sample < end:
                 self._pending_scene = None
                 self._enter_scene(pending[0], round(sample), None, from_beat=pending[2])
-        due = [p for p in self._pending_stingers
-               if p[2] < transport.bar or (p[2] == transport.bar and
-                                          (p[3] < 0 or transport.sample_at(p[3]) < end))]
+        due = [
+            p
+            for p in self._pending_stingers
+            if p[2] < transport.bar
+            or (p[2] == transport.bar and (p[3] < 0 or transport.sample_at(p[3]) < end))
+        ]
         for item in due:
             self._pending_stingers.remove(item)
             stinger, intensity, _, beat = item
-            sample = start if beat < 0 or item[2] < transport.bar else \
-                round(transport.sample_at(beat))
+            sample = (
+                start if beat < 0 or item[2] < transport.bar else round(transport.sample_at(beat))
+            )
             self._play_stinger(stinger, intensity, max(start, sample))
 
-    def _enter_scene(self, name: str, sample: int, fade: float | None, *,
-                     initial: bool = False, from_beat: float | None = None) -> None:
+    def _enter_scene(
+        self,
+        name: str,
+        sample: int,
+        fade: float | None,
+        *,
+        initial: bool = False,
+        from_beat: float | None = None,
+    ) -> None:
         previous = self.scene
         self.scene = self.score.scenes[name]
         if fade is None:
@@ -322,8 +353,9 @@ class Conductor:
             self.observer(sample, "scene", {"scene": name, "from": previous.name})
         self._update_continuous(force=True)
 
-    def _start_layer(self, name: str, layer: LayerState, fade: float,
-                     from_beat: float | None) -> None:
+    def _start_layer(
+        self, name: str, layer: LayerState, fade: float, from_beat: float | None
+    ) -> None:
         was_sounding = layer.sounding
         layer.active = True
         layer.fading_until = None
@@ -339,6 +371,7 @@ class Conductor:
             if not layer.active and layer.fading_until is not None:
                 layer.fading_until = None
                 self.performer.suspend(name)
+
         return suspend
 
     # -- stingers ---------------------------------------------------------------------------
@@ -348,8 +381,12 @@ class Conductor:
         spb = self.transport.samples_per_beat
         for n in stinger.notes:
             pitch = self.scale.degree_pitch(n.degree, stinger.octave)
-            self._schedule_note(channel, Note(n.beat, n.length, pitch, n.velocity),
-                                velocity_scale=0.4 + 0.6 * intensity, origin=float(sample))
+            self._schedule_note(
+                channel,
+                Note(n.beat, n.length, pitch, n.velocity),
+                velocity_scale=0.4 + 0.6 * intensity,
+                origin=float(sample),
+            )
         length = stinger.beats * spb
         if stinger.duck is not None:
             duck = stinger.duck
@@ -366,9 +403,11 @@ class Conductor:
 
     def _stinger_rest(self, channel: str) -> Callable[[], None]:
         def rest() -> None:
-            if not any(item[2] == channel for item in self._notes) and \
-                    not any(s[0].name == channel[8:] for s in self._pending_stingers):
+            if not any(item[2] == channel for item in self._notes) and not any(
+                s[0].name == channel[8:] for s in self._pending_stingers
+            ):
                 self.performer.suspend(channel)
+
         return rest
 
     # -- continuous parameters ---------------------------------------------------------------
@@ -380,8 +419,11 @@ class Conductor:
             if force:
                 layer.sent.clear()
             gain, pan, reverb = (layer.value(p, inputs) for p in MIX_PARAMS)
-            if (layer.changed("gain", gain, 90.0) | layer.changed("pan", pan, 2.0)
-                    | layer.changed("reverb", reverb, 1.0)):
+            if (
+                layer.changed("gain", gain, 90.0)
+                | layer.changed("pan", pan, 2.0)
+                | layer.changed("reverb", reverb, 1.0)
+            ):
                 self.performer.set_mix(name, gain, pan, reverb)
             for pname, mapping in layer.instrument_params.items():
                 lo, hi = layer.param_ranges[pname]

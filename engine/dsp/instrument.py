@@ -41,6 +41,7 @@ DURATION_RANGE = (0.001, 600.0)
 #: Fade-in on creation and on resume, so a layer never starts with a step.
 FADE_IN = 0.02
 
+
 class Instrument:
     """Base class: parameter handling, note validation, output level and suspend/resume.
 
@@ -202,9 +203,12 @@ class Instrument:
         # Triggers fire when played, so waking must not restart them; the clock never stops.
         never = [obj for bank in banks for obj in (*bank.clock_objects, *bank.triggers)]
         keep = [stream for obj in (*never, self._output) for stream in streams(obj)]
-        self._sleep = VoiceSleep(self._switchable(), [
-            [stream for obj in voice for stream in streams(obj)] for voice in voices
-        ], keep, sr=self.sr)
+        self._sleep = VoiceSleep(
+            self._switchable(),
+            [[stream for obj in voice for stream in streams(obj)] for voice in voices],
+            keep,
+            sr=self.sr,
+        )
 
     def suspend(self) -> None:
         """Stop every pyo object to save CPU. Meant for a layer already faded out: it cuts at once.

@@ -56,17 +56,27 @@ class MasterBus:
         spec = self.spec
         self.dry = pyo.Mix(signals, voices=2)
         self.send = pyo.Mix(sends, voices=2)
-        self.reverb = pyo.WGVerb(self.send, feedback=0.6 + 0.35 * spec.reverb_size,
-                                 cutoff=2000.0 + 8000.0 * (1.0 - spec.reverb_damp), bal=1.0,
-                                 mul=db_to_amp(spec.reverb_return))
+        self.reverb = pyo.WGVerb(
+            self.send,
+            feedback=0.6 + 0.35 * spec.reverb_size,
+            cutoff=2000.0 + 8000.0 * (1.0 - spec.reverb_damp),
+            bal=1.0,
+            mul=db_to_amp(spec.reverb_return),
+        )
         self.bus = self.dry + self.reverb
         shelf = pyo.EQ(self.bus, freq=K_SHELF_FREQ, q=0.707, boost=K_SHELF_GAIN, type=2)
         weighted = pyo.Biquad(shelf, freq=K_HIGHPASS_FREQ, q=0.5, type=1)
         self.power = pyo.Tone(weighted * weighted, freq=POWER_SMOOTHING_HZ)
         threshold = spec.ceiling - defaults.LIMITER_HEADROOM
-        self.limiter = pyo.Compress(self.bus * self.leveler * self.dynamics, thresh=threshold,
-                                    ratio=LIMITER_RATIO, risetime=LIMITER_RISE,
-                                    falltime=LIMITER_FALL, lookahead=LIMITER_LOOKAHEAD_MS, knee=0)
+        self.limiter = pyo.Compress(
+            self.bus * self.leveler * self.dynamics,
+            thresh=threshold,
+            ratio=LIMITER_RATIO,
+            risetime=LIMITER_RISE,
+            falltime=LIMITER_FALL,
+            lookahead=LIMITER_LOOKAHEAD_MS,
+            knee=0,
+        )
         ceiling = db_to_amp(spec.ceiling)
         self.output = pyo.Clip(self.limiter, min=-ceiling, max=ceiling)
         self.output.out()

@@ -29,8 +29,14 @@ def pan_gains(pan: float, stereo: bool) -> tuple[float, float]:
 
 
 class Channel:
-    def __init__(self, instrument: Instrument, *, gain_db: float = defaults.LAYER_PARAMS["gain"],
-                 pan: float = 0.0, reverb: float = defaults.LAYER_PARAMS["reverb"]) -> None:
+    def __init__(
+        self,
+        instrument: Instrument,
+        *,
+        gain_db: float = defaults.LAYER_PARAMS["gain"],
+        pan: float = 0.0,
+        reverb: float = defaults.LAYER_PARAMS["reverb"],
+    ) -> None:
         self.instrument = instrument
         source = instrument.output
         self.stereo = len(source) >= 2
@@ -44,10 +50,22 @@ class Channel:
         self.signal = stereo_source * [self.left, self.right] * self.fader * self.ducker
         self.send = self.signal * self.send_level
         inside = {id(obj) for obj in instrument._graph}
-        self._streams = [stream for obj in reachable([self.signal, self.send, self.left,
-                                                        self.right, self.fader, self.ducker,
-                                                        self.send_level])
-                         if id(obj) not in inside for stream in streams(obj)]
+        self._streams = [
+            stream
+            for obj in reachable(
+                [
+                    self.signal,
+                    self.send,
+                    self.left,
+                    self.right,
+                    self.fader,
+                    self.ducker,
+                    self.send_level,
+                ]
+            )
+            if id(obj) not in inside
+            for stream in streams(obj)
+        ]
 
     def suspend(self) -> None:
         """Stop the channel's own objects (after its fade-out): a silent layer costs nothing."""

@@ -27,8 +27,11 @@ class Orchestra:
         self._fades: dict[str, float] = {}
         self._recipes: dict[str, tuple[str, Mapping[str, float]]] = {}
         for name, layer in score.layers.items():
-            constants = {p: m.evaluate({}) for p, m in layer.params.items()
-                         if m.is_constant and p in INSTRUMENTS[layer.instrument].PARAMS}
+            constants = {
+                p: m.evaluate({})
+                for p, m in layer.params.items()
+                if m.is_constant and p in INSTRUMENTS[layer.instrument].PARAMS
+            }
             self._recipes[name] = (layer.instrument, constants)
         for stinger in score.stingers.values():
             self._recipes[f"stinger:{stinger.name}"] = (stinger.instrument, stinger.params)
@@ -47,8 +50,9 @@ class Orchestra:
 
     def _build(self, name: str) -> Channel:
         kind, params = self._recipes[name]
-        instrument: Instrument = INSTRUMENTS[kind](sr=self.sr, buffersize=self.buffersize,
-                                                  params=params)
+        instrument: Instrument = INSTRUMENTS[kind](
+            sr=self.sr, buffersize=self.buffersize, params=params
+        )
         return Channel(instrument)
 
     def _connect(self) -> None:

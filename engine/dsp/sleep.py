@@ -34,8 +34,14 @@ Group = frozenset[int]
 
 
 class VoiceSleep:
-    def __init__(self, streams: Sequence[Stream], voices: Sequence[Iterable[Stream]],
-                 keep: Iterable[Stream], *, sr: int) -> None:
+    def __init__(
+        self,
+        streams: Sequence[Stream],
+        voices: Sequence[Iterable[Stream]],
+        keep: Iterable[Stream],
+        *,
+        sr: int,
+    ) -> None:
         """``streams``: every C stream of the instrument; ``voices``: each voice's bank streams;
         ``keep``: streams that never stop (the banks, the output)."""
         self.sr = sr
@@ -81,8 +87,9 @@ class VoiceSleep:
         self._stopped.clear()
 
 
-def _groups(streams: Sequence[Stream], voices: Sequence[Iterable[Stream]],
-            keep: Iterable[Stream]) -> dict[Stream, Group | None]:
+def _groups(
+    streams: Sequence[Stream], voices: Sequence[Iterable[Stream]], keep: Iterable[Stream]
+) -> dict[Stream, Group | None]:
     """Each stream's group (see the module docstring), read from pyo's C-level references.
 
     The C objects are looked at only inside this function; nothing here keeps them.
@@ -90,8 +97,10 @@ def _groups(streams: Sequence[Stream], voices: Sequence[Iterable[Stream]],
     by_c = {id(stream.get()): stream for stream in streams}
     roots = {id(s.get()): i for i, bank in enumerate(voices) for s in bank}
     kept = {id(s.get()) for s in keep}
-    refs = {key: [id(r) for r in gc.get_referents(stream.get()) if _is_stream(r)]
-            for key, stream in by_c.items()}
+    refs = {
+        key: [id(r) for r in gc.get_referents(stream.get()) if _is_stream(r)]
+        for key, stream in by_c.items()
+    }
     for key in roots:
         refs.setdefault(key, [])
     readers: dict[int, list[int]] = {key: [] for key in by_c}

@@ -36,8 +36,9 @@ class Stream:
 
 def streams(obj: pyo.PyoObject) -> list[Stream]:
     """Every C-level stream a PyoObject starts and stops: its players, timers and outputs."""
-    return [Stream(obj, kind, i) for kind in _KINDS
-            for i in range(len(getattr(obj, kind, None) or ()))]
+    return [
+        Stream(obj, kind, i) for kind in _KINDS for i in range(len(getattr(obj, kind, None) or ()))
+    ]
 
 
 def reachable(roots: Iterable[pyo.PyoObject]) -> list[pyo.PyoObject]:

@@ -109,8 +109,17 @@ class VoiceBank:
 
     def per_voice(self) -> list[list[pyo.PyoObject]]:
         """Each voice's own bank signals (its trigger path, frequency, velocity and gates)."""
-        lists = (self._triggers, self._freq, self._vel, self.trig, self.freq, self.vel,
-                 self._hold, self.held, self.gate)
+        lists = (
+            self._triggers,
+            self._freq,
+            self._vel,
+            self.trig,
+            self.freq,
+            self.vel,
+            self._hold,
+            self.held,
+            self.gate,
+        )
         return [[signals[i] for signals in lists] for i in range(self.count)]
 
     def next_buffer_start(self) -> float:

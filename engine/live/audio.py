@@ -35,9 +35,11 @@ def has_sound_card() -> bool:
         return int(pyo.pa_count_devices()) > 0 and int(pyo.pa_get_default_output()) >= 0
 
 
-NO_SOUND_CARD = ("no sound card found: use --audio dummy (plays in real time on a private "
-                 "JACK server, needs Debian's jackd2), --audio jack (an existing JACK server), "
-                 "or render offline with soundscape render")
+NO_SOUND_CARD = (
+    "no sound card found: use --audio dummy (plays in real time on a private "
+    "JACK server, needs Debian's jackd2), --audio jack (an existing JACK server), "
+    "or render offline with soundscape render"
+)
 
 
 def default_backend() -> str:
@@ -46,8 +48,9 @@ def default_backend() -> str:
     return "portaudio"
 
 
-def realtime_server(backend: str, *, sr: int, buffersize: int, seed: int,
-                    jack_server: str | None = None) -> pyo.Server:
+def realtime_server(
+    backend: str, *, sr: int, buffersize: int, seed: int, jack_server: str | None = None
+) -> pyo.Server:
     """A booted (not started) real-time server; ``jack_server`` names the JACK server to join."""
     if backend not in BACKENDS:
         raise SoundscapeError(f"unknown audio backend {backend!r}: one of {', '.join(BACKENDS)}")
@@ -58,8 +61,9 @@ def realtime_server(backend: str, *, sr: int, buffersize: int, seed: int,
         os.environ["JACK_NO_START_SERVER"] = "1"
         if jack_server is not None:
             os.environ["JACK_DEFAULT_SERVER"] = jack_server
-    server = pyo.Server(sr=sr, nchnls=2, buffersize=buffersize, duplex=0, audio=audio,
-                        jackname=JACK_CLIENT)
+    server = pyo.Server(
+        sr=sr, nchnls=2, buffersize=buffersize, duplex=0, audio=audio, jackname=JACK_CLIENT
+    )
     server.setVerbosity(1)
     server.deactivateMidi()
     if audio == "jack":

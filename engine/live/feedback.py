@@ -21,9 +21,14 @@ from engine.osc.sender import Destination, OscSender
 
 
 class Feedback:
-    def __init__(self, *, sr: int, buffersize: int,
-                 levels: Callable[[], Mapping[str, float]] | None = None,
-                 sender: OscSender | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        sr: int,
+        buffersize: int,
+        levels: Callable[[], Mapping[str, float]] | None = None,
+        sender: OscSender | None = None,
+    ) -> None:
         self.subscribers: dict[Destination, None] = {}  # ordered set
         self.sender = sender or OscSender()
         self.levels = levels
@@ -38,8 +43,10 @@ class Feedback:
 
     # -- subscribers --------------------------------------------------------------------------
     def subscribe(self, destination: Destination) -> bool:
-        if destination not in self.subscribers and \
-                len(self.subscribers) >= defaults.MAX_SUBSCRIBERS:
+        if (
+            destination not in self.subscribers
+            and len(self.subscribers) >= defaults.MAX_SUBSCRIBERS
+        ):
             return False
         self.subscribers[destination] = None
         if self.scene:  # a new listener learns where the music is at once

@@ -43,14 +43,32 @@ class DummyJackServer:
     def start(self) -> DummyJackServer:
         jackd = shutil.which("jackd")
         if jackd is None:
-            raise SoundscapeError("--audio dummy needs jackd: install Debian's jackd2 "
-                                  "(sudo apt-get install jackd2, or scripts/install-test-deps.sh)")
-        command = [jackd, "--no-mlock", "--port-max", str(PORT_MAX), "-n", self.name,
-                   "-d", "dummy", "-r", str(self.sr), "-p", str(self.buffersize)]
-        self.process = subprocess.Popen(command, stdout=subprocess.PIPE,
-                                        stderr=subprocess.STDOUT, text=True,
-                                        start_new_session=True,  # a Ctrl-C goes to us, not it
-                                        preexec_fn=_die_with_parent)
+            raise SoundscapeError(
+                "--audio dummy needs jackd: install Debian's jackd2 "
+                "(sudo apt-get install jackd2, or scripts/install-test-deps.sh)"
+            )
+        command = [
+            jackd,
+            "--no-mlock",
+            "--port-max",
+            str(PORT_MAX),
+            "-n",
+            self.name,
+            "-d",
+            "dummy",
+            "-r",
+            str(self.sr),
+            "-p",
+            str(self.buffersize),
+        ]
+        self.process = subprocess.Popen(
+            command,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            start_new_session=True,  # a Ctrl-C goes to us, not it
+            preexec_fn=_die_with_parent,
+        )
         threading.Thread(target=self._read, name="jackd-output", daemon=True).start()
         try:
             monitor = JackMonitor.connect(self.name, timeout=START_TIMEOUT, process=self.process)
@@ -108,29 +126,38 @@ class JackMonitor:
         self.xruns += 1
 
     @classmethod
-    def connect(cls, server: str | None, *, timeout: float = 0.0,
-                process: subprocess.Popen[str] | None = None) -> JackMonitor:
+    def connect(
+        cls,
+        server: str | None,
+        *,
+        timeout: float = 0.0,
+        process: subprocess.Popen[str] | None = None,
+    ) -> JackMonitor:
         """Connect to ``server`` (None: the default), retrying for up to ``timeout`` seconds."""
         try:
             import jack
         except (ImportError, OSError) as exc:
-            raise SoundscapeError(f"JACK is not available ({exc}): install Debian's jackd2 "
-                                  "and the JACK-Client package") from None
+            raise SoundscapeError(
+                f"JACK is not available ({exc}): install Debian's jackd2 "
+                "and the JACK-Client package"
+            ) from None
         jack.set_error_function(lambda _message: None)  # "cannot connect" while it starts
         deadline = time.monotonic() + timeout
         while True:
             try:
-                client = jack.Client("soundscape-monitor", no_start_server=True,
-                                     servername=server)
+                client = jack.Client("soundscape-monitor", no_start_server=True, servername=server)
                 return cls(client)
             except jack.JackError:
                 if process is not None and process.poll() is not None:
-                    raise SoundscapeError(f"jackd exited with status {process.returncode}") \
-                        from None
+                    raise SoundscapeError(
+                        f"jackd exited with status {process.returncode}"
+                    ) from None
                 if time.monotonic() >= deadline:
                     where = f"JACK server {server!r}" if server else "a JACK server"
-                    raise SoundscapeError(f"cannot connect to {where}: is it running? "
-                                          "(--audio dummy starts a private one)") from None
+                    raise SoundscapeError(
+                        f"cannot connect to {where}: is it running? "
+                        "(--audio dummy starts a private one)"
+                    ) from None
                 time.sleep(0.05)
 
     @property

@@ -39,27 +39,32 @@ FADE_STEPS = 25
 
 @dataclass
 class PlayOptions:
-    audio: str | None = None              # portaudio, jack, dummy; None: the sound card
+    audio: str | None = None  # portaudio, jack, dummy; None: the sound card
     sr: int = defaults.SAMPLE_RATE
     buffersize: int = defaults.BUFFER_SIZE
     seed: int | None = None
     host: str = defaults.OSC_HOST
     port: int = defaults.OSC_PORT
     feedback: list[Destination] = field(default_factory=list)
-    record: Path | None = None            # WAV of what is played
-    record_osc: Path | None = None        # timeline of what was applied, sample-stamped
-    duration: float | None = None         # seconds of audio, then stop; None: until a signal
-    jack_server: str | None = None        # --audio jack: which server (None: the default)
-    score_file: str = "SCORE"             # named in the replay hint of --record-osc
+    record: Path | None = None  # WAV of what is played
+    record_osc: Path | None = None  # timeline of what was applied, sample-stamped
+    duration: float | None = None  # seconds of audio, then stop; None: until a signal
+    jack_server: str | None = None  # --audio jack: which server (None: the default)
+    score_file: str = "SCORE"  # named in the replay hint of --record-osc
 
 
 #: Called every STATUS_PERIOD with the session (the status view); None for silence.
 Status = Callable[[LiveSession, JackMonitor | None], None]
 
 
-def play(score: Score, options: PlayOptions, *, status: Status | None = None,
-         ready: Callable[[str], None] = print,
-         keep_playing: Callable[[], bool] = lambda: True) -> dict[str, Any]:
+def play(
+    score: Score,
+    options: PlayOptions,
+    *,
+    status: Status | None = None,
+    ready: Callable[[str], None] = print,
+    keep_playing: Callable[[], bool] = lambda: True,
+) -> dict[str, Any]:
     """Play until a signal, ``options.duration`` or ``keep_playing()`` turning False (checked
     every ``STATUS_PERIOD``); returns the exit summary (:meth:`LiveSession.stats` and more)."""
     audio = options.audio or default_backend()
@@ -68,37 +73,44 @@ def play(score: Score, options: PlayOptions, *, status: Status | None = None,
     try:
         receiver = OscReceiver(options.host, options.port)
     except OSError as exc:
-        raise SoundscapeError(f"cannot listen on {options.host}:{options.port}: "
-                              f"{exc.strerror}") from None
-    jackd = DummyJackServer(sr=options.sr, buffersize=options.buffersize) \
-        if audio == "dummy" else None
+        raise SoundscapeError(
+            f"cannot listen on {options.host}:{options.port}: {exc.strerror}"
+        ) from None
+    jackd = (
+        DummyJackServer(sr=options.sr, buffersize=options.buffersize) if audio == "dummy" else None
+    )
     monitor: JackMonitor | None = None
     server = None
     session: LiveSession | None = None
     measures = PlayMeasures()
     stop = threading.Event()
-    previous = {sig: signal.signal(sig, lambda *_: stop.set())
-                for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
+    previous = {
+        sig: signal.signal(sig, lambda *_: stop.set())
+        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+    }
     try:
         if jackd is not None:
             jackd.start()
         jack_name = jackd.name if jackd is not None else options.jack_server
         if audio != "portaudio":
             monitor = JackMonitor.connect(jack_name)
-        server = realtime_server(audio, sr=options.sr, buffersize=options.buffersize, seed=seed,
-                                 jack_server=jack_name)
+        server = realtime_server(
+            audio, sr=options.sr, buffersize=options.buffersize, seed=seed, jack_server=jack_name
+        )
         sr, buffersize = int(server.getSamplingRate()), int(server.getBufferSize())
         if (sr, buffersize) != (options.sr, options.buffersize):  # a JACK server sets its own
             ready(f"note: the audio server runs at {sr} Hz, {buffersize} frames; playing at that")
             options = replace(options, sr=sr, buffersize=buffersize)
         engine = Engine(score, sr=sr, buffersize=buffersize, seed=seed)
         watcher = monitor
-        session = LiveSession(engine, receiver,
-                              xruns=lambda: watcher.xruns if watcher is not None else None)
+        session = LiveSession(
+            engine, receiver, xruns=lambda: watcher.xruns if watcher is not None else None
+        )
         for destination in options.feedback:
             session.feedback.subscribe(destination)
-        osc_log = _open_osc_log(options.record_osc, score, seed, options) \
-            if options.record_osc else None
+        osc_log = (
+            _open_osc_log(options.record_osc, score, seed, options) if options.record_osc else None
+        )
         if osc_log is not None:
             session.log_applied()
         server.setCallback(session.process)
@@ -120,8 +132,10 @@ def play(score: Score, options: PlayOptions, *, status: Status | None = None,
                 measures.sample_load(monitor.load)
             if status is not None:
                 status(session, monitor)
-            if options.duration is not None and \
-                    session.buffers * seconds_per_buffer >= options.duration:
+            if (
+                options.duration is not None
+                and session.buffers * seconds_per_buffer >= options.duration
+            ):
                 break
             if not keep_playing():
                 break
@@ -129,8 +143,11 @@ def play(score: Score, options: PlayOptions, *, status: Status | None = None,
             server.recstop()
         if osc_log is not None:
             _write_applied(session, osc_log, options.sr)
-            length = _wav_seconds(options.record) if options.record is not None \
+            length = (
+                _wav_seconds(options.record)
+                if options.record is not None
                 else session.buffers * seconds_per_buffer
+            )
             osc_log.write(f"{END_MARK}{length!r}\n")
             osc_log.close()
         _fade_out(server)
@@ -161,9 +178,11 @@ def _fade_out(server: Any) -> None:
 def _open_osc_log(path: Path, score: Score, seed: int, options: PlayOptions) -> IO[str]:
     path.parent.mkdir(parents=True, exist_ok=True)
     log = path.open("w", encoding="utf-8")
-    log.write(f"# soundscape play: replay with soundscape render {options.score_file} "
-              f"--timeline {path.name} --seed {seed} --sr {options.sr} "
-              f"--buffer {options.buffersize}\n")
+    log.write(
+        f"# soundscape play: replay with soundscape render {options.score_file} "
+        f"--timeline {path.name} --seed {seed} --sr {options.sr} "
+        f"--buffer {options.buffersize}\n"
+    )
     return log
 
 

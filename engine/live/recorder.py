@@ -21,16 +21,24 @@ from engine.state.timeline import END_MARK, format_message
 FLUSH_PERIOD = 0.05
 
 
-def record(out: Path, *, host: str, port: int, duration: float | None = None,
-           ready: Callable[[str], None] = print) -> int:
+def record(
+    out: Path,
+    *,
+    host: str,
+    port: int,
+    duration: float | None = None,
+    ready: Callable[[str], None] = print,
+) -> int:
     """Record until ``duration`` seconds pass or SIGINT/SIGTERM; returns the message count."""
     try:
         receiver = OscReceiver(host, port)
     except OSError as exc:
         raise SoundscapeError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
     stop = threading.Event()
-    previous = {sig: signal.signal(sig, lambda *_: stop.set())
-                for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
+    previous = {
+        sig: signal.signal(sig, lambda *_: stop.set())
+        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+    }
     out.parent.mkdir(parents=True, exist_ok=True)
     count = 0
     try:

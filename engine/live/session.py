@@ -33,16 +33,25 @@ CONTROL_PREFIX = "/engine/"
 
 
 class LiveSession:
-    def __init__(self, engine: Engine, receiver: OscReceiver | None, *,
-                 clock: Callable[[], float] = time.time,
-                 xruns: Callable[[], int | None] = lambda: None) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        receiver: OscReceiver | None,
+        *,
+        clock: Callable[[], float] = time.time,
+        xruns: Callable[[], int | None] = lambda: None,
+    ) -> None:
         self.engine = engine
         self.receiver = receiver
         self.clock = clock
         self.xruns = xruns
         sender = OscSender(receiver.reply_socket()) if receiver is not None else None
-        self.feedback = Feedback(sr=engine.sr, buffersize=engine.buffersize,
-                                 levels=engine.orchestra.levels, sender=sender)
+        self.feedback = Feedback(
+            sr=engine.sr,
+            buffersize=engine.buffersize,
+            levels=engine.orchestra.levels,
+            sender=sender,
+        )
         self.feedback.scene = engine.conductor.scene.name
         engine.conductor.observer = self.feedback.observe
         self.buffers = 0

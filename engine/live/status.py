@@ -28,8 +28,12 @@ class StatusView:
 
     def __call__(self, session: LiveSession, monitor: JackMonitor | None) -> None:
         if self._live is None:
-            self._live = Live(self.render(session, monitor), console=self.console,
-                              auto_refresh=False, transient=False)
+            self._live = Live(
+                self.render(session, monitor),
+                console=self.console,
+                auto_refresh=False,
+                transient=False,
+            )
             self._live.start()
         else:
             self._live.update(self.render(session, monitor), refresh=True)
@@ -44,11 +48,16 @@ class StatusView:
         transport = conductor.transport
         beat = _current_beat(session)
         head = Text.assemble(
-            (f"{self.title}  ", "bold"), ("scene ", "dim"), (conductor.scene.name, "bold cyan"),
-            ("  tempo ", "dim"), f"{transport.bpm:5.1f}",
-            ("  bar ", "dim"), f"{max(0, transport.bar) + 1}:{beat + 1}",
-            ("  time ", "dim"), _clock(session.buffers * session.engine.buffersize
-                                      / session.engine.sr))
+            (f"{self.title}  ", "bold"),
+            ("scene ", "dim"),
+            (conductor.scene.name, "bold cyan"),
+            ("  tempo ", "dim"),
+            f"{transport.bpm:5.1f}",
+            ("  bar ", "dim"),
+            f"{max(0, transport.bar) + 1}:{beat + 1}",
+            ("  time ", "dim"),
+            _clock(session.buffers * session.engine.buffersize / session.engine.sr),
+        )
         inputs = Table(title="inputs", title_justify="left", box=None, padding=(0, 1))
         for column in ("input", "value", "", "target"):
             inputs.add_column(column)
@@ -69,10 +78,14 @@ def _counters(stats: dict[str, Any], monitor: JackMonitor | None) -> Text:
     xruns = "n/a" if stats["xruns"] < 0 else str(stats["xruns"])
     load = f"  dsp load {monitor.load:4.1f}%" if monitor is not None else ""
     text = Text.assemble(
-        ("osc ", "dim"), f"received {stats['received']}  accepted {stats['accepted']}  "
-        f"dropped {stats['dropped']}", (f" ({dropped})" if dropped else "", "yellow"),
-        ("\naudio ", "dim"), f"xruns {xruns}{load}  buffers {stats['buffers']}",
-        ("  feedback ", "dim"), f"{stats['subscribers']} listening, {stats['feedback_sent']} sent")
+        ("osc ", "dim"),
+        f"received {stats['received']}  accepted {stats['accepted']}  dropped {stats['dropped']}",
+        (f" ({dropped})" if dropped else "", "yellow"),
+        ("\naudio ", "dim"),
+        f"xruns {xruns}{load}  buffers {stats['buffers']}",
+        ("  feedback ", "dim"),
+        f"{stats['subscribers']} listening, {stats['feedback_sent']} sent",
+    )
     if stats["errors"]:
         text.append(f"\nerrors {stats['errors']}", style="bold red")
     return text

@@ -31,7 +31,6 @@ MAX_DATAGRAM = 65536
 POLL = 0.2
 
 
-
 class Message(NamedTuple):
     address: str
     args: tuple[object, ...]
@@ -40,8 +39,9 @@ class Message(NamedTuple):
 
 
 class OscReceiver:
-    def __init__(self, host: str = "127.0.0.1", port: int = 9000, *,
-                 clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self, host: str = "127.0.0.1", port: int = 9000, *, clock: Callable[[], float] = time.time
+    ) -> None:
         """Bind ``host:port`` now (port 0 picks a free one: see :attr:`port`)."""
         self.clock = clock
         self.received = 0
@@ -108,8 +108,9 @@ class OscReceiver:
             return
         for item in timed:
             message = item.message
-            self._inbox.append((item.time, Message(message.address, tuple(message.params),
-                                                   sender, item.time)))
+            self._inbox.append(
+                (item.time, Message(message.address, tuple(message.params), sender, item.time))
+            )
             self.received += 1
 
     # -- the audio side ---------------------------------------------------------------------

@@ -32,8 +32,9 @@ class OscSender:
         self.sent = 0
         self.failed: Counter[str] = Counter()
 
-    def send(self, destinations: Iterable[Destination], address: str,
-             args: Sequence[object] = ()) -> None:
+    def send(
+        self, destinations: Iterable[Destination], address: str, args: Sequence[object] = ()
+    ) -> None:
         data = encode(address, args)
         for destination in destinations:
             self.send_bytes(destination, data)

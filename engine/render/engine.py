@@ -22,16 +22,31 @@ from engine.state.timeline import TimedMessage
 
 
 class Engine:
-    def __init__(self, score: Score, *, sr: int, buffersize: int, seed: int,
-                 catalog: Catalog | None = None, observer: Observer | None = None) -> None:
+    def __init__(
+        self,
+        score: Score,
+        *,
+        sr: int,
+        buffersize: int,
+        seed: int,
+        catalog: Catalog | None = None,
+        observer: Observer | None = None,
+    ) -> None:
         """Build the score's instruments on the current pyo server."""
         self.score = score
         self.sr = sr
         self.buffersize = buffersize
         self.sample = 0  # first sample of the next buffer
         self.orchestra = Orchestra(score, sr=sr, buffersize=buffersize)
-        self.conductor = Conductor(score, catalog or default_catalog(), self.orchestra, sr=sr,
-                                   buffersize=buffersize, seed=seed, observer=observer)
+        self.conductor = Conductor(
+            score,
+            catalog or default_catalog(),
+            self.orchestra,
+            sr=sr,
+            buffersize=buffersize,
+            seed=seed,
+            observer=observer,
+        )
         self._timeline: deque[tuple[int, TimedMessage]] = deque()
         settle_heap()
 

@@ -24,8 +24,8 @@ Progress = Callable[[int, int], None]
 @dataclass(frozen=True)
 class RenderResult:
     path: Path
-    seconds: float        # audio rendered
-    wall: float           # wall-clock seconds spent
+    seconds: float  # audio rendered
+    wall: float  # wall-clock seconds spent
     frames: int
     nan_recoveries: int
     dropped: dict[str, int]
@@ -36,9 +36,18 @@ class RenderResult:
         return self.seconds / self.wall if self.wall > 0 else math.inf
 
 
-def render(score: Score, out: str | Path, duration: float, *, seed: int | None = None,
-           timeline: Sequence[TimedMessage] = (), sr: int = 48000, buffersize: int = 256,
-           progress: Progress | None = None, observer: Observer | None = None) -> RenderResult:
+def render(
+    score: Score,
+    out: str | Path,
+    duration: float,
+    *,
+    seed: int | None = None,
+    timeline: Sequence[TimedMessage] = (),
+    sr: int = 48000,
+    buffersize: int = 256,
+    progress: Progress | None = None,
+    observer: Observer | None = None,
+) -> RenderResult:
     """Render ``duration`` seconds (rounded up to whole buffers) of ``score`` to ``out``."""
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -56,6 +65,11 @@ def render(score: Score, out: str | Path, duration: float, *, seed: int | None =
             if progress is not None and (index % report_every == 0 or index == buffers - 1):
                 progress(index + 1, buffers)
         server.recstop()
-    return RenderResult(out, buffers * buffersize / sr, time.perf_counter() - started,
-                        buffers * buffersize, engine.orchestra.recoveries,
-                        dict(engine.conductor.router.dropped))
+    return RenderResult(
+        out,
+        buffers * buffersize / sr,
+        time.perf_counter() - started,
+        buffers * buffersize,
+        engine.orchestra.recoveries,
+        dict(engine.conductor.router.dropped),
+    )

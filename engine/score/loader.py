@@ -42,8 +42,23 @@ from engine.score.model import (
 from engine.score.yamlnode import Node, parse_yaml
 
 SCORE_VERSION = 1
-TOP_LEVEL = ("version", "title", "seed", "tempo", "meter", "key", "harmony", "inputs", "layers",
-             "scenes", "initial_scene", "transitions", "stingers", "mutation", "master")
+TOP_LEVEL = (
+    "version",
+    "title",
+    "seed",
+    "tempo",
+    "meter",
+    "key",
+    "harmony",
+    "inputs",
+    "layers",
+    "scenes",
+    "initial_scene",
+    "transitions",
+    "stingers",
+    "mutation",
+    "master",
+)
 LAYER_FIELDS = ("instrument", "generator", "seed")
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
 
@@ -128,14 +143,16 @@ class _ScoreReader:
     # -- sections ---------------------------------------------------------------------------
     def read_tempo(self, node: Node | None) -> TempoSpec:
         if node is None:
-            return TempoSpec(ParamMap.constant(defaults.TEMPO_BPM), *defaults.TEMPO_RANGE,
-                             defaults.TEMPO_GLIDE)
+            return TempoSpec(
+                ParamMap.constant(defaults.TEMPO_BPM), *defaults.TEMPO_RANGE, defaults.TEMPO_GLIDE
+            )
         fields = node.check_keys(("bpm", "range", "glide"))
         lo, hi = defaults.TEMPO_RANGE
         if "range" in fields:
             lo, hi = read_pair(fields["range"], *defaults.TEMPO_RANGE)
-        bpm = self.param(fields["bpm"]) if "bpm" in fields else \
-            ParamMap.constant(defaults.TEMPO_BPM)
+        bpm = (
+            self.param(fields["bpm"]) if "bpm" in fields else ParamMap.constant(defaults.TEMPO_BPM)
+        )
         glide = fields["glide"].as_float(0.001, 1.0) if "glide" in fields else defaults.TEMPO_GLIDE
         return TempoSpec(bpm, lo, hi, glide)
 
@@ -174,10 +191,14 @@ class _ScoreReader:
             thresholds.append((items[0].as_float(), items[1].as_str(MODES)))
         if [t for t, _ in thresholds] != sorted({t for t, _ in thresholds}):
             raise fields["map"].error("thresholds must strictly rise")
-        hyst = fields["hysteresis"].as_float(0, 1) if "hysteresis" in fields else \
-            defaults.MODE_HYSTERESIS
-        hold = fields["hold_bars"].as_int(0, 64) if "hold_bars" in fields else \
-            defaults.MODE_HOLD_BARS
+        hyst = (
+            fields["hysteresis"].as_float(0, 1)
+            if "hysteresis" in fields
+            else defaults.MODE_HYSTERESIS
+        )
+        hold = (
+            fields["hold_bars"].as_int(0, 64) if "hold_bars" in fields else defaults.MODE_HOLD_BARS
+        )
         return ModeMap(name, tuple(thresholds), hyst, hold)
 
     def read_harmony(self, node: Node | None) -> HarmonySpec:
@@ -233,10 +254,12 @@ class _ScoreReader:
                 raise body.error("a scene needs 'layers'")
             tempo = self.param(fields["tempo"]) if "tempo" in fields else None
             key = self.read_key(fields["key"], base=self._base_key()) if "key" in fields else None
-            progression = read_progression(fields["progression"]) if "progression" in fields \
-                else None
-            scenes[name] = SceneSpec(name, tuple(fields["layers"].as_str_list(layers)), tempo, key,
-                                     progression)
+            progression = (
+                read_progression(fields["progression"]) if "progression" in fields else None
+            )
+            scenes[name] = SceneSpec(
+                name, tuple(fields["layers"].as_str_list(layers)), tempo, key, progression
+            )
         if not scenes:
             raise node.error("a score needs at least one scene")
         return scenes
@@ -260,53 +283,78 @@ class _ScoreReader:
             raise node.error("a stinger needs 'instrument' and 'notes'")
         instrument = fields["instrument"].as_str(self.catalog.instruments)
         inst_params = self.catalog.instruments[instrument]
-        node.check_keys(("instrument", "notes", "event", "octave", "quantize", "gain", "reverb",
-                         "duck", *inst_params))
+        node.check_keys(
+            (
+                "instrument",
+                "notes",
+                "event",
+                "octave",
+                "quantize",
+                "gain",
+                "reverb",
+                "duck",
+                *inst_params,
+            )
+        )
         notes = tuple(read_stinger_note(n) for n in fields["notes"].seq())
         if not notes:
             raise fields["notes"].error("needs at least one note")
         duck = None
         if "duck" in fields:
             duck_fields = fields["duck"].check_keys(("db", "release"))
-            duck = DuckSpec(duck_fields["db"].as_float(-40, 0) if "db" in duck_fields else -6.0,
-                            duck_fields["release"].as_float(0.05, 30) if "release" in duck_fields
-                            else 1.0)
-        params = {k: v.as_float(inst_params[k].min, inst_params[k].max)
-                  for k, v in fields.items() if k in inst_params}
+            duck = DuckSpec(
+                duck_fields["db"].as_float(-40, 0) if "db" in duck_fields else -6.0,
+                duck_fields["release"].as_float(0.05, 30) if "release" in duck_fields else 1.0,
+            )
+        params = {
+            k: v.as_float(inst_params[k].min, inst_params[k].max)
+            for k, v in fields.items()
+            if k in inst_params
+        }
         return StingerSpec(
             name=name,
             event=fields["event"].as_str() if "event" in fields else name,
             instrument=instrument,
             notes=notes,
-            octave=fields["octave"].as_int(1, 8) if "octave" in fields else
-            defaults.STINGER_OCTAVE,
-            quantize=read_quantize(fields["quantize"]) if "quantize" in fields else
-            parse_quantize(defaults.STINGER_QUANTIZE),
-            gain=fields["gain"].as_float(*defaults.LAYER_PARAM_RANGES["gain"]) if "gain" in fields
+            octave=fields["octave"].as_int(1, 8) if "octave" in fields else defaults.STINGER_OCTAVE,
+            quantize=read_quantize(fields["quantize"])
+            if "quantize" in fields
+            else parse_quantize(defaults.STINGER_QUANTIZE),
+            gain=fields["gain"].as_float(*defaults.LAYER_PARAM_RANGES["gain"])
+            if "gain" in fields
             else defaults.LAYER_PARAMS["gain"],
-            reverb=fields["reverb"].as_float(0, 1) if "reverb" in fields else
-            defaults.LAYER_PARAMS["reverb"],
+            reverb=fields["reverb"].as_float(0, 1)
+            if "reverb" in fields
+            else defaults.LAYER_PARAMS["reverb"],
             duck=duck,
             params=params,
         )
 
     def read_master(self, node: Node | None) -> MasterSpec:
         fields = node.check_keys(("loudness", "ceiling", "reverb", "dynamics")) if node else {}
-        size, damp, ret = (defaults.MASTER_REVERB_SIZE, defaults.MASTER_REVERB_DAMP,
-                           defaults.MASTER_REVERB_RETURN)
+        size, damp, ret = (
+            defaults.MASTER_REVERB_SIZE,
+            defaults.MASTER_REVERB_DAMP,
+            defaults.MASTER_REVERB_RETURN,
+        )
         if "reverb" in fields:
             rev = fields["reverb"].check_keys(("size", "damp", "return"))
             size = rev["size"].as_float(0, 1) if "size" in rev else size
             damp = rev["damp"].as_float(0, 1) if "damp" in rev else damp
             ret = rev["return"].as_float(-80, 6) if "return" in rev else ret
         return MasterSpec(
-            loudness=fields["loudness"].as_float(-40, -6) if "loudness" in fields else
-            defaults.MASTER_LOUDNESS,
-            ceiling=fields["ceiling"].as_float(-20, 0) if "ceiling" in fields else
-            defaults.MASTER_CEILING,
-            reverb_size=size, reverb_damp=damp, reverb_return=ret,
-            dynamics=self.param(fields["dynamics"], -24, 6) if "dynamics" in fields else
-            ParamMap.constant(0.0),
+            loudness=fields["loudness"].as_float(-40, -6)
+            if "loudness" in fields
+            else defaults.MASTER_LOUDNESS,
+            ceiling=fields["ceiling"].as_float(-20, 0)
+            if "ceiling" in fields
+            else defaults.MASTER_CEILING,
+            reverb_size=size,
+            reverb_damp=damp,
+            reverb_return=ret,
+            dynamics=self.param(fields["dynamics"], -24, 6)
+            if "dynamics" in fields
+            else ParamMap.constant(0.0),
         )
 
 
@@ -326,16 +374,25 @@ def read_inputs(node: Node | None) -> dict[str, InputSpec]:
 
 
 def read_input(name: str, node: Node | None, base: defaults.InputDefault) -> InputSpec:
-    fields = node.check_keys(("range", "default", "smoothing", "bind")) \
-        if node is not None and not _is_null(node) else {}
+    fields = (
+        node.check_keys(("range", "default", "smoothing", "bind"))
+        if node is not None and not _is_null(node)
+        else {}
+    )
     lo, hi = read_pair(fields["range"]) if "range" in fields else (base.min, base.max)
-    default = fields["default"].as_float(lo, hi) if "default" in fields else \
-        min(hi, max(lo, base.default))
+    default = (
+        fields["default"].as_float(lo, hi)
+        if "default" in fields
+        else min(hi, max(lo, base.default))
+    )
     smoothing = fields["smoothing"].as_float(0, 120) if "smoothing" in fields else base.smoothing
     bindings = [Binding(f"/state/{name}")]
     if "bind" in fields:
-        bindings = [read_binding(b) for b in fields["bind"].seq()] if fields["bind"].is_seq \
+        bindings = (
+            [read_binding(b) for b in fields["bind"].seq()]
+            if fields["bind"].is_seq
             else [read_binding(fields["bind"])]
+        )
     return InputSpec(name, lo, hi, default, smoothing, tuple(bindings))
 
 
@@ -353,13 +410,16 @@ def read_binding(node: Node) -> Binding:
 def read_address(node: Node) -> str:
     address = node.as_str()
     if not address.startswith("/") or any(c in address for c in " #*,?[]{}"):
-        raise node.error(f"{address!r} is not an OSC address (it starts with '/' and has no "
-                         "spaces or pattern characters)")
+        raise node.error(
+            f"{address!r} is not an OSC address (it starts with '/' and has no "
+            "spaces or pattern characters)"
+        )
     return address
 
 
-def read_curve(node: Node, shape: Node | None = None, lo: float | None = None,
-               hi: float | None = None) -> Curve:
+def read_curve(
+    node: Node, shape: Node | None = None, lo: float | None = None, hi: float | None = None
+) -> Curve:
     points = []
     for item in node.seq():
         pair = item.seq()
@@ -431,16 +491,22 @@ def read_option(node: Node, spec: Option) -> object:
 def read_stinger_note(node: Node) -> StingerNote:
     items = node.seq()
     if len(items) not in (3, 4):
-        raise node.error("a stinger note is [beat, scale degree, length beats] or "
-                         "[beat, degree, length, velocity]")
+        raise node.error(
+            "a stinger note is [beat, scale degree, length beats] or "
+            "[beat, degree, length, velocity]"
+        )
     velocity = items[3].as_float(0, 1) if len(items) == 4 else 1.0
-    return StingerNote(items[0].as_float(0, 64), items[1].as_int(-28, 28),
-                       items[2].as_float(0.01, 64), velocity)
+    return StingerNote(
+        items[0].as_float(0, 64), items[1].as_int(-28, 28), items[2].as_float(0.01, 64), velocity
+    )
 
 
 def read_transitions(node: Node | None, scenes: dict[str, SceneSpec]) -> tuple[TransitionSpec, ...]:
-    rules = [TransitionSpec("*", "*", parse_quantize(defaults.TRANSITION_QUANTIZE),
-                            defaults.TRANSITION_FADE)]
+    rules = [
+        TransitionSpec(
+            "*", "*", parse_quantize(defaults.TRANSITION_QUANTIZE), defaults.TRANSITION_FADE
+        )
+    ]
     if node is None:
         return tuple(rules)
     names = ("*", *scenes)
@@ -478,9 +544,11 @@ def read_mutation(node: Node | None, layers: dict[str, LayerSpec]) -> MutationSp
     fields = node.check_keys(("every", "probability", "operators", "layers"))
     return MutationSpec(
         every=fields["every"].as_int(1, 256) if "every" in fields else defaults.MUTATION_EVERY,
-        probability=fields["probability"].as_float(0, 1) if "probability" in fields else
-        defaults.MUTATION_PROBABILITY,
-        operators=tuple(fields["operators"].as_str_list(OPERATORS)) if "operators" in fields
+        probability=fields["probability"].as_float(0, 1)
+        if "probability" in fields
+        else defaults.MUTATION_PROBABILITY,
+        operators=tuple(fields["operators"].as_str_list(OPERATORS))
+        if "operators" in fields
         else tuple(OPERATORS),
         layers=tuple(fields["layers"].as_str_list(layers)) if "layers" in fields else None,
     )

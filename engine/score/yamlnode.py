@@ -48,8 +48,13 @@ class Node:
         return int(self._node.start_mark.column) + 1
 
     def error(self, message: str) -> ScoreError:
-        return ScoreError(message, file=self.file, line=self.line, column=self.column,
-                          path=self.path or "(top level)")
+        return ScoreError(
+            message,
+            file=self.file,
+            line=self.line,
+            column=self.column,
+            path=self.path or "(top level)",
+        )
 
     def _child_path(self, key: str | int) -> str:
         if isinstance(key, int):
@@ -95,7 +100,8 @@ class Node:
         for key, value in entries.items():
             if key not in allowed:
                 raise Node(self._key_node(key), value.path, self.file).error(
-                    f"unknown field {key!r}{suggest(key, allowed)}")
+                    f"unknown field {key!r}{suggest(key, allowed)}"
+                )
         return entries
 
     def _key_node(self, key: str) -> yaml.Node:
@@ -158,8 +164,9 @@ class Node:
         if choices is not None:
             options = list(choices)
             if text not in options:
-                raise self.error(f"{text!r} is not one of {', '.join(options)}"
-                                 f"{suggest(text, options)}")
+                raise self.error(
+                    f"{text!r} is not one of {', '.join(options)}{suggest(text, options)}"
+                )
         return text
 
     def as_str_list(self, choices: Iterable[str] | None = None) -> list[str]:

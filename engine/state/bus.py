@@ -26,8 +26,9 @@ class StateBus:
         self.changed = True
         self.rejected = 0
         self._moving: set[str] = set()
-        self._coeff = {name: _one_pole(spec.smoothing, sr, buffersize)
-                       for name, spec in self.specs.items()}
+        self._coeff = {
+            name: _one_pole(spec.smoothing, sr, buffersize) for name, spec in self.specs.items()
+        }
         self._settle = {name: SETTLE * (spec.max - spec.min) for name, spec in self.specs.items()}
 
     def set(self, name: str, value: float) -> bool:

@@ -32,8 +32,9 @@ def parse_oscdump(lines: list[str], file: str = "<oscdump>") -> list[TimedMessag
             continue
         match = LINE.match(text)
         if match is None:
-            raise TimelineError("not an oscdump line (TIMETAG /address types values)",
-                                file=file, line=number)
+            raise TimelineError(
+                "not an oscdump line (TIMETAG /address types values)", file=file, line=number
+            )
         seconds, fraction = int(match[1], 16), int(match[2], 16)
         if (seconds, fraction) == IMMEDIATELY:
             when = last
@@ -64,7 +65,7 @@ def _values(tags: str, text: str) -> list[object]:
             if end <= 0:
                 raise ValueError("unterminated string")
             values.append(rest[1:end])
-            rest = rest[end + 1:]
+            rest = rest[end + 1 :]
             continue
         token, _, rest = rest.partition(" ")
         if not token:

@@ -42,7 +42,8 @@ class Router:
             self.routes.setdefault(f"/state/{spec.name}", [])
             for binding in spec.bindings:
                 self.routes.setdefault(binding.address, []).append(
-                    _Route(spec.name, binding.arg, binding.map))
+                    _Route(spec.name, binding.arg, binding.map)
+                )
             if not self.routes[f"/state/{spec.name}"]:
                 del self.routes[f"/state/{spec.name}"]
         self.scenes = set(score.scenes)
@@ -99,7 +100,7 @@ class Router:
         for route in self.routes[address]:
             if route.arg >= len(args):
                 return self._drop("bad_args")
-            values = self._numbers(args[route.arg:route.arg + 1], 1)
+            values = self._numbers(args[route.arg : route.arg + 1], 1)
             if values is None:
                 return []
             value = route.map(values[0]) if route.map else values[0]

@@ -44,7 +44,7 @@ def recorded_length(path: str | Path) -> float | None:
     for line in reversed(_read(path)):
         if line.startswith(END_MARK):
             try:
-                seconds = float(line[len(END_MARK):].split()[0])
+                seconds = float(line[len(END_MARK) :].split()[0])
             except (ValueError, IndexError):
                 return None
             return seconds if math.isfinite(seconds) and seconds > 0 else None
@@ -87,8 +87,9 @@ def _parse_line(text: str, file: str, number: int) -> TimedMessage:
     if isinstance(t, bool) or not isinstance(t, int | float) or not math.isfinite(t) or t < 0:
         raise TimelineError(f"'t' must be seconds >= 0 (got {t!r})", file=file, line=number)
     if not isinstance(address, str) or not address.startswith("/"):
-        raise TimelineError(f"'address' must start with '/' (got {address!r})", file=file,
-                            line=number)
+        raise TimelineError(
+            f"'address' must start with '/' (got {address!r})", file=file, line=number
+        )
     if not isinstance(args, list):
         args = [args]
     return TimedMessage(float(t), address, tuple(args))

@@ -10,8 +10,13 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def soundscape(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "engine", *args], cwd=cwd, capture_output=True,
-                          text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "engine", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 def test_validate_accepts_the_bundled_scores() -> None:
@@ -22,8 +27,9 @@ def test_validate_accepts_the_bundled_scores() -> None:
 
 def test_validate_reports_file_line_and_field(tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
-    bad.write_text("layers:\n  pad:\n    instrument: pad\n    gain: 40\n"
-                   "scenes: {a: {layers: [pad]}}\n")
+    bad.write_text(
+        "layers:\n  pad:\n    instrument: pad\n    gain: 40\nscenes: {a: {layers: [pad]}}\n"
+    )
     result = soundscape("validate", str(bad))
     assert result.returncode == 1
     assert f"{bad}:4:11: layers.pad.gain: must be in [-80, 12] (got 40)" in result.stderr
@@ -39,8 +45,16 @@ def test_render_default_score_writes_a_wav(tmp_path: Path) -> None:
 def test_render_reports_a_bad_timeline(tmp_path: Path) -> None:
     timeline = tmp_path / "t.jsonl"
     timeline.write_text('{"t": 0, "address": "/state/arousal", "args": [1]}\n{"t": "soon"}\n')
-    result = soundscape("render", "scores/combat.yaml", "--timeline", str(timeline),
-                        "--out", str(tmp_path / "x.wav"), "--duration", "1")
+    result = soundscape(
+        "render",
+        "scores/combat.yaml",
+        "--timeline",
+        str(timeline),
+        "--out",
+        str(tmp_path / "x.wav"),
+        "--duration",
+        "1",
+    )
     assert result.returncode == 2
     assert f"{timeline}:2:" in result.stderr and "'t'" in result.stderr
 

@@ -71,15 +71,17 @@ def check_beats(beats: list[tuple[int, int, float]], seconds: float, output: str
     expected = seconds * bpm / 60
     # generous: the first beat may come up to a beat late, and CI machines stutter
     assert 0.6 * expected - 1 <= len(beats) <= expected + 2, (
-        f"{len(beats)} beats in {seconds:.1f} s at {bpm:.0f} BPM\n{output}")
+        f"{len(beats)} beats in {seconds:.1f} s at {bpm:.0f} BPM\n{output}"
+    )
     assert len(beats) >= 2 * seconds / 3, output
     positions = [bar * 4 + beat for bar, beat, _ in beats]
     assert positions == sorted(positions), f"beats out of order: {beats}"
     assert all(0 <= beat < 4 for _, beat, _ in beats), "forest.yaml is in 4/4"
 
 
-def check_summary(summary: dict[str, Any], state: dict[str, float] = STATE,
-                  valid: int = VALID_MESSAGES) -> None:
+def check_summary(
+    summary: dict[str, Any], state: dict[str, float] = STATE, valid: int = VALID_MESSAGES
+) -> None:
     """The engine took every message sent (``valid`` of them, all valid) and steered the music
     with them."""
     for name, value in state.items():

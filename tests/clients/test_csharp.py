@@ -20,8 +20,12 @@ STUB = Path(__file__).with_name("UnityEngineStub.cs")
 def mcs(out: Path, *sources: Path, library: bool = False) -> None:
     tool = require_tool("mcs")["mcs"]
     target = ["-target:library"] if library else []
-    result = subprocess.run([tool, "-warnaserror", *target, f"-out:{out}", *map(str, sources)],
-                            capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [tool, "-warnaserror", *target, f"-out:{out}", *map(str, sources)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -35,15 +39,24 @@ def client_test(tmp_path: Path) -> list[str]:
 
 
 def test_unity_component_compiles_against_a_unityengine_stub(tmp_path: Path) -> None:
-    mcs(tmp_path / "Soundscape.dll", DEMO / "SoundscapeOsc.cs", DEMO / "SoundscapeClient.cs",
-        STUB, library=True)
+    mcs(
+        tmp_path / "Soundscape.dll",
+        DEMO / "SoundscapeOsc.cs",
+        DEMO / "SoundscapeClient.cs",
+        STUB,
+        library=True,
+    )
 
 
 def test_csharp_client_steers_the_engine_and_hears_its_beats(
-        client_test: list[str], engine: PlayingEngine) -> None:
+    client_test: list[str], engine: PlayingEngine
+) -> None:
     result = subprocess.run(
         [*client_test, str(engine.port), str(SECONDS), str(free_udp_port())],
-        capture_output=True, text=True, timeout=SECONDS + 30)
+        capture_output=True,
+        text=True,
+        timeout=SECONDS + 30,
+    )
     output = f"client stdout:\n{result.stdout}\nclient stderr:\n{result.stderr}"
     summary = engine.stop()
     assert result.returncode == 0, output + engine.output()

@@ -32,16 +32,27 @@ def godot() -> list[str]:
 
 
 def test_godot_client_steers_the_engine_and_hears_its_beats(
-        godot: list[str], engine: PlayingEngine, tmp_path: Path) -> None:
+    godot: list[str], engine: PlayingEngine, tmp_path: Path
+) -> None:
     project = tmp_path / "godot"  # Godot writes logs and caches beside the project: not ours
     shutil.copytree(DEMO, project)
-    env = {**os.environ, "SOUNDSCAPE_PORT": str(engine.port),
-           "SOUNDSCAPE_LISTEN_PORT": str(free_udp_port()), "SOUNDSCAPE_SECONDS": str(SECONDS),
-           "HOME": str(tmp_path), "XDG_DATA_HOME": str(tmp_path / "data"),
-           "LANG": "en_US.UTF-8"}  # else Godot 3 complains about the C locale
-    result = subprocess.run([*godot, "-s", "tests/client_test.gd", "--path", str(project)],
-                            cwd=project, env=env, capture_output=True, text=True,
-                            timeout=SECONDS + 30)
+    env = {
+        **os.environ,
+        "SOUNDSCAPE_PORT": str(engine.port),
+        "SOUNDSCAPE_LISTEN_PORT": str(free_udp_port()),
+        "SOUNDSCAPE_SECONDS": str(SECONDS),
+        "HOME": str(tmp_path),
+        "XDG_DATA_HOME": str(tmp_path / "data"),
+        "LANG": "en_US.UTF-8",
+    }  # else Godot 3 complains about the C locale
+    result = subprocess.run(
+        [*godot, "-s", "tests/client_test.gd", "--path", str(project)],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=SECONDS + 30,
+    )
     output = f"godot stdout:\n{result.stdout}\ngodot stderr:\n{result.stderr}"
     summary = engine.stop()
     assert result.returncode == 0, output + engine.output()

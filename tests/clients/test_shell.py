@@ -27,12 +27,18 @@ VALID = 5 + 5
 
 
 def run(script: str, args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(["bash", str(SHELL / script), *shlex.split(args)], env=env,
-                          capture_output=True, text=True, timeout=30)
+    return subprocess.run(
+        ["bash", str(SHELL / script), *shlex.split(args)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
 
 
-@pytest.mark.parametrize("script", ["mood.sh", "state.sh", "scene.sh", "event.sh", "tempo.sh",
-                                    "stats.sh"])
+@pytest.mark.parametrize(
+    "script", ["mood.sh", "state.sh", "scene.sh", "event.sh", "tempo.sh", "stats.sh"]
+)
 def test_shell_scripts_explain_their_usage(script: str) -> None:
     require_tool("bash")
     result = run(script, "", dict(os.environ))
@@ -51,8 +57,12 @@ def test_shell_scripts_steer_the_engine_and_hear_its_feedback(engine: PlayingEng
     env = {**os.environ, "SOUNDSCAPE_HOST": "127.0.0.1", "SOUNDSCAPE_PORT": str(engine.port)}
     listen_port = free_udp_port()
     listener = subprocess.Popen(
-        ["bash", str(SHELL / "listen.sh"), str(listen_port), str(SECONDS)], env=env,
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        ["bash", str(SHELL / "listen.sh"), str(listen_port), str(SECONDS)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     time.sleep(0.5)  # listen.sh has subscribed
     for script, args in SENDS:
         result = run(script, args, env)

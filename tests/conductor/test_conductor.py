@@ -13,11 +13,13 @@ from engine.score.catalog import Catalog, ParamRange
 from engine.score.loader import parse_score
 from engine.score.model import Score
 
-CATALOG = Catalog({
-    "keys": {"cutoff": ParamRange(100, 8000, 2000)},
-    "drums": {},
-    "bell": {},
-})
+CATALOG = Catalog(
+    {
+        "keys": {"cutoff": ParamRange(100, 8000, 2000)},
+        "drums": {},
+        "bell": {},
+    }
+)
 
 SCORE = """
 seed: 3
@@ -57,8 +59,9 @@ class Recorder:
     def note(self, channel: str, event: NoteEvent) -> None:
         assert 0 <= event.offset < self.buffersize
         assert event.duration > 0 and 0 <= event.velocity <= 1
-        self.notes.append((self.start + event.offset, channel, event.pitch, event.duration,
-                           event.voice))
+        self.notes.append(
+            (self.start + event.offset, channel, event.pitch, event.duration, event.voice)
+        )
 
     def set_param(self, channel: str, name: str, value: float) -> None:
         self.calls.append(("param", channel, name, value))
@@ -90,8 +93,15 @@ def run(seconds: float, *, buffersize: int = 256, seed: int = 3, messages=(), sr
     """Run the conductor alone; ``messages`` are (time, address, args)."""
     recorder = Recorder(buffersize)
     log: list[tuple[int, str, dict]] = []
-    conductor = Conductor(score(), CATALOG, recorder, sr=sr, buffersize=buffersize, seed=seed,
-                          observer=lambda s, k, d: log.append((s, k, d)))
+    conductor = Conductor(
+        score(),
+        CATALOG,
+        recorder,
+        sr=sr,
+        buffersize=buffersize,
+        seed=seed,
+        observer=lambda s, k, d: log.append((s, k, d)),
+    )
     pending = sorted(messages, key=lambda m: m[0])
     for start in range(0, int(seconds * sr), buffersize):
         recorder.start = start
@@ -117,8 +127,9 @@ def test_note_times_do_not_depend_on_buffer_size() -> None:
 
 
 def test_beats_follow_tempo_and_heart_rate_leads_it_at_bar_lines() -> None:
-    _, log, _conductor = run(40, messages=[(0.0, "/state/heartrate", [60]),
-                                         (10.0, "/state/heartrate", [120])])
+    _, log, _conductor = run(
+        40, messages=[(0.0, "/state/heartrate", [60]), (10.0, "/state/heartrate", [120])]
+    )
     beats = [(s, d) for s, k, d in log if k == "beat"]
     first = [d["bpm"] for s, d in beats if s < 10 * 48000]
     assert first[0] == pytest.approx(70.0, abs=0.1)  # the default heart rate, 70, maps to 70 BPM

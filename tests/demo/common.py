@@ -29,8 +29,14 @@ def require_pygame() -> None:
 
 
 def wander(*args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, str(MAIN), *args], cwd=ROOT, env=HEADLESS,
-                          capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, str(MAIN), *args],
+        cwd=ROOT,
+        env=HEADLESS,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
 
 
 def check_png(path: Path, size: tuple[int, int]) -> None:

@@ -65,8 +65,10 @@ class Session:
 
     @property
     def output(self) -> str:
-        return (f"game exit {self.game.returncode}\ngame stdout:\n{self.game.stdout}\n"
-                f"game stderr:\n{self.game.stderr}\n{self.engine_output}")
+        return (
+            f"game exit {self.game.returncode}\ngame stdout:\n{self.game.stdout}\n"
+            f"game stderr:\n{self.game.stderr}\n{self.engine_output}"
+        )
 
     def logged(self, address: str) -> list[dict[str, Any]]:
         return [m for m in self.log if m["address"] == address]
@@ -91,32 +93,61 @@ def session(tmp_path_factory: pytest.TempPathFactory) -> Session:
     try:
         engine.wait_ready()
         game = subprocess.run(
-            [sys.executable, str(MAIN), "--engine", f"127.0.0.1:{engine.port}", "--autopilot",
-             str(SECONDS), "--fps", "30", "--size", f"{SIZE[0]}x{SIZE[1]}", "--screenshot",
-             str(shot)],
-            cwd=ROOT, env=HEADLESS, capture_output=True, text=True, timeout=SECONDS + 60)
+            [
+                sys.executable,
+                str(MAIN),
+                "--engine",
+                f"127.0.0.1:{engine.port}",
+                "--autopilot",
+                str(SECONDS),
+                "--fps",
+                "30",
+                "--size",
+                f"{SIZE[0]}x{SIZE[1]}",
+                "--screenshot",
+                str(shot),
+            ],
+            cwd=ROOT,
+            env=HEADLESS,
+            capture_output=True,
+            text=True,
+            timeout=SECONDS + 60,
+        )
         summary = engine.stop()
     finally:
         engine.kill()
     (workdir / "game.out").write_text(game.stdout, encoding="utf-8")  # kept for a post-mortem
     lines = log.read_text(encoding="utf-8").splitlines()
-    return Session(game, parse_report(game.stdout), summary,
-                   [json.loads(line) for line in lines if line.startswith("{")], log, wav, shot,
-                   load_score(FOREST), workdir, engine.output())
+    return Session(
+        game,
+        parse_report(game.stdout),
+        summary,
+        [json.loads(line) for line in lines if line.startswith("{")],
+        log,
+        wav,
+        shot,
+        load_score(FOREST),
+        workdir,
+        engine.output(),
+    )
 
 
 def audio_time(session: Session, address: str) -> list[tuple[float, str, int]]:
     """(audio time, name, line index) of each /engine/scene or /engine/stinger the game heard."""
-    return [(t + session.offset, name, index)
-            for t, fb_address, name, index in session.report.feedback if fb_address == address]
+    return [
+        (t + session.offset, name, index)
+        for t, fb_address, name, index in session.report.feedback
+        if fb_address == address
+    ]
 
 
 # -- the game ----------------------------------------------------------------------------------
 def test_the_autopilot_walks_every_zone_and_exits_0(session: Session) -> None:
     report = session.report
     assert session.game.returncode == 0, session.output
-    assert [zone for zone, _ in report.zones] == ["meadow", "grove", "ruins", "meadow"], \
+    assert [zone for zone, _ in report.zones] == ["meadow", "grove", "ruins", "meadow"], (
         session.output
+    )
     assert report.done["zones"] == "meadow,grove,ruins"
     assert int(report.done["pickups"]) == len(report.pickups) >= 2
     assert "Traceback" not in session.game.stderr, session.output
@@ -149,8 +180,12 @@ def test_the_engine_accepted_every_message(session: Session) -> None:
     assert summary["scene"] == "meadow"
     assert summary["subscribers"] == 0, "the game did not unsubscribe"
     scenes = [m["args"][0] for m in session.logged("/scene")]
-    assert [name for name, _ in itertools.groupby(scenes)] == \
-        ["meadow", "grove", "ruins", "meadow"], scenes
+    assert [name for name, _ in itertools.groupby(scenes)] == [
+        "meadow",
+        "grove",
+        "ruins",
+        "meadow",
+    ], scenes
     events = session.logged("/event")
     assert [m["args"][0] for m in events] == ["discovery"] * len(session.report.pickups)
     assert all(0.5 <= m["args"][1] <= 1.0 for m in events)
@@ -177,18 +212,23 @@ def test_state_is_sent_like_a_real_game(session: Session) -> None:
 
 def test_scene_changes_land_on_the_next_bar_line(session: Session) -> None:
     landings = audio_time(session, "/engine/scene")
-    assert [name for _, name, _ in landings] == ["meadow", "grove", "ruins", "meadow"], \
-        session.output  # the first is the engine's answer to subscribing
-    requests = [m for m in session.logged("/scene")
-                if m["args"][0] != "meadow" or m["t"] > landings[0][0] + 5]
+    assert [name for _, name, _ in landings] == ["meadow", "grove", "ruins", "meadow"], (
+        session.output
+    )  # the first is the engine's answer to subscribing
+    requests = [
+        m
+        for m in session.logged("/scene")
+        if m["args"][0] != "meadow" or m["t"] > landings[0][0] + 5
+    ]
     slowest_bar = 4 * 60 / 58  # forest.yaml's tempo range starts at 58 BPM
     beats = session.report.beats
     for request, (landed, name, index) in zip(requests, landings[1:], strict=True):
         assert request["args"][0] == name
         assert request["t"] <= landed <= request["t"] + slowest_bar + 0.1, (request, landed)
         downbeat = next((beat for beat in beats if beat[3] > index), None)
-        assert downbeat is not None and downbeat[1] == 0, \
+        assert downbeat is not None and downbeat[1] == 0, (
             f"{name} landed on {downbeat}, not on beat 0 of a bar"
+        )
 
 
 def test_each_layer_set_is_the_scene_s(session: Session) -> None:
@@ -218,9 +258,26 @@ def render_without(session: Session, address: str) -> Path:
     kept = [line for line in text.splitlines() if f'"address": "{address}"' not in line]
     timeline = session.workdir / f"without-{name}.jsonl"
     timeline.write_text("\n".join(kept) + "\n", encoding="utf-8")
-    result = subprocess.run([sys.executable, "-m", "engine", "render", str(FOREST), "--timeline",
-                             str(timeline), "--seed", seed[1], "--out", str(out), "--quiet"],
-                            cwd=ROOT, capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "engine",
+            "render",
+            str(FOREST),
+            "--timeline",
+            str(timeline),
+            "--seed",
+            seed[1],
+            "--out",
+            str(out),
+            "--quiet",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
     return out
 
@@ -250,23 +307,25 @@ def test_every_stinger_is_heard(session: Session) -> None:
         assert np.min(np.abs(found - heard)) < 0.06, f"no onset at the stinger, {heard:.2f} s"
         # where the stinger's sound starts: the first 2.5 ms block after the event that is
         # 20 dB above what the difference held just before it (an earlier stinger's tail)
-        before = _rms_db(added[round((event - 0.6) * sr):round((event - 0.02) * sr)])
+        before = _rms_db(added[round((event - 0.6) * sr) : round((event - 0.02) * sr)])
         block = round(0.0025 * sr)
         first = round((event - 0.02) * sr)
-        window = added[first:first + round((beat + 0.3) * sr)]
-        levels = [_rms_db(window[i:i + block]) for i in range(0, len(window) - block, block)]
+        window = added[first : first + round((beat + 0.3) * sr)]
+        levels = [_rms_db(window[i : i + block]) for i in range(0, len(window) - block, block)]
         loud = [i for i, level in enumerate(levels) if level > max(before + 20, -45)]
         assert loud, f"the /event at {event:.2f} s added nothing to the music"
         sounded = (first + loud[0] * block) / sr
-        after = _rms_db(added[round(sounded * sr):round((sounded + 1.0) * sr)])
-        mix = _rms_db(take[round(sounded * sr):round((sounded + 1.0) * sr)].mean(axis=1))
-        rows.append(f"event {event:.2f} s, sounded {sounded:.3f} s (game heard {heard:.3f} s, "
-                    f"beat {beat:.2f} s): {before:.0f} dB before, {after:.1f} dB after, "
-                    f"mix {mix:.1f} dB")
+        after = _rms_db(added[round(sounded * sr) : round((sounded + 1.0) * sr)])
+        mix = _rms_db(take[round(sounded * sr) : round((sounded + 1.0) * sr)].mean(axis=1))
+        rows.append(
+            f"event {event:.2f} s, sounded {sounded:.3f} s (game heard {heard:.3f} s, "
+            f"beat {beat:.2f} s): {before:.0f} dB before, {after:.1f} dB after, "
+            f"mix {mix:.1f} dB"
+        )
         assert event - 0.003 <= sounded <= event + beat + 0.02, rows[-1]  # on the next beat
         assert -0.02 < heard - sounded < 0.15, rows[-1]  # as the game heard (once a frame)
         assert before < -40 and after > before + 20, rows[-1]
-        assert after > mix - 6, rows[-1]                           # a real part of the mix
+        assert after > mix - 6, rows[-1]  # a real part of the mix
     print("stingers:\n  " + "\n  ".join(rows))
 
 
@@ -277,7 +336,7 @@ def _band_share_db(x: np.ndarray, sr: int, lo: float, hi: float, n: int = 8192) 
     frames = np.lib.stride_tricks.sliding_window_view(x, n)[:: n // 2]
     power = np.zeros(n // 2 + 1)
     for start in range(0, len(frames), 64):
-        power += (np.abs(np.fft.rfft(frames[start:start + 64] * window, axis=1)) ** 2).sum(0)
+        power += (np.abs(np.fft.rfft(frames[start : start + 64] * window, axis=1)) ** 2).sum(0)
     freqs = np.fft.rfftfreq(n, 1 / sr)
     band = power[(freqs >= lo) & (freqs < hi)].sum()
     return float(10 * np.log10(band / power[freqs >= 20].sum()))
@@ -293,13 +352,20 @@ def _zone_features(session: Session, wav: Path) -> dict[str, dict[str, float]]:
     for i, (start, name, _) in enumerate(landings[:3]):
         previous = landings[i - 1][1] if i else None
         # the first stretch: the game's state has reached the engine (smoothing 1.5 s)
-        begin = start + session.score.transition(previous, name).fade + 0.5 if previous \
+        begin = (
+            start + session.score.transition(previous, name).fade + 0.5
+            if previous
             else first_message + 2.0
+        )
         end = landings[i + 1][0]
         assert end - begin >= 4.0, f"only {end - begin:.1f} s of {name} to measure"
-        clip = y[round(begin * sr):round(end * sr)]
-        features[name] = {"sub_db": _band_share_db(clip.mean(axis=1), sr, 20, 45),
-                          "onsets_per_s": onset_rate(clip, sr), "from": begin, "to": end}
+        clip = y[round(begin * sr) : round(end * sr)]
+        features[name] = {
+            "sub_db": _band_share_db(clip.mean(axis=1), sr, 20, 45),
+            "onsets_per_s": onset_rate(clip, sr),
+            "from": begin,
+            "to": end,
+        }
     return features
 
 
@@ -317,8 +383,11 @@ def _zone_checks(f: dict[str, dict[str, float]]) -> dict[str, bool]:
 
 
 def _describe(f: dict[str, dict[str, float]]) -> str:
-    return "; ".join(f"{name} {v['from']:.1f}-{v['to']:.1f} s: sub-bass {v['sub_db']:.1f} dB, "
-                     f"{v['onsets_per_s']:.2f} onsets/s" for name, v in f.items())
+    return "; ".join(
+        f"{name} {v['from']:.1f}-{v['to']:.1f} s: sub-bass {v['sub_db']:.1f} dB, "
+        f"{v['onsets_per_s']:.2f} onsets/s"
+        for name, v in f.items()
+    )
 
 
 def test_the_music_changes_between_zones(session: Session) -> None:

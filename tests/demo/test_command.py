@@ -11,14 +11,34 @@ from tests.playing import ROOT, free_udp_port, require_tool
 
 
 def test_soundscape_demo_plays_the_game_against_its_own_engine_and_stops_with_it(
-        tmp_path: Path) -> None:
+    tmp_path: Path,
+) -> None:
     require_pygame()
     require_tool("jackd")
     shot, wav = tmp_path / "demo.png", tmp_path / "demo.wav"
     result = subprocess.run(
-        [sys.executable, "-m", "engine", "demo", "--audio", "dummy", "--port",
-         str(free_udp_port()), "--autopilot", "32", "--screenshot", str(shot), "--record",
-         str(wav)], cwd=ROOT, env=HEADLESS, capture_output=True, text=True, timeout=120)
+        [
+            sys.executable,
+            "-m",
+            "engine",
+            "demo",
+            "--audio",
+            "dummy",
+            "--port",
+            str(free_udp_port()),
+            "--autopilot",
+            "32",
+            "--screenshot",
+            str(shot),
+            "--record",
+            str(wav),
+        ],
+        cwd=ROOT,
+        env=HEADLESS,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     lines = result.stdout.splitlines()
     assert lines[0].startswith("listening on 127.0.0.1:")
@@ -32,8 +52,13 @@ def test_soundscape_demo_plays_the_game_against_its_own_engine_and_stops_with_it
 
 
 def test_soundscape_demo_help_lists_its_options() -> None:
-    result = subprocess.run([sys.executable, "-m", "engine", "demo", "--help"], cwd=ROOT,
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "engine", "demo", "--help"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 0
     for option in ("--engine", "--sliders", "--autopilot", "--audio"):
         assert option in result.stdout

@@ -22,13 +22,28 @@ def _pygame() -> None:
 def test_help_names_every_option() -> None:
     result = wander("--help")
     assert result.returncode == 0
-    for option in ("--engine", "--score", "--autopilot", "--sliders", "--screenshot", "--size",
-                   "--fps"):
+    for option in (
+        "--engine",
+        "--score",
+        "--autopilot",
+        "--sliders",
+        "--screenshot",
+        "--size",
+        "--fps",
+    ):
         assert option in result.stdout
 
 
-@pytest.mark.parametrize("args", [("--engine", "nowhere"), ("--engine", "host:0"),
-                                  ("--size", "10x10"), ("--autopilot", "-3"), ("--fps", "0")])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("--engine", "nowhere"),
+        ("--engine", "host:0"),
+        ("--size", "10x10"),
+        ("--autopilot", "-3"),
+        ("--fps", "0"),
+    ],
+)
 def test_bad_arguments_exit_2(args: tuple[str, ...]) -> None:
     result = wander(*args)
     assert result.returncode == 2
@@ -39,8 +54,18 @@ def test_autopilot_runs_headless_without_an_engine(tmp_path: Path) -> None:
     """No engine listening: the game plays on, says so, and still exits 0 on time."""
     shot = tmp_path / "shot.png"
     port = free_udp_port()  # nobody there
-    result = wander("--engine", f"127.0.0.1:{port}", "--autopilot", "4", "--fps", "30",
-                    "--size", "800x500", "--screenshot", str(shot))
+    result = wander(
+        "--engine",
+        f"127.0.0.1:{port}",
+        "--autopilot",
+        "4",
+        "--fps",
+        "30",
+        "--size",
+        "800x500",
+        "--screenshot",
+        str(shot),
+    )
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0].startswith("SENT ") and lines[0].endswith(" /scene meadow")
@@ -53,22 +78,43 @@ def test_autopilot_runs_headless_without_an_engine(tmp_path: Path) -> None:
 
 def test_sliders_panel_runs_headless(tmp_path: Path) -> None:
     shot = tmp_path / "sliders.png"
-    result = wander("--sliders", "--engine", f"127.0.0.1:{free_udp_port()}", "--autopilot",
-                    "3", "--fps", "30", "--screenshot", str(shot))
+    result = wander(
+        "--sliders",
+        "--engine",
+        f"127.0.0.1:{free_udp_port()}",
+        "--autopilot",
+        "3",
+        "--fps",
+        "30",
+        "--screenshot",
+        str(shot),
+    )
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     sent = [line.split()[2:] for line in lines if line.startswith("SENT")]
     # every scene of forest.yaml, then its event, with the intensity slider's value
-    assert sent == [["/scene", "meadow"], ["/scene", "grove"], ["/scene", "ruins"],
-                    ["/event", "discovery", "1.0"]]
+    assert sent == [
+        ["/scene", "meadow"],
+        ["/scene", "grove"],
+        ["/scene", "ruins"],
+        ["/event", "discovery", "1.0"],
+    ]
     assert lines[-1].startswith("DONE scenes=meadow,grove,ruins events=1 ")
     check_png(shot, (1280, 720))
 
 
 def test_sliders_panel_reads_any_score(tmp_path: Path) -> None:
-    result = wander("--sliders", "--score", str(ROOT / "scores" / "combat.yaml"),
-                    "--engine", f"127.0.0.1:{free_udp_port()}", "--autopilot", "2", "--fps",
-                    "30")
+    result = wander(
+        "--sliders",
+        "--score",
+        str(ROOT / "scores" / "combat.yaml"),
+        "--engine",
+        f"127.0.0.1:{free_udp_port()}",
+        "--autopilot",
+        "2",
+        "--fps",
+        "30",
+    )
     assert result.returncode == 0, result.stderr
     assert "DONE scenes=stealth,alert,combat events=2 " in result.stdout
     missing = wander("--sliders", "--score", str(tmp_path / "nope.yaml"), "--autopilot", "1")
@@ -95,7 +141,13 @@ bad = sorted(m for m in sys.modules
 assert not bad, bad
 print("ok")
 """
-    result = subprocess.run([sys.executable, "-c", code, str(ROOT)], cwd="/", env=HEADLESS,
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-c", code, str(ROOT)],
+        cwd="/",
+        env=HEADLESS,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "ok"

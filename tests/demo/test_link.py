@@ -75,16 +75,19 @@ def poll_until(link: EngineLink, condition: object, clock: Clock) -> None:
 def test_throttle_sends_the_first_value_then_only_changes() -> None:
     throttle = Throttle(rate=20.0, epsilon={"/state/movement": 0.02})
     assert throttle.should_send("/state/movement", (0.5,), 0.0)
-    assert not throttle.should_send("/state/movement", (0.5,), 0.5)     # unchanged
-    assert not throttle.should_send("/state/movement", (0.51,), 0.6)    # within epsilon
-    assert throttle.should_send("/state/movement", (0.6,), 0.7)         # a real change
-    assert not throttle.should_send("/state/movement", (0.6,), 60.0)    # unchanged, ever
+    assert not throttle.should_send("/state/movement", (0.5,), 0.5)  # unchanged
+    assert not throttle.should_send("/state/movement", (0.51,), 0.6)  # within epsilon
+    assert throttle.should_send("/state/movement", (0.6,), 0.7)  # a real change
+    assert not throttle.should_send("/state/movement", (0.6,), 60.0)  # unchanged, ever
 
 
 def test_throttle_caps_the_rate_at_20_per_second() -> None:
     throttle = Throttle(rate=20.0)
-    sent = [t / 1000 for t in range(0, 5000, 5)  # a value changing fast, offered at 200 Hz
-            if throttle.should_send("/state/heartrate", (60 + t / 10,), t / 1000)]
+    sent = [
+        t / 1000
+        for t in range(0, 5000, 5)  # a value changing fast, offered at 200 Hz
+        if throttle.should_send("/state/heartrate", (60 + t / 10,), t / 1000)
+    ]
     assert 90 <= len(sent) <= 101
     assert min(b - a for a, b in itertools.pairwise(sent)) >= 0.05 - 1e-9
 
@@ -93,7 +96,7 @@ def test_throttle_settles_on_the_exact_resting_value() -> None:
     throttle = Throttle(settle=1.0, epsilon={"/state/movement": 0.02})
     assert throttle.should_send("/state/movement", (0.01,), 0.0)
     assert not throttle.should_send("/state/movement", (0.0,), 0.5)  # small, and too soon
-    assert throttle.should_send("/state/movement", (0.0,), 1.0)      # still, for a second
+    assert throttle.should_send("/state/movement", (0.0,), 1.0)  # still, for a second
     assert not throttle.should_send("/state/movement", (0.0,), 5.0)  # and never again
 
 
@@ -111,17 +114,20 @@ def test_throttle_keys_are_independent_and_forget_resends() -> None:
 def test_sends_state_scenes_and_events_as_osc(engine: FakeEngine) -> None:
     clock = Clock()
     sent: list[tuple[str, tuple[object, ...]]] = []
-    link = EngineLink("127.0.0.1", engine.port, clock=clock,
-                      on_send=lambda address, args: sent.append((address, tuple(args))))
+    link = EngineLink(
+        "127.0.0.1",
+        engine.port,
+        clock=clock,
+        on_send=lambda address, args: sent.append((address, tuple(args))),
+    )
     link.subscribe()
     link.mood(0.5, -0.25)
     link.state("heartrate", 72.0)
     link.state("heartrate", 72.2)  # throttled: too soon and too small
     link.scene("grove")
-    link.event("discovery", 1.7)   # intensity clamped to 0..1
+    link.event("discovery", 1.7)  # intensity clamped to 0..1
     got = engine.received()
-    assert [(a, [round(x, 3) if isinstance(x, float) else x for x in args])
-            for a, args in got] == [
+    assert [(a, [round(x, 3) if isinstance(x, float) else x for x in args]) for a, args in got] == [
         ("/engine/subscribe", []),
         ("/state/mood", [0.5, -0.25]),
         ("/state/heartrate", [72.0]),

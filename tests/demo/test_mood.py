@@ -38,8 +38,8 @@ def test_danger_combines_threats() -> None:
 
 def test_zones_have_their_own_resting_mood() -> None:
     meadow, grove, ruins = ZONE_MOOD["meadow"], ZONE_MOOD["grove"], ZONE_MOOD["ruins"]
-    assert meadow[0] > grove[0] > ruins[0]   # valence: bright to dark
-    assert meadow[1] < grove[1] < ruins[1]   # arousal: calm to uneasy
+    assert meadow[0] > grove[0] > ruins[0]  # valence: bright to dark
+    assert meadow[1] < grove[1] < ruins[1]  # arousal: calm to uneasy
     assert meadow[0] > 0.5 and meadow[1] < -0.4
 
 

@@ -23,8 +23,9 @@ FPS = 60
 DT = 1.0 / FPS
 
 
-def run(heart: Heart, seconds: float, movement: float, danger: float,
-        dt: float = DT) -> list[float]:
+def run(
+    heart: Heart, seconds: float, movement: float, danger: float, dt: float = DT
+) -> list[float]:
     return [heart.update(dt, movement, danger) for _ in range(round(seconds / dt))]
 
 
@@ -43,11 +44,11 @@ def test_bounds_hold_at_the_extremes() -> None:
 
 
 def test_targets_are_plausible() -> None:
-    assert target_bpm(0.0, 0.0) == REST_BPM            # standing in the meadow: about 62
-    assert 75 <= target_bpm(0.55, 0.0) <= 90           # walking
-    assert 140 <= target_bpm(1.0, 0.0) <= 160          # sprinting
-    assert 100 <= target_bpm(0.0, 1.0) <= 115          # standing next to a wraith
-    assert target_bpm(1.0, 1.0) == MAX_BPM             # running from one
+    assert target_bpm(0.0, 0.0) == REST_BPM  # standing in the meadow: about 62
+    assert 75 <= target_bpm(0.55, 0.0) <= 90  # walking
+    assert 140 <= target_bpm(1.0, 0.0) <= 160  # sprinting
+    assert 100 <= target_bpm(0.0, 1.0) <= 115  # standing next to a wraith
+    assert target_bpm(1.0, 1.0) == MAX_BPM  # running from one
     exertion = [exertion_bpm(m / 10) for m in range(11)]
     assert all(a < b for a, b in itertools.pairwise(exertion))
 
@@ -57,8 +58,7 @@ def test_rise_has_a_time_constant_of_seconds() -> None:
     target = target_bpm(1.0, 0.0)
     trace = run(heart, TAU_RISE, movement=1.0, danger=0.0)
     # first-order lag: 1 - 1/e of the step after one time constant
-    assert trace[-1] - REST_BPM == pytest.approx((target - REST_BPM) * (1 - math.exp(-1)),
-                                                 rel=0.01)
+    assert trace[-1] - REST_BPM == pytest.approx((target - REST_BPM) * (1 - math.exp(-1)), rel=0.01)
     assert 3.0 <= TAU_RISE <= 12.0
     assert trace[round(3 / DT)] - REST_BPM > 20  # a sprint shows within three seconds
 
@@ -70,8 +70,8 @@ def test_recovery_takes_tens_of_seconds() -> None:
     # one time constant: 63 % of the way back to rest, not more
     at_tau = trace[round(TAU_RECOVER / DT) - 1]
     assert at_tau == pytest.approx(REST_BPM + (150 - REST_BPM) * math.exp(-1), rel=0.01)
-    assert trace[round(10 / DT)] > 120   # ten seconds of rest: still well above 120
-    assert trace[-1] < 75                # a minute and a half later: nearly rested
+    assert trace[round(10 / DT)] > 120  # ten seconds of rest: still well above 120
+    assert trace[-1] < 75  # a minute and a half later: nearly rested
     assert all(b <= a for a, b in itertools.pairwise(trace))  # monotonic, no overshoot
 
 
@@ -98,5 +98,5 @@ def test_a_stalled_frame_does_not_overshoot() -> None:
     heart = Heart(bpm=REST_BPM)
     heart.update(1000.0, 1.0, 1.0)  # the window was dragged for a quarter of an hour
     assert heart.bpm == pytest.approx(MAX_BPM)
-    heart.update(-1.0, 0.0, 0.0)    # a clock going backwards changes nothing
+    heart.update(-1.0, 0.0, 0.0)  # a clock going backwards changes nothing
     assert heart.bpm == pytest.approx(MAX_BPM)

@@ -23,9 +23,9 @@ def test_zones_are_the_scenes_of_forest_yaml() -> None:
     for zone in w.ZONES:
         assert w.zone_at(*zone.centre) == zone.name
     assert w.zone_at(*w.START) == "meadow"
-    assert w.zone_at(100, 100) == "meadow"           # the west
-    assert w.zone_at(2300, 100) == "grove"           # the north-east
-    assert w.zone_at(2300, 1500) == "ruins"          # the south-east
+    assert w.zone_at(100, 100) == "meadow"  # the west
+    assert w.zone_at(2300, 100) == "grove"  # the north-east
+    assert w.zone_at(2300, 1500) == "ruins"  # the south-east
 
 
 def test_every_zone_is_large_and_the_grid_agrees_with_the_lookup() -> None:
@@ -42,8 +42,8 @@ def test_borders_have_hysteresis() -> None:
     # walk east along y = 600 and find where the meadow gives way to the grove
     xs = np.arange(600.0, 1800.0, 1.0)
     border = next(x for x in xs if w.zone_at(x, 600.0) == "grove")
-    assert w.zone_at(border + 2, 600.0, current="meadow") == "meadow"   # a step over: no flip
-    assert w.zone_at(border + 80, 600.0, current="meadow") == "grove"   # well inside: grove
+    assert w.zone_at(border + 2, 600.0, current="meadow") == "meadow"  # a step over: no flip
+    assert w.zone_at(border + 80, 600.0, current="meadow") == "grove"  # well inside: grove
     assert w.zone_at(border - 2, 600.0, current="grove") == "grove"
 
 
@@ -61,8 +61,7 @@ def test_nothing_blocks_a_path_or_a_relic(obstacles: tuple[w.Obstacle, ...]) -> 
     kinds = {o.kind for o in obstacles}
     assert {"tree", "pine", "pillar", "block", "pond"} <= kinds
     grove = sum(o.kind in ("tree", "pine") and w.zone_at(o.x, o.y) == "grove" for o in obstacles)
-    meadow = sum(o.kind in ("tree", "pine") and w.zone_at(o.x, o.y) == "meadow"
-                 for o in obstacles)
+    meadow = sum(o.kind in ("tree", "pine") and w.zone_at(o.x, o.y) == "meadow" for o in obstacles)
     assert grove > 8 * meadow > 0  # dense trees in the grove, a few in the meadow
     for o in obstacles:
         assert w.distance_to_path((o.x, o.y)) >= w.collision_radius(o) + w.PLAYER_RADIUS

@@ -19,8 +19,9 @@ scenes: {main: {layers: [keys, pad]}}
 
 
 def orchestra() -> Orchestra:
-    catalog = Catalog({"keys": {"decay": ParamRange(0.3, 10, 4), "release": ParamRange(0.05, 3, 1)},
-                       "pad": {}})
+    catalog = Catalog(
+        {"keys": {"decay": ParamRange(0.3, 10, 4), "release": ParamRange(0.05, 3, 1)}, "pad": {}}
+    )
     return Orchestra(parse_score(SCORE, catalog), sr=48000, buffersize=256)
 
 
@@ -124,6 +125,7 @@ def test_building_sleeping_and_dropping_every_instrument_does_not_crash() -> Non
     import subprocess
     import sys
 
-    result = subprocess.run([sys.executable, "-c", DROP_ALL], capture_output=True, text=True,
-                            timeout=300)
+    result = subprocess.run(
+        [sys.executable, "-c", DROP_ALL], capture_output=True, text=True, timeout=300
+    )
     assert result.returncode == 0 and "survived" in result.stdout, result.stderr[-2000:]

@@ -142,8 +142,10 @@ def test_a_sleeping_voice_wakes_sample_accurately(name: str, offset: int) -> Non
     """Voices stop when idle (engine.dsp.sleep); a note that wakes one lands just as precisely."""
     voice = "snare" if name == "drums" else ""
     first, again = 5, 5 + int(8 * SR / BS)  # the first note's voice is long asleep by then
-    events = [(first, NoteEvent(0, 60, 0.8, 0.05, voice)),
-              (again, NoteEvent(offset, 67, 0.8, 0.2, voice))]
+    events = [
+        (first, NoteEvent(0, 60, 0.8, 0.05, voice)),
+        (again, NoteEvent(offset, 67, 0.8, 0.2, voice)),
+    ]
     calls = [(first - 1, lambda inst: inst.tick()), (again - 1, lambda inst: inst.tick())]
     audio = render(name, 8.5, events=events, calls=calls)
     silent_from = again * BS - int(0.5 * SR)

@@ -38,8 +38,13 @@ LATE_CLIENT = textwrap.dedent("""
 
 def run(late: bool) -> tuple[int, int]:
     require("jackd")
-    result = subprocess.run([sys.executable, "-c", f"LATE = {late}\n" + LATE_CLIENT], cwd=ROOT,
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-c", f"LATE = {late}\n" + LATE_CLIENT],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 0, result.stderr
     calls, xruns = result.stdout.split()[-2:]
     return int(calls), int(xruns)
@@ -48,14 +53,15 @@ def run(late: bool) -> tuple[int, int]:
 def test_the_monitor_counts_xruns_of_a_late_client_and_none_of_a_punctual_one() -> None:
     calls, xruns = run(late=True)
     assert calls > 300  # it ran in real time, about 187 buffers a second
-    assert xruns >= 5   # a late buffer every ~0.27 s
+    assert xruns >= 5  # a late buffer every ~0.27 s
     calls, xruns = run(late=False)
     assert calls > 500 and xruns <= 1
 
 
 def private_servers(engine_pid: int) -> list[int]:
-    found = subprocess.run(["pgrep", "-f", f"jackd .* -n soundscape-{engine_pid}-"],
-                           capture_output=True, text=True)
+    found = subprocess.run(
+        ["pgrep", "-f", f"jackd .* -n soundscape-{engine_pid}-"], capture_output=True, text=True
+    )
     return [int(pid) for pid in found.stdout.split()]
 
 

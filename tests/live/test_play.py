@@ -24,23 +24,31 @@ from tests.playing import FOREST, ROOT, require
 
 def oscsend(port: int, address: str, types: str, *values: object) -> None:
     """liblo's oscsend: a real OSC peer that is not python-osc."""
-    subprocess.run([require("oscsend"), "127.0.0.1", str(port), address, types,
-                    *map(str, values)], check=True, timeout=10)
+    subprocess.run(
+        [require("oscsend"), "127.0.0.1", str(port), address, types, *map(str, values)],
+        check=True,
+        timeout=10,
+    )
 
 
 def test_play_answers_oscsend_reports_beats_and_stops_cleanly_on_sigterm(
-        player, listener: Listener) -> None:
+    player, listener: Listener
+) -> None:
     live = player("--feedback", f"127.0.0.1:{listener.port}")
     oscsend(live.port, "/state/valence", "f", 0.8)
     oscsend(live.port, "/state/heartrate", "i", 104)
     oscsend(live.port, "/state/mood", "df", -0.25, 0.5)  # a double and a float: both numbers
-    oscsend(live.port, "/state/movement", "T")           # a bool: 1.0
+    oscsend(live.port, "/state/movement", "T")  # a bool: 1.0
     oscsend(live.port, "/scene", "s", "grove")
     oscsend(live.port, "/event", "sf", "discovery", 0.9)
     time.sleep(6.0)
     summary = live.stop(signal.SIGTERM)  # a clean exit, status 0
-    assert summary["targets"] == {"valence": -0.25, "arousal": 0.5, "movement": 1.0,
-                                  "heartrate": 104.0}
+    assert summary["targets"] == {
+        "valence": -0.25,
+        "arousal": 0.5,
+        "movement": 1.0,
+        "heartrate": 104.0,
+    }
     assert summary["scene"] == "grove"
     assert summary["accepted"] == 6 and summary["dropped"] == {}
     assert summary["xruns"] is not None and summary["xruns"] <= 2
@@ -56,7 +64,8 @@ def test_play_answers_oscsend_reports_beats_and_stops_cleanly_on_sigterm(
 
 
 def test_bundles_wait_for_their_time_tag_and_garbage_never_stops_the_music(
-        player, listener: Listener) -> None:
+    player, listener: Listener
+) -> None:
     live = player("--feedback", f"127.0.0.1:{listener.port}")
     client = SimpleUDPClient("127.0.0.1", live.port)
     later = OscBundleBuilder(time.time() + 1.5)
@@ -72,9 +81,15 @@ def test_bundles_wait_for_their_time_tag_and_garbage_never_stops_the_music(
         now.add_content(m.build())
     client.send(now.build())
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as raw:
-        for junk in (b"", b"\x00", b"garbage", b"/state/arousal\x00\x00,f\x00\x00\x7f",
-                     b"/state/arousal\x00\x00,zzzz\x00\x00\x00", b"#bundle\x00" + b"\xff" * 40,
-                     b"/scene\x00\x00,s\x00\x00\xff\xfe\xfd\x00"):
+        for junk in (
+            b"",
+            b"\x00",
+            b"garbage",
+            b"/state/arousal\x00\x00,f\x00\x00\x7f",
+            b"/state/arousal\x00\x00,zzzz\x00\x00\x00",
+            b"#bundle\x00" + b"\xff" * 40,
+            b"/scene\x00\x00,s\x00\x00\xff\xfe\xfd\x00",
+        ):
             raw.sendto(junk, ("127.0.0.1", live.port))
     client.send_message("/state/valence", float("inf"))
     client.send_message("/state/valence", "sad")
@@ -105,9 +120,26 @@ def test_a_live_recording_replays_offline_sample_for_sample(player, tmp_path: Pa
     time.sleep(3.0)
     live.stop()
     replay = tmp_path / "replay.wav"
-    result = subprocess.run([sys.executable, "-m", "engine", "render", str(FOREST),
-                             "--timeline", str(log), "--seed", "3", "--out", str(replay),
-                             "--quiet"], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "engine",
+            "render",
+            str(FOREST),
+            "--timeline",
+            str(log),
+            "--seed",
+            "3",
+            "--out",
+            str(replay),
+            "--quiet",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
     text = log.read_text()
     assert "landed /engine/scene ruins" in text and "landed /engine/stinger discovery" in text
@@ -125,31 +157,55 @@ def test_without_a_sound_card_the_error_says_what_to_do(tmp_path: Path) -> None:
     if has_sound_card():
         pytest.skip("this machine has a sound card")
     for chosen in ([], ["--audio", "portaudio"]):  # pyo itself would segfault on the second
-        result = subprocess.run([sys.executable, "-m", "engine", "play", str(FOREST),
-                                 "--duration", "1", *chosen], cwd=ROOT, capture_output=True,
-                                text=True, timeout=60)
+        result = subprocess.run(
+            [sys.executable, "-m", "engine", "play", str(FOREST), "--duration", "1", *chosen],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
         assert result.returncode == 2, result.stderr
         assert "no sound card" in result.stderr and "--audio dummy" in result.stderr
 
 
 def test_a_busy_port_is_a_clear_error(player) -> None:
     live = player()
-    result = subprocess.run([sys.executable, "-m", "engine", "play", str(FOREST), "--audio",
-                             "dummy", "--port", str(live.port), "--duration", "1"], cwd=ROOT,
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "engine",
+            "play",
+            str(FOREST),
+            "--audio",
+            "dummy",
+            "--port",
+            str(live.port),
+            "--duration",
+            "1",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 2
     assert f"cannot listen on 127.0.0.1:{live.port}" in result.stderr
     live.stop()
 
 
-def test_a_flood_of_2000_messages_a_second_is_taken_without_xruns(
-        player, tmp_path: Path) -> None:
+def test_a_flood_of_2000_messages_a_second_is_taken_without_xruns(player, tmp_path: Path) -> None:
     wav = tmp_path / "flood.wav"
     live = player("--record", str(wav))
     time.sleep(1.0)
-    flood = subprocess.run([sys.executable, "-m", "benchmarks.flood",
-                            str(live.port), "2000", "15"], cwd=ROOT, capture_output=True, text=True,
-                           timeout=60, check=True)
+    flood = subprocess.run(
+        [sys.executable, "-m", "benchmarks.flood", str(live.port), "2000", "15"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
     sent = json.loads(flood.stdout)
     time.sleep(0.5)
     summary = live.stop()
@@ -165,7 +221,7 @@ def test_a_flood_of_2000_messages_a_second_is_taken_without_xruns(
     assert summary["osc_age_ms"]["p50"] < 50, summary["osc_age_ms"]
     audio, sr = soundfile.read(wav)
     assert np.isfinite(audio).all()
-    loudness = [np.sqrt(np.mean(audio[i:i + sr] ** 2)) for i in range(0, len(audio) - sr, sr)]
+    loudness = [np.sqrt(np.mean(audio[i : i + sr] ** 2)) for i in range(0, len(audio) - sr, sr)]
     assert min(loudness) > 1e-3  # never silent: the music played through it
 
 
@@ -180,12 +236,16 @@ def test_play_joins_a_running_jack_server_at_its_buffer_size(player) -> None:
         assert any("128 frames" in line for line in live.lines)
         probe = jack.Client("probe", servername=jackd.name, no_start_server=True)
         try:
-            wired = {port.name: [p.name for p in probe.get_all_connections(port)]
-                     for port in probe.get_ports("soundscape:", is_output=True)}
+            wired = {
+                port.name: [p.name for p in probe.get_all_connections(port)]
+                for port in probe.get_ports("soundscape:", is_output=True)
+            }
         finally:
             probe.close()
-        assert wired == {"soundscape:output_1": ["system:playback_1"],
-                         "soundscape:output_2": ["system:playback_2"]}
+        assert wired == {
+            "soundscape:output_1": ["system:playback_1"],
+            "soundscape:output_2": ["system:playback_2"],
+        }
         time.sleep(2.0)
         summary = live.stop()
     assert summary["seconds"] == pytest.approx(summary["buffers"] * 128 / 48000)

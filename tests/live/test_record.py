@@ -16,18 +16,40 @@ from tests.playing import FOREST, ROOT, free_udp_port, require
 
 def send_session(port: int) -> None:
     oscsend = require("oscsend")
-    for address, types, *values in (("/state/mood", "ff", 0.5, -0.5),
-                                     ("/scene", "s", "ruins"),
-                                     ("/event", "sf", "discovery", 0.75)):
-        subprocess.run([oscsend, "127.0.0.1", str(port), address, types, *map(str, values)],
-                       check=True, timeout=10)
+    for address, types, *values in (
+        ("/state/mood", "ff", 0.5, -0.5),
+        ("/scene", "s", "ruins"),
+        ("/event", "sf", "discovery", 0.75),
+    ):
+        subprocess.run(
+            [oscsend, "127.0.0.1", str(port), address, types, *map(str, values)],
+            check=True,
+            timeout=10,
+        )
         time.sleep(0.3)
 
 
 def render(timeline: Path, out: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "engine", "render", str(FOREST), "--timeline",
-                           str(timeline), "--out", str(out), "--duration", "3", "--quiet"],
-                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "engine",
+            "render",
+            str(FOREST),
+            "--timeline",
+            str(timeline),
+            "--out",
+            str(out),
+            "--duration",
+            "3",
+            "--quiet",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def capture(command: list[str], port: int) -> subprocess.Popen[str]:
@@ -42,14 +64,30 @@ def capture(command: list[str], port: int) -> subprocess.Popen[str]:
 def test_record_logs_what_a_game_sends_with_arrival_times(tmp_path: Path) -> None:
     port = free_udp_port()
     out = tmp_path / "session.jsonl"
-    process = capture([sys.executable, "-m", "engine", "record", "--port", str(port), "--out",
-                       str(out), "--duration", "2.5"], port)
+    process = capture(
+        [
+            sys.executable,
+            "-m",
+            "engine",
+            "record",
+            "--port",
+            str(port),
+            "--out",
+            str(out),
+            "--duration",
+            "2.5",
+        ],
+        port,
+    )
     stdout, _ = process.communicate(timeout=30)
     assert process.returncode == 0
     assert f"listening on 127.0.0.1:{port}" in stdout and "3 messages" in stdout
     messages = load_timeline(out)
     assert [(m.address, m.args) for m in messages] == [
-        ("/state/mood", (0.5, -0.5)), ("/scene", ("ruins",)), ("/event", ("discovery", 0.75))]
+        ("/state/mood", (0.5, -0.5)),
+        ("/scene", ("ruins",)),
+        ("/event", ("discovery", 0.75)),
+    ]
     gaps = [b.time - a.time for a, b in itertools.pairwise(messages)]
     assert all(0.25 <= gap <= 1.0 for gap in gaps)  # oscsend's start-up plus our 0.3 s pauses
     assert 2.4 <= (recorded_length(out) or 0) <= 3.5

@@ -137,7 +137,8 @@ def test_a_stinger_is_reported_when_it_sounds_not_when_it_is_asked_for(live: Liv
 
 
 def test_a_scene_change_is_reported_on_the_bar_line_and_to_new_listeners_at_once(
-        live: Live) -> None:
+    live: Live,
+) -> None:
     early = Listener()
     live.send("/engine/subscribe", early.port)
     live.run(0.1, early)
@@ -194,7 +195,8 @@ def test_stats_answer_the_sender_and_unsubscribe_stops_feedback(live: Live) -> N
 
 
 def test_an_error_in_the_buffer_is_counted_and_the_next_buffer_plays(
-        live: Live, monkeypatch: pytest.MonkeyPatch) -> None:
+    live: Live, monkeypatch: pytest.MonkeyPatch
+) -> None:
     engine = live.session.engine
     real_tick = engine.tick
     calls = {"n": 0}
@@ -245,7 +247,9 @@ def test_with_logging_on_scene_and_stinger_landings_are_kept(live: Live) -> None
     live.run(6.0)
     landed = list(live.session.feedback.landed or [])
     assert [(address, args) for _, address, args in landed] == [
-        ("/engine/stinger", ("discovery",)), ("/engine/scene", ("grove",))]
+        ("/engine/stinger", ("discovery",)),
+        ("/engine/scene", ("grove",)),
+    ]
     asked = round(1.0 * SR / BUFFER) * BUFFER
     stinger, scene = landed[0][0], landed[1][0]
     assert asked < stinger < scene  # the stinger waits for a beat, the scene for a bar line

@@ -43,8 +43,12 @@ def test_messages_arrive_with_their_arguments(receiver: OscReceiver) -> None:
     client.send_message("/scene", "grove")
     client.send_message("/event", ["discovery", 1])
     wait_for(receiver, 4)
-    assert pairs(receiver.due()) == [("/state/arousal", (0.5,)), ("/state/mood", (0.25, -0.5)),
-                              ("/scene", ("grove",)), ("/event", ("discovery", 1))]
+    assert pairs(receiver.due()) == [
+        ("/state/arousal", (0.5,)),
+        ("/state/mood", (0.25, -0.5)),
+        ("/scene", ("grove",)),
+        ("/event", ("discovery", 1)),
+    ]
     assert pairs(receiver.due()) == []
 
 
@@ -53,8 +57,13 @@ def test_garbage_is_counted_and_the_receiver_goes_on(receiver: OscReceiver) -> N
     good.add_arg(0.75)
     datagram = good.build().dgram
     cut_float = b"/state/arousal\x00\x00,f\x00\x00\x7f"  # python-osc would pad it: 1.7e38
-    for junk in (b"garbage", b"\x00\x01\x02", b"#bundle\x00" + b"\xff" * 12, b"/\xff\xfe",
-                 cut_float):
+    for junk in (
+        b"garbage",
+        b"\x00\x01\x02",
+        b"#bundle\x00" + b"\xff" * 12,
+        b"/\xff\xfe",
+        cut_float,
+    ):
         raw(receiver, junk)
     raw(receiver, datagram)
     wait_for(receiver, 6)
@@ -82,8 +91,10 @@ def test_bundles_unpack_and_future_time_tags_wait(receiver: OscReceiver) -> None
     raw(receiver, now.build().dgram)
     wait_for(receiver, 3)
     assert pairs(receiver.due(at - 0.1)) == [("/scene", ("ruins",))]
-    assert pairs(receiver.due(at + 0.01)) == [("/state/valence", (-0.5,)),
-                                              ("/state/arousal", (0.875,))]
+    assert pairs(receiver.due(at + 0.01)) == [
+        ("/state/valence", (-0.5,)),
+        ("/state/arousal", (0.875,)),
+    ]
 
 
 def test_a_far_future_time_tag_does_not_block_the_thread(receiver: OscReceiver) -> None:

@@ -25,8 +25,14 @@ def render_wav(tmp_path_factory: pytest.TempPathFactory) -> Render:
     cache: dict[tuple, tuple[np.ndarray, int]] = {}
     folder = tmp_path_factory.mktemp("renders")
 
-    def run(score: Path, seconds: float, *, state: tuple[tuple[str, tuple], ...] = (),
-            timeline: Path | None = None, seed: int | None = None) -> tuple[np.ndarray, int]:
+    def run(
+        score: Path,
+        seconds: float,
+        *,
+        state: tuple[tuple[str, tuple], ...] = (),
+        timeline: Path | None = None,
+        seed: int | None = None,
+    ) -> tuple[np.ndarray, int]:
         key = (score, seconds, state, timeline, seed)
         if key not in cache:
             messages = [TimedMessage(0.0, address, args) for address, args in state]

@@ -16,8 +16,13 @@ def test_messages_steer_the_engine_and_bad_ones_are_counted_not_fatal() -> None:
     server = manual_server(sr=48000, buffersize=256, seed=3)
     log: list[tuple[int, str, dict]] = []
     try:
-        engine = Engine(load_score(FOREST), sr=48000, buffersize=256, seed=3,
-                        observer=lambda s, k, d: log.append((s, k, d)))
+        engine = Engine(
+            load_score(FOREST),
+            sr=48000,
+            buffersize=256,
+            seed=3,
+            observer=lambda s, k, d: log.append((s, k, d)),
+        )
         peak = 0.0
         for index in range(int(12 * 48000 / 256)):
             if index == 400:

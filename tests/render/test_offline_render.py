@@ -41,8 +41,9 @@ def test_same_score_seed_and_timeline_give_identical_bytes(tmp_path: Path) -> No
 
 
 @pytest.mark.parametrize("score", SCORES, ids=lambda p: p.stem)
-def test_timeline_render_is_finite_under_the_ceiling_and_not_silent(score: Path,
-                                                                   render_wav: Render) -> None:
+def test_timeline_render_is_finite_under_the_ceiling_and_not_silent(
+    score: Path, render_wav: Render
+) -> None:
     audio, sr = render_wav(score, 60, timeline=score.with_suffix(".timeline.jsonl"))
     ceiling = load_score(score).master.ceiling
     assert audio.shape[1] == 2 and len(audio) >= 60 * sr
@@ -60,17 +61,17 @@ def test_loudness_lands_within_2_lu_of_the_target(score: Path, render_wav: Rende
     audio, sr = render_wav(score, 60)
     target = load_score(score).master.loudness
     # judge the settled part: the leveler listens for several seconds before it steers
-    loudness = integrated_loudness(audio[10 * sr:], sr)
+    loudness = integrated_loudness(audio[10 * sr :], sr)
     assert abs(loudness - target) <= 2.0, f"{loudness:.1f} LUFS against {target}"
 
 
 @pytest.mark.parametrize(("sr", "buffersize"), [(44100, 256), (48000, 64), (96000, 1024)])
-def test_other_rates_and_buffer_sizes_render_clean(sr: int, buffersize: int,
-                                                  tmp_path: Path) -> None:
+def test_other_rates_and_buffer_sizes_render_clean(
+    sr: int, buffersize: int, tmp_path: Path
+) -> None:
     score = load_score(SCORES[0])
     timeline = load_timeline(SCORES[0].with_suffix(".timeline.jsonl"))
-    result = render(score, tmp_path / "x.wav", 15, sr=sr, buffersize=buffersize,
-                    timeline=timeline)
+    result = render(score, tmp_path / "x.wav", 15, sr=sr, buffersize=buffersize, timeline=timeline)
     audio, rate = read_wav(result.path)
     assert rate == sr and is_finite(audio)
     assert sample_peak_db(audio) <= score.master.ceiling + 1e-3

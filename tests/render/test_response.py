@@ -35,7 +35,7 @@ def mood(valence: float, arousal: float) -> tuple[tuple[str, tuple], ...]:
 def test_high_arousal_is_busier_and_brighter(score: Path, render_wav: Render) -> None:
     calm, sr = render_wav(score, 40, state=mood(0.0, -0.9))
     tense, _ = render_wav(score, 40, state=mood(0.0, 0.9))
-    calm, tense = calm[8 * sr:], tense[8 * sr:]  # after smoothing and the first tempo glide
+    calm, tense = calm[8 * sr :], tense[8 * sr :]  # after smoothing and the first tempo glide
     assert onset_rate(tense, sr) > 1.3 * onset_rate(calm, sr)
     assert spectral_centroid(tense, sr) > 1.15 * spectral_centroid(calm, sr)
 
@@ -45,7 +45,7 @@ def test_heart_rate_leads_the_meditation_tempo(render_wav: Render) -> None:
     for bpm in (60, 120):
         audio, sr = render_wav(MEDITATION, 75, state=(("/state/heartrate", (bpm,)),))
         expected = {60: 54, 120: 98}[bpm]  # narrow the search: exclude half and double tempo
-        tempi[bpm] = estimate_tempo(audio[45 * sr:], sr, lo=expected / 1.5, hi=expected * 1.5)
+        tempi[bpm] = estimate_tempo(audio[45 * sr :], sr, lo=expected / 1.5, hi=expected * 1.5)
     # the score maps heart rate 60 -> 54 BPM and 120 -> ~98 BPM, gliding 3 % a bar (from the
     # default 70 BPM heart, 120 takes ~12 bars, ~35 s, to reach)
     assert tempi[60] == pytest.approx(54, rel=0.08)
@@ -58,12 +58,22 @@ def features(audio: np.ndarray, sr: int) -> np.ndarray:
     spectrum = np.abs(np.fft.rfft(mono[: 2**20] if len(mono) > 2**20 else mono)) ** 2
     freqs = np.fft.rfftfreq(min(len(mono), 2**20), 1 / sr)
     edges = [20, 80, 160, 320, 640, 1280, 2560, 5120, 10240, 20000]
-    bands = [spectrum[(freqs >= lo) & (freqs < hi)].sum() + 1e-12
-             for lo, hi in itertools.pairwise(edges)]
+    bands = [
+        spectrum[(freqs >= lo) & (freqs < hi)].sum() + 1e-12 for lo, hi in itertools.pairwise(edges)
+    ]
     profile = 10 * np.log10(np.array(bands) / sum(bands))
     chroma = pitch_class_profile(audio, sr)
-    return np.concatenate([[integrated_loudness(audio, sr), np.log2(spectral_centroid(audio, sr)),
-                            onset_rate(audio, sr)], profile, chroma])
+    return np.concatenate(
+        [
+            [
+                integrated_loudness(audio, sr),
+                np.log2(spectral_centroid(audio, sr)),
+                onset_rate(audio, sr),
+            ],
+            profile,
+            chroma,
+        ]
+    )
 
 
 def audible(a: np.ndarray, b: np.ndarray) -> str | None:
@@ -84,12 +94,13 @@ def audible(a: np.ndarray, b: np.ndarray) -> str | None:
 INPUT_CASES = [(score, name) for score in SCORES for name in load_score(score).inputs]
 
 
-@pytest.mark.parametrize(("score", "name"), INPUT_CASES,
-                         ids=[f"{s.stem}-{n}" for s, n in INPUT_CASES])
+@pytest.mark.parametrize(
+    ("score", "name"), INPUT_CASES, ids=[f"{s.stem}-{n}" for s, n in INPUT_CASES]
+)
 def test_every_declared_input_is_audible(score: Path, name: str, render_wav: Render) -> None:
     spec = load_score(score).inputs[name]
     low, sr = render_wav(score, 30, state=((f"/state/{name}", (spec.min,)),))
     high, _ = render_wav(score, 30, state=((f"/state/{name}", (spec.max,)),))
-    low, high = low[10 * sr:], high[10 * sr:]
+    low, high = low[10 * sr :], high[10 * sr :]
     reason = audible(features(low, sr), features(high, sr))
     assert reason is not None, f"{score.stem}: {name} from {spec.min} to {spec.max} is inaudible"

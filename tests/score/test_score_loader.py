@@ -10,11 +10,13 @@ from engine.errors import ScoreError
 from engine.score.catalog import Catalog, ParamRange
 from engine.score.loader import parse_quantize, parse_score
 
-CATALOG = Catalog(instruments={
-    "pad": {"cutoff": ParamRange(100.0, 12000.0, 1500.0), "attack": ParamRange(0.01, 8.0, 1.0)},
-    "bell": {},
-    "wind": {"intensity": ParamRange(0.0, 1.0, 0.5)},
-})
+CATALOG = Catalog(
+    instruments={
+        "pad": {"cutoff": ParamRange(100.0, 12000.0, 1500.0), "attack": ParamRange(0.01, 8.0, 1.0)},
+        "bell": {},
+        "wind": {"intensity": ParamRange(0.0, 1.0, 0.5)},
+    }
+)
 
 GOOD = """\
 version: 1
@@ -69,8 +71,10 @@ def test_good_score_loads_every_section() -> None:
     assert set(score.inputs) == {"valence", "arousal", "movement", "heartrate", "danger"}
     assert score.inputs["danger"].max == 10
     hr = score.inputs["heartrate"]
-    assert [b.address for b in hr.bindings] == ["/state/heartrate",
-                                               "/avatar/parameters/HeartRateFloat01"]
+    assert [b.address for b in hr.bindings] == [
+        "/state/heartrate",
+        "/avatar/parameters/HeartRateFloat01",
+    ]
     assert hr.bindings[1].map is not None and hr.bindings[1].map(0.5) == 120
     assert score.tempo.bpm.evaluate({"arousal": 1.0}) == 110
     assert score.layers["pad"].params["cutoff"].evaluate({"danger": 10}) == pytest.approx(5000)
@@ -83,23 +87,35 @@ def test_good_score_loads_every_section() -> None:
     assert score.master.ceiling == -1.5
 
 
-@pytest.mark.parametrize(("old", "new", "where", "words"), [
-    ("curve: [[-1, -20], [1, -8]]", "curve: [[1, -20], [-1, -8]]", "16:", "rise"),
-    ("gain: {input: arousal", "gain: {input: arousl", "t.yaml:", "did you mean 'arousal'"),
-    ("cutoff: {input: danger, curve: [[0, 500]", "cutoff: {input: danger, curve: [[0, 50]",
-     "17:", "[100, 12000]"),
-    ("instrument: wind", "instrument: wnd", "19:", "did you mean 'wind'"),
-    ("meter: 3/4", "meter: 3/5", "4:", "meter"),
-    ("root: Eb", "root: H", "5:", "H"),
-    ("progression: [i, iv, V, 1]", "progression: [i, iv, X, 1]", "6:", "X"),
-    ("generator: {type: chords, voices: 4}", "generator: {type: chords, voices: 40}", "15:", "40"),
-    ("generator: {type: chords, voices: 4}", "generator: {type: chordz}", "15:", "chords"),
-    ("layers: air, tempo", "layers: wind, tempo", "23:", "wind"),
-    ("probability: 0.25", "probability: 1.25", "28:", "[0, 1]"),
-    ("operators: [rotate, substitute]", "operators: [rotate, explode]", "28:", "explode"),
-    ("loudness: -20", "loudness: loud", "29:", "number"),
-    ("quantize: beat", "quantize: sometimes", "25:", "quantization"),
-])
+@pytest.mark.parametrize(
+    ("old", "new", "where", "words"),
+    [
+        ("curve: [[-1, -20], [1, -8]]", "curve: [[1, -20], [-1, -8]]", "16:", "rise"),
+        ("gain: {input: arousal", "gain: {input: arousl", "t.yaml:", "did you mean 'arousal'"),
+        (
+            "cutoff: {input: danger, curve: [[0, 500]",
+            "cutoff: {input: danger, curve: [[0, 50]",
+            "17:",
+            "[100, 12000]",
+        ),
+        ("instrument: wind", "instrument: wnd", "19:", "did you mean 'wind'"),
+        ("meter: 3/4", "meter: 3/5", "4:", "meter"),
+        ("root: Eb", "root: H", "5:", "H"),
+        ("progression: [i, iv, V, 1]", "progression: [i, iv, X, 1]", "6:", "X"),
+        (
+            "generator: {type: chords, voices: 4}",
+            "generator: {type: chords, voices: 40}",
+            "15:",
+            "40",
+        ),
+        ("generator: {type: chords, voices: 4}", "generator: {type: chordz}", "15:", "chords"),
+        ("layers: air, tempo", "layers: wind, tempo", "23:", "wind"),
+        ("probability: 0.25", "probability: 1.25", "28:", "[0, 1]"),
+        ("operators: [rotate, substitute]", "operators: [rotate, explode]", "28:", "explode"),
+        ("loudness: -20", "loudness: loud", "29:", "number"),
+        ("quantize: beat", "quantize: sometimes", "25:", "quantization"),
+    ],
+)
 def test_errors_name_file_line_and_field(old: str, new: str, where: str, words: str) -> None:
     assert old in GOOD
     message = str(error_of(GOOD.replace(old, new, 1)))
@@ -135,17 +151,24 @@ def test_missing_sections() -> None:
 def test_transitions_pick_the_most_specific_rule() -> None:
     text = GOOD.replace(
         "  - {from: calm, to: storm, quantize: beat, fade: 0.5}",
-        "  - {to: storm, quantize: 2 bars, fade: 3}\n  - {from: calm, to: storm, quantize: now}")
+        "  - {to: storm, quantize: 2 bars, fade: 3}\n  - {from: calm, to: storm, quantize: now}",
+    )
     score = parse(text)
     assert score.transition("calm", "storm").quantize.unit == "now"
     rule = score.transition("storm", "storm")
     assert rule.quantize.count == 2 and rule.fade == 3
 
 
-@pytest.mark.parametrize(("text", "unit", "count"), [
-    ("beat", "beat", 1), ("bar", "bar", 1), ("4 bars", "bar", 4), ("2bars", "bar", 2),
-    ("now", "now", 1),
-])
+@pytest.mark.parametrize(
+    ("text", "unit", "count"),
+    [
+        ("beat", "beat", 1),
+        ("bar", "bar", 1),
+        ("4 bars", "bar", 4),
+        ("2bars", "bar", 2),
+        ("now", "now", 1),
+    ],
+)
 def test_quantize_forms(text: str, unit: str, count: int) -> None:
     q = parse_quantize(text)
     assert (q.unit, q.count) == (unit, count)

@@ -31,11 +31,14 @@ def router() -> Router:
 def test_state_addresses(router: Router) -> None:
     assert router.route("/state/arousal", [0.5]) == [SetInput("arousal", 0.5)]
     assert router.route("/state/danger", [1]) == [SetInput("danger", 1.0)]
-    assert router.route("/state/mood", [0.2, -0.4]) == [SetInput("valence", 0.2),
-                                                        SetInput("arousal", -0.4)]
+    assert router.route("/state/mood", [0.2, -0.4]) == [
+        SetInput("valence", 0.2),
+        SetInput("arousal", -0.4),
+    ]
     assert router.route("/state/heartrate", [72]) == [SetInput("heartrate", 72.0)]
-    assert router.route("/avatar/parameters/HeartRateFloat01", [0.5]) == \
-        [SetInput("heartrate", 120.0)]
+    assert router.route("/avatar/parameters/HeartRateFloat01", [0.5]) == [
+        SetInput("heartrate", 120.0)
+    ]
     assert router.route("/state/movement", [True]) == [SetInput("movement", 1.0)]
 
 
@@ -52,28 +55,39 @@ def test_control_addresses(router: Router) -> None:
 def test_every_osc_number_type_is_coerced(router: Router) -> None:
     # i and h arrive as int, f and d as float, T/F as bool, and some tools send numbers as text
     # (the state bus clamps values to the input's range later)
-    for value, expected in ((1, 1.0), (2**40, 2.0**40), (0.25, 0.25), (True, 1.0), (False, 0.0),
-                            (" -0.5 ", -0.5), ("1e-1", 0.1)):
+    for value, expected in (
+        (1, 1.0),
+        (2**40, 2.0**40),
+        (0.25, 0.25),
+        (True, 1.0),
+        (False, 0.0),
+        (" -0.5 ", -0.5),
+        ("1e-1", 0.1),
+    ):
         assert router.route("/state/arousal", [value]) == [SetInput("arousal", expected)]
 
 
-@pytest.mark.parametrize(("address", "args", "reason"), [
-    ("/state/arousal", [float("nan")], "non_finite"),
-    ("/state/arousal", [float("inf")], "non_finite"),
-    ("/state/arousal", ["high"], "bad_type"),
-    ("/state/arousal", ["nan"], "bad_type"),
-    ("/state/arousal", ["1e999"], "non_finite"),
-    ("/state/arousal", [b"\x00\x01"], "bad_type"),
-    ("/state/arousal", [None], "bad_type"),
-    ("/state/arousal", [], "bad_args"),
-    ("/state/mood", [0.1], "bad_args"),
-    ("/scene", ["nowhere"], "unknown_scene"),
-    ("/scene", [3], "bad_args"),
-    ("/event", ["found"], "unknown_event"),
-    ("/nothing/here", [1], "unknown_address"),
-])
-def test_bad_messages_are_counted_by_reason(router: Router, address: str, args: list,
-                                            reason: str) -> None:
+@pytest.mark.parametrize(
+    ("address", "args", "reason"),
+    [
+        ("/state/arousal", [float("nan")], "non_finite"),
+        ("/state/arousal", [float("inf")], "non_finite"),
+        ("/state/arousal", ["high"], "bad_type"),
+        ("/state/arousal", ["nan"], "bad_type"),
+        ("/state/arousal", ["1e999"], "non_finite"),
+        ("/state/arousal", [b"\x00\x01"], "bad_type"),
+        ("/state/arousal", [None], "bad_type"),
+        ("/state/arousal", [], "bad_args"),
+        ("/state/mood", [0.1], "bad_args"),
+        ("/scene", ["nowhere"], "unknown_scene"),
+        ("/scene", [3], "bad_args"),
+        ("/event", ["found"], "unknown_event"),
+        ("/nothing/here", [1], "unknown_address"),
+    ],
+)
+def test_bad_messages_are_counted_by_reason(
+    router: Router, address: str, args: list, reason: str
+) -> None:
     assert router.route(address, args) == []
     assert router.dropped[reason] == 1
     assert router.accepted == 0
