@@ -40,10 +40,18 @@ class Message(NamedTuple):
 
 class OscReceiver:
     def __init__(
-        self, host: str = "127.0.0.1", port: int = 9000, *, clock: Callable[[], float] = time.time
+        self,
+        host: str = "127.0.0.1",
+        port: int = 9000,
+        *,
+        clock: Callable[[], float] = time.time,
+        allow: Callable[[str], bool] | None = None,
     ) -> None:
-        """Bind ``host:port`` now (port 0 picks a free one: see :attr:`port`)."""
+        """Bind ``host:port`` now (port 0 picks a free one: see :attr:`port`). ``allow``, when
+        given, is asked for each datagram's sender IP; refused senders are dropped (counted as
+        ``not_allowed``) before their bytes are parsed."""
         self.clock = clock
+        self.allow = allow
         self.received = 0
         self.dropped: Counter[str] = Counter()
         self._inbox: deque[tuple[float, Message]] = deque()
@@ -90,6 +98,9 @@ class OscReceiver:
                 if self._stop.is_set():
                     return
                 self.dropped["socket_error"] += 1
+                continue
+            if self.allow is not None and not self.allow(sender[0]):
+                self.dropped["not_allowed"] += 1
                 continue
             self.accept(data, sender)
 
