@@ -15,13 +15,15 @@ import argparse
 import sys
 from pathlib import Path
 
+from engine.bundled import DEFAULT_SCORE, demo_timeline, resolve_score
 from engine.errors import SoundscapeError
 
-#: The score ``soundscape render`` plays when none is named.
-DEFAULT_SCORE = Path(__file__).resolve().parent.parent / "scores" / "forest.yaml"
-DEFAULT_TIMELINE = DEFAULT_SCORE.with_suffix(".timeline.jsonl")
-#: The pygame demo game (a separate process that talks to the engine over OSC only).
-DEMO_GAME = DEFAULT_SCORE.parent.parent / "demos" / "wander" / "main.py"
+DEFAULT_TIMELINE = demo_timeline(DEFAULT_SCORE)
+#: The pygame demo game (a separate process that talks to the engine over OSC only); it ships
+#: in the package beside ``engine``.
+DEMO_GAME = "demos.wander"
+#: The checkout the package was installed from, if it was (the benchmarks live there).
+CHECKOUT = Path(__file__).resolve().parent.parent
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -176,7 +178,7 @@ def _render(args: argparse.Namespace) -> int:
     from engine.score.loader import load_score
     from engine.state.timeline import load_timeline, recorded_length
 
-    score_path = Path(args.score) if args.score else DEFAULT_SCORE
+    score_path = resolve_score(args.score) if args.score else DEFAULT_SCORE
     timeline_path = args.timeline
     if args.score is None and timeline_path is None and DEFAULT_TIMELINE.exists():
         timeline_path = str(DEFAULT_TIMELINE)
@@ -212,7 +214,7 @@ def _play(args: argparse.Namespace) -> int:
 
     if args.duration is not None and args.duration <= 0:
         raise SoundscapeError("--duration must be more than 0 seconds")
-    score = load_score(args.score, default_catalog())
+    score = load_score(resolve_score(args.score), default_catalog())
     options = PlayOptions(
         audio=args.audio,
         sr=args.sr,
@@ -253,14 +255,17 @@ def _demo(args: argparse.Namespace) -> int:
     import importlib.util
     import subprocess
 
-    if not DEMO_GAME.exists():
+    if importlib.util.find_spec(DEMO_GAME) is None:
         raise SoundscapeError(
-            f"the demo game is not here ({DEMO_GAME}): it ships with the "
-            "source checkout (git clone, then pip install -e '.[demo]')"
+            f"the demo game ({DEMO_GAME}) is not installed: reinstall the package "
+            "(pip install '.[demo]' from the checkout)"
         )
     if importlib.util.find_spec("pygame") is None:  # the game's process needs it: say so now
-        raise SoundscapeError("the demo needs pygame: pip install -e '.[demo]'")
-    command = [sys.executable, str(DEMO_GAME), "--score", args.score]
+        raise SoundscapeError(
+            "the demo needs pygame: pip install pygame (from the checkout: pip install '.[demo]')"
+        )
+    score_path = resolve_score(args.score)
+    command = [sys.executable, "-m", DEMO_GAME, "--score", str(score_path)]
     if args.sliders:
         command.append("--sliders")
     if args.autopilot is not None:
@@ -274,7 +279,7 @@ def _demo(args: argparse.Namespace) -> int:
     from engine.live.player import PlayOptions, play
     from engine.score.loader import load_score
 
-    score = load_score(args.score, default_catalog())
+    score = load_score(resolve_score(args.score), default_catalog())
     options = PlayOptions(
         audio=args.audio, port=args.port, record=args.record, score_file=args.score
     )
@@ -296,7 +301,7 @@ def _demo(args: argparse.Namespace) -> int:
 def _bench(args: argparse.Namespace) -> int:
     import subprocess
 
-    root = DEFAULT_SCORE.parent.parent
+    root = CHECKOUT
     if not (root / "benchmarks" / "__main__.py").exists():
         raise SoundscapeError("the benchmarks ship with the source checkout, not the package")
     return subprocess.run([sys.executable, "-m", "benchmarks", *args.rest], cwd=root).returncode

@@ -45,6 +45,29 @@ def require(name: str) -> str:
     return require_tool(name)[name]
 
 
+def xrun_floor(seconds: float, buffersize: int = 256) -> int:
+    """The machine's own xruns over ``seconds``, now: one pyo sine on a private JACK dummy
+    server and nothing else (benchmarks/baseline_client.py). The dummy driver is timer-driven,
+    so a loaded or shared machine makes xruns whoever the client is."""
+    result = subprocess.run(
+        [sys.executable, "-m", "benchmarks.baseline_client", str(buffersize), str(seconds)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=seconds + 60,
+        check=True,
+    )
+    return int(json.loads(result.stdout.splitlines()[-1])["xruns"])
+
+
+def xruns_allowed(floor: int) -> int:
+    """What a real-time test may count beside the floor measured in the same test: twice the
+    floor plus two. A callback that really misses its deadlines gives tens to hundreds in the
+    same time (docs/performance.md), so a regression still fails while a loaded machine does
+    not."""
+    return 2 + 2 * floor
+
+
 def free_udp_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
         probe.bind(("127.0.0.1", 0))

@@ -25,8 +25,7 @@ if __package__ in (None, "") and str(ROOT) not in sys.path:  # run as a script
 
 from demos.wander.link import parse_engine  # noqa: E402
 from demos.wander.options import Options  # noqa: E402
-
-DEFAULT_SCORE = ROOT / "scores" / "forest.yaml"
+from engine.bundled import DEFAULT_SCORE  # noqa: E402  (a path only: the game never imports pyo)
 
 
 def _size(text: str) -> tuple[int, int]:

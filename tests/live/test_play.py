@@ -19,7 +19,7 @@ from pythonosc.osc_message_builder import OscMessageBuilder
 from pythonosc.udp_client import SimpleUDPClient
 
 from tests.live.conftest import Listener
-from tests.playing import FOREST, ROOT, require
+from tests.playing import FOREST, ROOT, require, xrun_floor, xruns_allowed
 
 
 def oscsend(port: int, address: str, types: str, *values: object) -> None:
@@ -51,7 +51,7 @@ def test_play_answers_oscsend_reports_beats_and_stops_cleanly_on_sigterm(
     }
     assert summary["scene"] == "grove"
     assert summary["accepted"] == 6 and summary["dropped"] == {}
-    assert summary["xruns"] is not None and summary["xruns"] <= 2
+    assert summary["xruns"] is not None and summary["xruns"] <= xruns_allowed(xrun_floor(6.0))
     assert summary["errors"] == 0
     beats = listener.of("/engine/beat")
     bpm = float(beats[-1][1][2])
@@ -214,8 +214,12 @@ def test_a_flood_of_2000_messages_a_second_is_taken_without_xruns(player, tmp_pa
     assert summary["accepted"] >= 0.99 * sent["valid"]
     assert summary["dropped"] == {"malformed": sent["garbage"]}
     assert summary["errors"] == 0 and summary["nan_recoveries"] == 0
-    # xruns are counted by JACK itself; shared CI machines may add a stray one
-    assert summary["xruns"] is not None and summary["xruns"] <= 1, summary
+    # xruns are counted by JACK itself, and compared with the machine's floor over the same time
+    floor = xrun_floor(15.0)
+    assert summary["xruns"] is not None and summary["xruns"] <= xruns_allowed(floor), (
+        summary,
+        floor,
+    )
     # each message waited for the next buffer, not longer (a gross bound: numbers are in
     # docs/performance.md)
     assert summary["osc_age_ms"]["p50"] < 50, summary["osc_age_ms"]
