@@ -56,7 +56,7 @@ class Curve:
         if self.shape == "smooth":
             t = t * t * (3.0 - 2.0 * t)
         if self.shape == "exp":
-            return y0 * (y1 / y0) ** t
+            return float(y0 * (y1 / y0) ** t)
         return y0 + (y1 - y0) * t
 
     @property

@@ -72,7 +72,7 @@ def _neighbour_level(d2: np.ndarray, reach: int, guard: int) -> np.ndarray:
     padded = np.concatenate([np.zeros(shift), centred, np.zeros(shift)])
     before = padded[: len(d2)]
     after = padded[2 * shift :]
-    return np.maximum(before, after)
+    return np.asarray(np.maximum(before, after))
 
 
 def _count_events(flags: np.ndarray, gap: int) -> int:

@@ -65,7 +65,7 @@ def _sliding(env: np.ndarray, reach: int, reducer: str) -> np.ndarray:
     """
     padded = np.pad(env, reach, mode="reflect" if env.size > 1 else "edge")
     windows = np.lib.stride_tricks.sliding_window_view(padded, 2 * reach + 1)
-    return windows.max(axis=1) if reducer == "max" else np.median(windows, axis=1)
+    return np.asarray(windows.max(axis=1) if reducer == "max" else np.median(windows, axis=1))
 
 
 def _pick_peaks(env: np.ndarray, sr: int, hop: int) -> np.ndarray:
@@ -124,7 +124,7 @@ def _refine(acf: np.ndarray, lag: int) -> float:
     curvature = left - 2.0 * mid + right
     if curvature >= 0:
         return float(lag)
-    return lag + 0.5 * (left - right) / curvature
+    return float(lag + 0.5 * (left - right) / curvature)
 
 
 def _peak_near(acf: np.ndarray, lag: float, lo: int, hi: int) -> int:

@@ -32,13 +32,13 @@ PITCH_CLASS_NAMES = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#",
 
 def _loud_frames(power: np.ndarray, threshold: float) -> np.ndarray:
     """Boolean mask of frames whose total power clears ``threshold``."""
-    return power.sum(axis=1) > threshold
+    return np.asarray(power.sum(axis=1) > threshold)
 
 
 def _gate_threshold(x: np.ndarray, n_fft: int, hop: int) -> float:
     """Frame-power threshold: 60 dB under the loudest frame, never under the absolute floor."""
     loudest = max((float(p.sum(axis=1).max()) for p in power_frames(x, n_fft, hop)), default=0.0)
-    return max(loudest * 10.0 ** (-_GATE_DB / 10.0), _ABS_FLOOR)
+    return float(max(loudest * 10.0 ** (-_GATE_DB / 10.0), _ABS_FLOOR))
 
 
 def spectral_centroid(y: np.ndarray, sr: int, n_fft: int = 2048, hop: int = 512) -> float:
@@ -98,7 +98,7 @@ def _correlate(profile: np.ndarray, template: np.ndarray) -> np.ndarray:
     a = rotations - rotations.mean(axis=1, keepdims=True)
     b = profile - profile.mean()
     denom = np.linalg.norm(a, axis=1) * np.linalg.norm(b)
-    return (a @ b) / np.where(denom > 0, denom, 1.0)
+    return np.asarray((a @ b) / np.where(denom > 0, denom, 1.0))
 
 
 def key_scores(profile: np.ndarray) -> np.ndarray:

@@ -53,7 +53,9 @@ class VoiceSleep:
         self._by_voice: list[list[tuple[Stream, Group]]] = [[] for _ in range(self.count)]
         for stream in streams:
             group = groups.get(stream)
-            for voice in group or ():
+            if group is None:  # not one voice's: the instrument's shared streams
+                continue
+            for voice in group:
                 self._by_voice[voice].append((stream, group))
 
     def streams_of(self, voice: int) -> list[Stream]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from engine.dsp.pyolib import pyo
 
@@ -24,7 +25,8 @@ class Stream:
     kind: str
     index: int
 
-    def get(self) -> object:
+    def get(self) -> Any:
+        """The C stream object (pyo has no types: it has ``play`` and ``stop``)."""
         return getattr(self.owner, self.kind)[self.index]
 
     def play(self) -> None:

@@ -12,6 +12,7 @@ ValueError: must be at most 6 (got 7)
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -24,13 +25,13 @@ class Option:
     and ``min``/``max``/``choices`` apply to each element. Bounds are inclusive.
     """
 
-    type: type
+    type: builtins.type[object]
     default: object
     min: float | None = None
     max: float | None = None
     choices: tuple[object, ...] | None = None
     doc: str = ""
-    item: type | None = None
+    item: builtins.type[object] | None = None
 
     def check(self, value: object, bounds: bool = True) -> object:
         """``value`` converted to the option's type (ints become floats for float options).

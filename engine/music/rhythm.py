@@ -78,7 +78,7 @@ def hit_probability(density: float, weight: float) -> float:
     time and a 16th only about 30 %.
     """
     density = min(1.0, max(0.0, density))
-    return density ** (0.5 + 1.5 * (1.0 - weight))
+    return float(density ** (0.5 + 1.5 * (1.0 - weight)))
 
 
 def probabilistic(

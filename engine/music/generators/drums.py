@@ -118,15 +118,15 @@ class DrumsGenerator(BaseGenerator):
                 patterns["hat"] = hats
             return patterns
         per_beat = GRID if ctx.intensity >= SIXTEENTHS_AT else self.opt_int("hat_steps")
-        hats = [i % (GRID // per_beat) == 0 for i in range(steps)]
-        openhat = [False] * steps
+        hat_steps = [i % (GRID // per_beat) == 0 for i in range(steps)]
+        openhat_steps = [False] * steps
         if ctx.intensity >= OPEN_HAT_AT and steps >= 2:
-            hats[steps - 2], openhat[steps - 2] = False, True
+            hat_steps[steps - 2], openhat_steps[steps - 2] = False, True
         return {
             "kick": self._kick,
             "snare": backbeat,
-            "hat": tuple(hats),
-            "openhat": tuple(openhat),
+            "hat": tuple(hat_steps),
+            "openhat": tuple(openhat_steps),
         }
 
     def _fill_due(self, ctx: BarContext, density: float) -> bool:
