@@ -102,8 +102,11 @@ class Feedback:
 
     # -- the conductor's observer -----------------------------------------------------------
     def observe(self, sample: int, kind: str, detail: Mapping[str, object]) -> None:
+        message: tuple[str, tuple[object, ...]]
         if kind == "beat":
-            message = ("/engine/beat", (detail["bar"], detail["beat"], float(detail["bpm"])))
+            bpm = detail["bpm"]
+            assert isinstance(bpm, (int, float))
+            message = ("/engine/beat", (detail["bar"], detail["beat"], float(bpm)))
         elif kind == "scene":
             message = ("/engine/scene", (detail["scene"],))
         elif kind == "stinger":
@@ -131,10 +134,10 @@ class Feedback:
             if self.subscribers:
                 self._expire()
             if self.subscribers and self.levels is not None:
-                args: list[object] = []
+                pairs: list[object] = []
                 for name, level in self.levels().items():
-                    args += [name, float(level)]
-                self.sender.send(self.subscribers, "/engine/levels", args)
+                    pairs += [name, float(level)]
+                self.sender.send(self.subscribers, "/engine/levels", pairs)
 
     def close(self) -> None:
         self.sender.close()
