@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 from pythonosc.udp_client import SimpleUDPClient
@@ -83,3 +84,22 @@ def test_on_every_interface_only_allowed_senders_are_heard_and_feedback_stays_ho
     assert lapsing_beats and permanent_beats
     assert permanent_beats[-1] - lapsing_beats[-1] > 2.0  # one stopped, the other played on
     lapsing.close()
+
+
+def test_record_beyond_loopback_needs_allow_too(tmp_path: Path) -> None:
+    out = tmp_path / "session.jsonl"
+    args = ["record", "--host", "0.0.0.0", "--port", "0", "--out", str(out), "--duration", "0.3"]
+    command = [sys.executable, "-m", "engine", *args]
+    refused = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert refused.returncode == 2 and "add --allow CIDR" in refused.stderr
+    allowed = subprocess.run(
+        [*command, "--allow", "198.51.100.0/24"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert allowed.returncode == 0, allowed.stderr
+    exposed, listening = allowed.stdout.splitlines()[:2]
+    assert exposed.startswith("exposed: OSC on every interface") and "198.51.100.0/24" in exposed
+    assert "replies" not in exposed and listening.startswith("listening on 0.0.0.0:")
