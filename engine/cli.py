@@ -15,6 +15,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from engine import defaults
 from engine.bundled import DEFAULT_SCORE, demo_timeline, resolve_score
 from engine.errors import SoundscapeError
 
@@ -88,6 +89,15 @@ def _parser() -> argparse.ArgumentParser:
         "--host", default="127.0.0.1", help="address to receive OSC on (default: loopback only)"
     )
     play.add_argument("--port", type=int, default=9000, help="UDP port (default: 9000)")
+    _allow_option(play)
+    play.add_argument(
+        "--subscription-ttl",
+        type=float,
+        default=defaults.SUBSCRIPTION_TTL,
+        metavar="SECONDS",
+        help="a subscription ends unless renewed within this (default: %(default)s; the "
+        f"bundled clients renew every {defaults.SUBSCRIPTION_RENEW:g} s)",
+    )
     play.add_argument(
         "--feedback",
         action="append",
@@ -151,6 +161,7 @@ def _parser() -> argparse.ArgumentParser:
     record = sub.add_parser("record", help="log incoming OSC to a timeline file (no audio)")
     record.add_argument("--host", default="127.0.0.1")
     record.add_argument("--port", type=int, default=9000)
+    _allow_option(record)
     record.add_argument("--out", type=Path, required=True, metavar="SESSION.jsonl")
     record.add_argument("--duration", type=float, help="stop after this many seconds")
     record.set_defaults(run=_record)
@@ -210,10 +221,13 @@ def _render(args: argparse.Namespace) -> int:
 def _play(args: argparse.Namespace) -> int:
     from engine.catalog import default_catalog
     from engine.live.player import PlayOptions, play, write_summary
+    from engine.osc.allow import Allowlist
     from engine.score.loader import load_score
 
     if args.duration is not None and args.duration <= 0:
         raise SoundscapeError("--duration must be more than 0 seconds")
+    if args.subscription_ttl <= 0:
+        raise SoundscapeError("--subscription-ttl must be more than 0 seconds")
     score = load_score(resolve_score(args.score), default_catalog())
     options = PlayOptions(
         audio=args.audio,
@@ -223,6 +237,8 @@ def _play(args: argparse.Namespace) -> int:
         host=args.host,
         port=args.port,
         feedback=[_host_port(text) for text in args.feedback],
+        allow=Allowlist(args.allow),
+        subscription_ttl=args.subscription_ttl,
         record=args.record,
         record_osc=args.record_osc,
         duration=args.duration,
@@ -309,6 +325,7 @@ def _bench(args: argparse.Namespace) -> int:
 
 def _record(args: argparse.Namespace) -> int:
     from engine.live.recorder import record
+    from engine.osc.allow import Allowlist
 
     count = record(
         args.out,
@@ -316,9 +333,22 @@ def _record(args: argparse.Namespace) -> int:
         port=args.port,
         duration=args.duration,
         ready=lambda line: print(line, flush=True),
+        allow=Allowlist(args.allow),
     )
     print(f"{args.out}: {count} messages", flush=True)
     return 0
+
+
+def _allow_option(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--allow",
+        nargs="+",
+        action="extend",
+        default=[],
+        metavar="CIDR",
+        help="networks that may send (and receive replies), e.g. 192.168.1.0/24; required "
+        "with a --host beyond loopback; this machine is always allowed",
+    )
 
 
 def _host_port(text: str) -> tuple[str, int]:

@@ -117,3 +117,16 @@ FADE_OUT = 0.5  # s of fade when playback is stopped (SIGINT/SIGTERM)
 LEVELS_PERIOD = 0.2  # s between /engine/levels messages to subscribers
 STATUS_PERIOD = 0.25  # s between status view refreshes
 MAX_SUBSCRIBERS = 16  # feedback destinations (each costs a send per message)
+
+# -- Feedback subscriptions and the allowlist (docs/osc.md, "Who may talk to the engine") --------
+#: A subscription lasts this long (s) unless renewed (subscribing again renews it), so clients that
+#: vanish without unsubscribing (crashed, unplugged, spoofed) leave the table by themselves.
+SUBSCRIPTION_TTL = 10.0
+#: How often the bundled clients (demos/) renew (s): under a third of the TTL, so even two lost
+#: renewals in a row do not end a subscription.
+SUBSCRIPTION_RENEW = 3.0
+#: With the table full, a newcomer replaces the subscriber renewed least recently if that one has
+#: been silent for more than this share of the TTL. A client renewing every TTL/3 is never that
+#: silent unless a renewal is lost, and a live newcomer gets in within TTL/2 + TTL/3 of its first
+#: try, before the TTL: dead subscribers cannot keep it out.
+SUBSCRIPTION_REPLACEABLE = 0.5

@@ -115,7 +115,7 @@ class PlayingEngine:
         assert self.process.stdout is not None
         for line in self.process.stdout:
             self.lines.append(line.rstrip("\n"))
-            if line.startswith(f"listening on 127.0.0.1:{self.port}"):
+            if line.startswith("listening on ") and line.rstrip().endswith(f":{self.port}"):
                 self._ready.set()
 
     def wait_ready(self, timeout: float = READY_TIMEOUT) -> PlayingEngine:

@@ -41,6 +41,9 @@ var listen_address = "127.0.0.1"
 # While nothing has come back for this many seconds, subscribe again (the engine may have
 # started after the game, or restarted). 0 turns this off.
 var resubscribe_interval = 2.0
+# Renew the subscription this often regardless: the engine ends subscriptions that are not
+# renewed within 10 s (docs/osc.md). 0 turns this off (then feedback stops after 10 s).
+var renew_interval = 3.0
 
 # Datagrams received so far, and how many of them could not be parsed, for debugging overlays.
 var packets_received = 0
@@ -48,6 +51,7 @@ var malformed_packets = 0
 
 var _udp = null
 var _silence = 0.0
+var _since_subscribe = 0.0
 
 
 func connect_engine():
@@ -81,6 +85,8 @@ func close():
 
 
 func subscribe():
+	# Subscribing again renews the subscription; the engine counts it once.
+	_since_subscribe = 0.0
 	send_message("/engine/subscribe", _subscribe_args())
 
 
@@ -140,11 +146,13 @@ func _process(delta):
 	if _udp == null:
 		return
 	poll()
-	if resubscribe_interval > 0.0:
-		_silence += delta
-		if _silence >= resubscribe_interval:
-			_silence = 0.0
-			subscribe()
+	_silence += delta
+	_since_subscribe += delta
+	if resubscribe_interval > 0.0 and _silence >= resubscribe_interval:
+		_silence = 0.0
+		subscribe()
+	elif renew_interval > 0.0 and _since_subscribe >= renew_interval:
+		subscribe()
 
 
 func _exit_tree():

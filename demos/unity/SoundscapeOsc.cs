@@ -270,6 +270,9 @@ namespace Soundscape
         /// <summary>While nothing has come back for this many seconds, subscribe again (the
         /// engine may have started after the game, or restarted). 0 turns this off.</summary>
         public double ResubscribeInterval = 2.0;
+        /// <summary>Renew the subscription this often regardless: the engine ends subscriptions
+        /// not renewed within 10 s (docs/osc.md). 0 turns this off.</summary>
+        public double RenewInterval = 3.0;
 
         public int PacketsReceived { get; private set; }
         public int MalformedPackets { get; private set; }
@@ -280,6 +283,7 @@ namespace Soundscape
         UdpClient udp;
         IPEndPoint engine;
         readonly Stopwatch silence = new Stopwatch();
+        readonly Stopwatch sinceSubscribe = new Stopwatch();
 
         public SoundscapeOsc(string host = "127.0.0.1", int port = 9000, int listenPort = 9001)
         {
@@ -311,7 +315,12 @@ namespace Soundscape
             return true;
         }
 
-        public bool Subscribe() { return Send("/engine/subscribe", SubscribeArgs()); }
+        /// <summary>Subscribe, or renew the subscription (the engine counts it once).</summary>
+        public bool Subscribe()
+        {
+            sinceSubscribe.Restart();
+            return Send("/engine/subscribe", SubscribeArgs());
+        }
         public bool Unsubscribe() { return Send("/engine/unsubscribe", SubscribeArgs()); }
 
         public bool SendState(string input, float value) { return Send("/state/" + input, value); }
@@ -389,6 +398,8 @@ namespace Soundscape
                 silence.Restart();
                 Subscribe();
             }
+            else if (RenewInterval > 0 && sinceSubscribe.Elapsed.TotalSeconds >= RenewInterval)
+                Subscribe();
             return handled;
         }
 

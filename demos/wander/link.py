@@ -5,7 +5,8 @@ changes, stingers, layer levels), which the engine sends from its own port to th
 messages come from. Nothing here blocks, nothing raises when no engine is listening; the game
 polls once a frame. While nothing comes back the link subscribes again every two seconds, so an
 engine started after the game (or restarted) finds it; when feedback starts again it resends the
-state and the scene, so the music catches up with the game.
+state and the scene, so the music catches up with the game. While feedback comes, it renews the
+subscription every three seconds: the engine ends subscriptions not renewed within ten.
 
 :class:`Throttle` is what real game senders do: each value at most 20 times a second, and only
 when it has changed by more than a small epsilon (or, once it has been still for a second, by
@@ -26,6 +27,9 @@ from pythonosc.osc_packet import OscPacket, ParseError
 
 #: Seconds without feedback before the link subscribes again (and calls itself disconnected).
 RESUBSCRIBE = 2.0
+#: Seconds between renewals while connected: the engine drops a subscription not renewed within
+#: 10 s (docs/osc.md); every 3 s survives two lost renewals.
+RENEW = 3.0
 #: Default send rate per value, and the change that counts per address.
 RATE = 20.0
 EPSILON: dict[str, float] = {
@@ -144,6 +148,7 @@ class EngineLink:
         port: int = 9000,
         *,
         resubscribe: float = RESUBSCRIBE,
+        renew: float = RENEW,
         throttle: Throttle | None = None,
         clock: Callable[[], float] = time.monotonic,
         on_send: Callable[[str, Sequence[OscArg]], None] | None = None,
@@ -151,6 +156,7 @@ class EngineLink:
         self.address = (resolve(host), port)
         self.clock = clock
         self.resubscribe = resubscribe
+        self.renew = renew
         self.throttle = throttle or Throttle()
         self.on_send = on_send
         self.feedback = Feedback()
@@ -202,8 +208,11 @@ class EngineLink:
         return self.send("/event", name, float(min(1.0, max(0.0, intensity))))
 
     def subscribe(self) -> bool:
-        self._last_subscribe = self.clock()
         self._subscribes += 1
+        return self._send_subscribe()
+
+    def _send_subscribe(self) -> bool:
+        self._last_subscribe = self.clock()
         return self.send("/engine/subscribe")
 
     def close(self) -> None:
@@ -243,6 +252,8 @@ class EngineLink:
         self._was_connected = connected
         if not connected and now - self._last_subscribe >= self.resubscribe:
             self.subscribe()
+        elif connected and now - self._last_subscribe >= self.renew:
+            self._send_subscribe()  # a renewal: feedback is coming, nothing was lost
         return received
 
     def _on_connect(self) -> None:

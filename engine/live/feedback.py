@@ -7,6 +7,13 @@ beat), so they wait here until the engine computes the buffer holding their samp
 
 Messages (docs/osc.md): ``/engine/beat i bar, i beat, f tempo``, ``/engine/scene s name``,
 ``/engine/stinger s name``, ``/engine/levels s layer f gain ...``.
+
+Subscriptions last ``SUBSCRIPTION_TTL`` seconds of audio unless renewed (subscribing again), so a
+client that vanishes leaves the table by itself; expiry is checked with the levels, five times a
+second, not every buffer. A full table takes a newcomer in place of the subscriber renewed least
+recently, if that one has been silent for more than ``SUBSCRIPTION_REPLACEABLE`` of the TTL.
+Destinations the operator named (``--feedback``) are permanent. Time here is the engine's sample
+count: what the game hears, and the same offline as live.
 """
 
 from __future__ import annotations
@@ -28,8 +35,16 @@ class Feedback:
         buffersize: int,
         levels: Callable[[], Mapping[str, float]] | None = None,
         sender: OscSender | None = None,
+        ttl: float = defaults.SUBSCRIPTION_TTL,
     ) -> None:
-        self.subscribers: dict[Destination, None] = {}  # ordered set
+        #: destination -> the sample it last (re)subscribed at
+        self.subscribers: dict[Destination, int] = {}
+        self.permanent: set[Destination] = set()  # never expire, never replaced
+        self.ttl = max(1, round(ttl * sr))  # samples
+        self.replaceable = round(defaults.SUBSCRIPTION_REPLACEABLE * self.ttl)
+        self.expired = 0  # subscriptions that ran out without renewal
+        self.replaced = 0  # silent subscribers a newcomer took the place of
+        self.now = 0  # the end of the last buffer released: the current sample
         self.sender = sender or OscSender()
         self.levels = levels
         self.levels_every = max(1, round(defaults.LEVELS_PERIOD * sr / buffersize))
@@ -42,24 +57,56 @@ class Feedback:
         self._order = itertools.count()
 
     # -- subscribers --------------------------------------------------------------------------
-    def subscribe(self, destination: Destination) -> bool:
-        if (
-            destination not in self.subscribers
-            and len(self.subscribers) >= defaults.MAX_SUBSCRIBERS
-        ):
+    def subscribe(self, destination: Destination, *, permanent: bool = False) -> bool:
+        """Add ``destination``, or renew it; False if the table is full of subscribers that
+        renewed recently (or permanent ones)."""
+        if destination in self.subscribers:
+            self.subscribers[destination] = self.now
+            if permanent:
+                self.permanent.add(destination)
+            return True
+        if len(self.subscribers) >= defaults.MAX_SUBSCRIBERS and not self._replace_silent():
             return False
-        self.subscribers[destination] = None
+        self.subscribers[destination] = self.now
+        if permanent:
+            self.permanent.add(destination)
         if self.scene:  # a new listener learns where the music is at once
             self.sender.send((destination,), "/engine/scene", (self.scene,))
         return True
 
     def unsubscribe(self, destination: Destination) -> bool:
-        return self.subscribers.pop(destination, False) is None
+        self.permanent.discard(destination)
+        return self.subscribers.pop(destination, None) is not None
+
+    def _replace_silent(self) -> bool:
+        """Drop the subscriber renewed least recently if it has been silent long enough."""
+        expiring = [d for d in self.subscribers if d not in self.permanent]
+        if not expiring:
+            return False
+        oldest = min(expiring, key=self.subscribers.__getitem__)
+        if self.now - self.subscribers[oldest] <= self.replaceable:
+            return False
+        del self.subscribers[oldest]
+        self.replaced += 1
+        return True
+
+    def _expire(self) -> None:
+        ended = [
+            d
+            for d, renewed in self.subscribers.items()
+            if self.now - renewed >= self.ttl and d not in self.permanent
+        ]
+        for destination in ended:
+            del self.subscribers[destination]
+        self.expired += len(ended)
 
     # -- the conductor's observer -----------------------------------------------------------
     def observe(self, sample: int, kind: str, detail: Mapping[str, object]) -> None:
+        message: tuple[str, tuple[object, ...]]
         if kind == "beat":
-            message = ("/engine/beat", (detail["bar"], detail["beat"], float(detail["bpm"])))
+            bpm = detail["bpm"]
+            assert isinstance(bpm, (int, float))
+            message = ("/engine/beat", (detail["bar"], detail["beat"], float(bpm)))
         elif kind == "scene":
             message = ("/engine/scene", (detail["scene"],))
         elif kind == "stinger":
@@ -71,6 +118,7 @@ class Feedback:
     # -- once per buffer --------------------------------------------------------------------
     def release(self, end: int) -> None:
         """Send what sounds before sample ``end`` (the end of the buffer just prepared)."""
+        self.now = end
         pending = self._pending
         while pending and pending[0][0] < end:
             sample, _, address, args = heapq.heappop(pending)
@@ -83,11 +131,13 @@ class Feedback:
         self._countdown -= 1
         if self._countdown <= 0:
             self._countdown = self.levels_every
+            if self.subscribers:
+                self._expire()
             if self.subscribers and self.levels is not None:
-                args: list[object] = []
+                pairs: list[object] = []
                 for name, level in self.levels().items():
-                    args += [name, float(level)]
-                self.sender.send(self.subscribers, "/engine/levels", args)
+                    pairs += [name, float(level)]
+                self.sender.send(self.subscribers, "/engine/levels", pairs)
 
     def close(self) -> None:
         self.sender.close()

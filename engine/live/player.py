@@ -27,6 +27,7 @@ from engine.live.audio import connect_jack_outputs, default_backend, realtime_se
 from engine.live.jack import DummyJackServer, JackMonitor
 from engine.live.measure import PlayMeasures
 from engine.live.session import LiveSession
+from engine.osc.allow import Allowlist, check_binding, exposure
 from engine.osc.receiver import OscReceiver
 from engine.osc.sender import Destination
 from engine.render.engine import Engine
@@ -45,7 +46,9 @@ class PlayOptions:
     seed: int | None = None
     host: str = defaults.OSC_HOST
     port: int = defaults.OSC_PORT
-    feedback: list[Destination] = field(default_factory=list)
+    feedback: list[Destination] = field(default_factory=list)  # permanent subscribers
+    allow: Allowlist = field(default_factory=Allowlist)  # who may send, beyond this machine
+    subscription_ttl: float = defaults.SUBSCRIPTION_TTL
     record: Path | None = None  # WAV of what is played
     record_osc: Path | None = None  # timeline of what was applied, sample-stamped
     duration: float | None = None  # seconds of audio, then stop; None: until a signal
@@ -70,8 +73,9 @@ def play(
     audio = options.audio or default_backend()
     seed = score.seed if options.seed is None else options.seed
     sys.setswitchinterval(defaults.SWITCH_INTERVAL)
+    check_binding(options.host, options.allow)
     try:
-        receiver = OscReceiver(options.host, options.port)
+        receiver = OscReceiver(options.host, options.port, allow=options.allow.permits)
     except OSError as exc:
         raise SoundscapeError(
             f"cannot listen on {options.host}:{options.port}: {exc.strerror}"
@@ -104,10 +108,14 @@ def play(
         engine = Engine(score, sr=sr, buffersize=buffersize, seed=seed)
         watcher = monitor
         session = LiveSession(
-            engine, receiver, xruns=lambda: watcher.xruns if watcher is not None else None
+            engine,
+            receiver,
+            xruns=lambda: watcher.xruns if watcher is not None else None,
+            allowlist=options.allow,
+            subscription_ttl=options.subscription_ttl,
         )
         for destination in options.feedback:
-            session.feedback.subscribe(destination)
+            session.feedback.subscribe(destination, permanent=True)
         osc_log = (
             _open_osc_log(options.record_osc, score, seed, options) if options.record_osc else None
         )
@@ -123,6 +131,8 @@ def play(
         measures.audio_started()
         if audio != "portaudio":
             connect_jack_outputs(jack_name)
+        if options.allow:
+            ready(exposure(options.host, receiver.port, options.allow))
         ready(f"listening on {options.host}:{receiver.port}")
         seconds_per_buffer = options.buffersize / options.sr
         while not stop.wait(defaults.STATUS_PERIOD):

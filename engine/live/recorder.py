@@ -14,6 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from engine.errors import SoundscapeError
+from engine.osc.allow import Allowlist, check_binding, exposure
 from engine.osc.receiver import OscReceiver
 from engine.state.timeline import END_MARK, format_message
 
@@ -28,10 +29,14 @@ def record(
     port: int,
     duration: float | None = None,
     ready: Callable[[str], None] = print,
+    allow: Allowlist | None = None,
 ) -> int:
-    """Record until ``duration`` seconds pass or SIGINT/SIGTERM; returns the message count."""
+    """Record until ``duration`` seconds pass or SIGINT/SIGTERM; returns the message count.
+    Beyond loopback only senders in ``allow`` are recorded (as for ``play``)."""
+    allow = allow if allow is not None else Allowlist()
+    check_binding(host, allow)
     try:
-        receiver = OscReceiver(host, port)
+        receiver = OscReceiver(host, port, allow=allow.permits)
     except OSError as exc:
         raise SoundscapeError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
     stop = threading.Event()
@@ -45,6 +50,8 @@ def record(
         with receiver, out.open("w", encoding="utf-8") as log:
             start = time.time()
             log.write(f"# soundscape record {host}:{port}, started {time.ctime(start)}\n")
+            if allow:
+                ready(exposure(host, receiver.port, allow, replies=False))
             ready(f"listening on {host}:{receiver.port}")
             while True:
                 stopping = stop.wait(FLUSH_PERIOD)
@@ -62,4 +69,6 @@ def record(
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+    if receiver.dropped:
+        ready("dropped: " + ", ".join(f"{n} {why}" for why, n in sorted(receiver.dropped.items())))
     return count

@@ -10,8 +10,10 @@ It never raises: pyo would print the error and the game would hear nothing wrong
 Every message the engine applied is logged (optionally) with the sample of the buffer it was
 applied at, so ``soundscape render --timeline`` can replay a live session exactly.
 
-Feedback and replies leave from the receiver's own port. The session knows nothing of audio
-backends: the player drives it from a real-time server, tests from a manual one, buffer by buffer.
+Feedback and replies leave from the receiver's own port, and go only to the asker's own host
+unless the allowlist names the destination's network (engine/osc/allow.py): never a reflector.
+The session knows nothing of audio backends: the player drives it from a real-time server, tests
+from a manual one, buffer by buffer.
 """
 
 from __future__ import annotations
@@ -22,8 +24,10 @@ from collections import Counter, deque
 from collections.abc import Callable
 from typing import Any
 
+from engine import defaults
 from engine.live.feedback import Feedback
 from engine.live.measure import OscAges
+from engine.osc.allow import Allowlist
 from engine.osc.receiver import Message, OscReceiver
 from engine.osc.sender import Destination, OscSender
 from engine.render.engine import Engine
@@ -40,8 +44,11 @@ class LiveSession:
         *,
         clock: Callable[[], float] = time.time,
         xruns: Callable[[], int | None] = lambda: None,
+        allowlist: Allowlist | None = None,
+        subscription_ttl: float = defaults.SUBSCRIPTION_TTL,
     ) -> None:
         self.engine = engine
+        self.allowlist = allowlist if allowlist is not None else Allowlist()
         self.receiver = receiver
         self.clock = clock
         self.xruns = xruns
@@ -51,6 +58,7 @@ class LiveSession:
             buffersize=engine.buffersize,
             levels=engine.orchestra.levels,
             sender=sender,
+            ttl=subscription_ttl,
         )
         self.feedback.scene = engine.conductor.scene.name
         engine.conductor.observer = self.feedback.observe
@@ -118,6 +126,9 @@ class LiveSession:
         if destination is None:
             self.control_dropped["bad_args"] += 1
             return
+        if not _own_or_allowed(destination, message.sender, self.allowlist):
+            self.control_dropped["foreign_destination"] += 1
+            return
         if address == "/engine/subscribe" and not self.feedback.subscribe(destination):
             self.control_dropped["too_many_subscribers"] += 1
             return
@@ -156,6 +167,8 @@ class LiveSession:
             "nan_recoveries": self.engine.orchestra.recoveries,
             "subscribers": len(self.feedback.subscribers),
             "feedback_sent": self.feedback.sender.sent,
+            "subscriptions_expired": self.feedback.expired,
+            "subscribers_replaced": self.feedback.replaced,
             "dropped_by_reason": dict(dropped),
         }
 
@@ -178,7 +191,16 @@ def _destination(args: tuple[object, ...], sender: Destination | None) -> Destin
     if not isinstance(host, str):
         return None
     try:
-        ipaddress.ip_address(host)
+        return str(ipaddress.ip_address(host)), port  # one spelling per address
     except ValueError:
         return None
-    return host, port
+
+
+def _own_or_allowed(
+    destination: Destination, sender: Destination | None, allowlist: Allowlist
+) -> bool:
+    """Replies go to the asker's own host (any port: games often listen on a port of their own),
+    or to a host in a network the operator allowed; anywhere else would make the engine a
+    reflector of traffic at third parties."""
+    host = destination[0]
+    return (sender is not None and host == sender[0]) or allowlist.lists(host)

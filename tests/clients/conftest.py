@@ -12,11 +12,14 @@ import pytest
 
 from tests.playing import PlayingEngine
 
+from .scenario import SUBSCRIPTION_TTL
+
 
 @pytest.fixture
 def engine(tmp_path: Path) -> Iterator[PlayingEngine]:
-    """``soundscape play scores/forest.yaml`` listening on a free port, ready for messages."""
-    running = PlayingEngine(tmp_path)
+    """``soundscape play scores/forest.yaml`` listening on a free port, ready for messages; its
+    subscriptions end unless renewed within SUBSCRIPTION_TTL, shorter than a driver listens."""
+    running = PlayingEngine(tmp_path, "--subscription-ttl", str(SUBSCRIPTION_TTL))
     try:
         running.wait_ready()
         yield running

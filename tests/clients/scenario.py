@@ -16,6 +16,9 @@ import pytest
 #: How long a driver listens. Long enough for the scene change to land on the next bar
 #: (forest.yaml at about 70 BPM: a bar is about 3.4 s).
 SECONDS = 6.0
+#: The engine's subscription TTL in these tests (its default is 10 s): a client that did not
+#: renew its subscription (every 3 s) would lose it within SECONDS, and the engine would count it.
+SUBSCRIPTION_TTL = 4.0
 #: The score messages a driver sends: all valid, so all must be accepted.
 VALID_MESSAGES = 5
 STATE = {"valence": 0.8, "arousal": -0.5, "heartrate": 72.0}
@@ -90,3 +93,4 @@ def check_summary(
     assert summary["accepted"] >= valid
     assert summary["dropped"] == {}
     assert summary.get("subscribers", 0) == 0, "the client did not unsubscribe"
+    assert summary["subscriptions_expired"] == 0, "the client did not renew its subscription"

@@ -162,6 +162,25 @@ def test_resubscribes_every_two_seconds_until_feedback_comes(engine: FakeEngine)
     link.close()
 
 
+def test_renews_its_subscription_every_three_seconds_while_feedback_comes(
+    engine: FakeEngine,
+) -> None:
+    """The engine ends a subscription that is not renewed within 10 s, even while it sends."""
+    clock = Clock()
+    link = EngineLink("127.0.0.1", engine.port, clock=clock)
+    link.subscribe()
+    assert [a for a, _ in engine.received()] == ["/engine/subscribe"]
+    for step in range(1, 101):  # ten seconds of feedback, ten messages a second
+        clock.now = step * 0.1
+        expected = link.feedback.packets + 1
+        engine.reply("/engine/levels", "pad", 0.5)
+        poll_until(link, lambda n=expected: link.feedback.packets >= n, clock)
+        assert link.connected()
+    subscribes = [a for a, _ in engine.received() if a == "/engine/subscribe"]
+    assert len(subscribes) == 3  # at about 3, 6 and 9 s
+    link.close()
+
+
 def test_feedback_is_parsed_bundles_too(engine: FakeEngine) -> None:
     clock = Clock()
     link = EngineLink("127.0.0.1", engine.port, clock=clock)

@@ -6,16 +6,19 @@ from __future__ import annotations
 import math
 import socket
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from pythonosc.osc_message import OscMessage
 from pythonosc.udp_client import SimpleUDPClient
 
+from engine import defaults
 from engine.dsp.server import manual_server
 from engine.live.session import LiveSession
+from engine.osc.allow import Allowlist
 from engine.osc.receiver import OscReceiver
+from engine.osc.sender import encode
 from engine.render.engine import Engine
 from engine.score.loader import load_score
 
@@ -26,11 +29,11 @@ SR, BUFFER = 48000, 256
 class Listener:
     """A game's feedback socket: what arrived, and at which buffer of the session."""
 
-    def __init__(self) -> None:
+    def __init__(self, host: str = "127.0.0.1") -> None:
         self.socket = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        self.socket.bind(("127.0.0.1", 0))
+        self.socket.bind((host, 0))
         self.socket.setblocking(False)
-        self.port = self.socket.getsockname()[1]
+        self.host, self.port = self.socket.getsockname()
         self.messages: list[tuple[int, str, list[object]]] = []
 
     def drain(self, buffer: int) -> None:
@@ -56,12 +59,25 @@ class Live:
         self.client.send_message(address, list(args))
         wait(lambda: self.receiver.received >= expected)
 
-    def run(self, seconds: float, listener: Listener | None = None) -> None:
-        for _ in range(round(seconds * SR / BUFFER)):
+    def send_from(self, peer: socket.socket, address: str, *args: object) -> None:
+        """Send from a socket of the test's own (another port, another loopback address)."""
+        expected = self.receiver.received + 1
+        peer.sendto(encode(address, args), ("127.0.0.1", self.receiver.port))
+        wait(lambda: self.receiver.received >= expected)
+
+    def run(
+        self, seconds: float, *listeners: Listener, renew: Callable[[], None] | None = None
+    ) -> None:
+        """Compute ``seconds`` of audio; ``renew`` is called every SUBSCRIPTION_RENEW seconds
+        of it, as a client renews its subscription."""
+        renew_every = round(defaults.SUBSCRIPTION_RENEW * SR / BUFFER)
+        for n in range(1, round(seconds * SR / BUFFER) + 1):
             self.session.process()
             self.server.process()  # type: ignore[attr-defined]
-            if listener is not None:
+            for listener in listeners:
                 listener.drain(self.session.buffers - 1)
+            if renew is not None and n % renew_every == 0:
+                renew()
 
 
 def wait(condition: object, timeout: float = 2.0) -> None:
@@ -73,11 +89,15 @@ def wait(condition: object, timeout: float = 2.0) -> None:
 
 @pytest.fixture
 def live() -> Iterator[Live]:
+    yield from _live()
+
+
+def _live(allowlist: Allowlist | None = None) -> Iterator[Live]:
     server = manual_server(sr=SR, buffersize=BUFFER, seed=2)
     try:
         engine = Engine(load_score(FOREST), sr=SR, buffersize=BUFFER, seed=2)
         with OscReceiver("127.0.0.1", 0) as receiver:
-            yield Live(LiveSession(engine, receiver), server, receiver)
+            yield Live(LiveSession(engine, receiver, allowlist=allowlist), server, receiver)
     finally:
         server.stop()
         server.shutdown()
@@ -107,7 +127,7 @@ def test_osc_messages_reach_the_engine_and_garbage_never_stops_it(live: Live) ->
 def test_beats_come_back_at_the_tempo_when_their_buffer_is_computed(live: Live) -> None:
     listener = Listener()
     live.send("/engine/subscribe", listener.port)
-    live.run(12.0, listener)
+    live.run(12.0, listener, renew=lambda: live.send("/engine/subscribe", listener.port))
     beats = listener.of("/engine/beat")
     bpm = float(beats[0][1][2])
     assert 60 <= bpm <= 100
@@ -253,3 +273,117 @@ def test_with_logging_on_scene_and_stinger_landings_are_kept(live: Live) -> None
     asked = round(1.0 * SR / BUFFER) * BUFFER
     stinger, scene = landed[0][0], landed[1][0]
     assert asked < stinger < scene  # the stinger waits for a beat, the scene for a bar line
+
+
+# -- subscriptions: renewal, expiry, a table dead subscribers cannot fill ------------------------
+TTL_BUFFERS = round(defaults.SUBSCRIPTION_TTL * SR / BUFFER)
+LEVELS_BUFFERS = round(defaults.LEVELS_PERIOD * SR / BUFFER)
+
+
+def peer(host: str = "127.0.0.1") -> socket.socket:
+    """A game's socket, sending and receiving on one port (as the bundled clients do)."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sock.bind((host, 0))
+    return sock
+
+
+def test_a_subscription_ends_unless_renewed_and_renewing_keeps_it(live: Live) -> None:
+    silent, renewing = Listener(), Listener()
+    live.send("/engine/subscribe", silent.port)
+    live.send("/engine/subscribe", renewing.port)
+    live.run(15.0, silent, renew=lambda: live.send("/engine/subscribe", renewing.port))
+    # the silent one heard feedback (levels every 0.2 s) until its TTL ran out; expiry is checked
+    # with the levels, so it ends within one levels period of the TTL
+    last = silent.messages[-1][0]
+    assert TTL_BUFFERS - LEVELS_BUFFERS - 1 <= last <= TTL_BUFFERS + LEVELS_BUFFERS
+    assert silent.of("/engine/beat")
+    live.run(0.1, renewing)  # what is still sent goes to the renewing one only
+    assert renewing.of("/engine/beat") and renewing.of("/engine/levels")
+    # renewing is not a new subscription: the current scene came once, at the first one
+    assert len(renewing.of("/engine/scene")) == 1
+    stats = live.session.stats()
+    assert stats["subscribers"] == 1 and stats["subscriptions_expired"] == 1
+    assert live.session.dropped() == {}
+
+
+def test_sixteen_dead_subscribers_cannot_keep_a_live_client_out(live: Live) -> None:
+    dead = [peer() for _ in range(defaults.MAX_SUBSCRIBERS)]
+    for sock in dead:  # each subscribes itself once, then never again
+        live.send_from(sock, "/engine/subscribe")
+    for sock in dead:
+        sock.close()  # gone: sends to them fail (counted by the sender), nobody renews
+    game = Listener()
+    first_try = live.session.buffers
+    live.send("/engine/subscribe", game.port)
+    assert live.session.dropped() == {}  # not applied yet: the next buffer takes it
+    live.run(
+        defaults.SUBSCRIPTION_TTL, game, renew=lambda: live.send("/engine/subscribe", game.port)
+    )
+    beats = game.of("/engine/beat")
+    assert beats, "the live client never got in"
+    # refused while the dead were fresh, in at the first renewal after they went silent for
+    # half the TTL: well within the TTL of its first try
+    assert beats[0][0] - first_try < TTL_BUFFERS
+    assert live.session.dropped()["too_many_subscribers"] >= 1
+    assert live.session.stats()["subscribers_replaced"] == 1
+    assert game.of("/engine/scene")[0][1] == ["meadow"]  # a newcomer: told the scene
+
+
+def test_a_full_table_of_live_subscribers_is_not_raided(live: Live) -> None:
+    clients = [Listener() for _ in range(defaults.MAX_SUBSCRIBERS)]
+    newcomer = Listener()
+
+    def renew_all() -> None:
+        for client in clients:
+            live.send("/engine/subscribe", client.port)
+        live.send("/engine/subscribe", newcomer.port)
+
+    renew_all()
+    live.run(12.0, *clients, newcomer, renew=renew_all)
+    assert newcomer.messages == []  # refused every time, and counted
+    assert live.session.dropped() == {"too_many_subscribers": 1 + 4}
+    late = [client.messages[-1][0] for client in clients]
+    assert min(late) >= live.session.buffers - LEVELS_BUFFERS - 1  # all 16 still hear it
+    stats = live.session.stats()
+    assert stats["subscribers_replaced"] == 0 and stats["subscriptions_expired"] == 0
+
+
+# -- destinations: the sender's own host, or an allowed network ------------------------------------
+def test_replies_and_feedback_go_only_to_the_sender_s_own_host(live: Live) -> None:
+    victim = Listener("127.0.0.1")
+    with peer("127.0.0.2") as stranger, peer("127.0.0.1") as game:
+        for address in ("/engine/subscribe", "/engine/stats", "/engine/unsubscribe"):
+            live.send_from(stranger, address, victim.port, "127.0.0.1")
+        live.send_from(stranger, "/engine/subscribe", victim.port, "localhost")
+        live.run(0.5, victim)
+        assert victim.messages == []  # nothing reflected at a third party
+        assert live.session.dropped() == {"foreign_destination": 4}
+        # the sender's own host, on another port: a game listening on a port of its own
+        live.send_from(game, "/engine/stats", victim.port, "127.0.0.1")
+        live.send_from(game, "/engine/subscribe", victim.port)
+        live.run(0.5, victim)
+        assert victim.of("/engine/stats") and victim.of("/engine/beat")
+        # and a sender's own address, named or not, is its own
+        live.send_from(stranger, "/engine/stats")
+        live.run(0.01)
+        stranger.settimeout(2.0)
+        data, _ = stranger.recvfrom(65536)
+        assert OscMessage(data).address == "/engine/stats"
+    assert live.session.dropped() == {"foreign_destination": 4}
+
+
+@pytest.fixture
+def allowing() -> Iterator[Live]:
+    """A session whose operator allowed 127.0.0.3 (``--allow 127.0.0.3/32``)."""
+    yield from _live(Allowlist(["127.0.0.3/32"]))
+
+
+def test_an_allowed_network_may_be_named_as_a_destination(allowing: Live) -> None:
+    live = allowing
+    allowed, other = Listener("127.0.0.3"), Listener("127.0.0.4")
+    with peer("127.0.0.2") as controller:  # e.g. a show controller subscribing a display
+        live.send_from(controller, "/engine/subscribe", allowed.port, "127.0.0.3")
+        live.send_from(controller, "/engine/subscribe", other.port, "127.0.0.4")
+        live.run(1.0, allowed, other)
+    assert allowed.of("/engine/beat") and other.messages == []
+    assert live.session.dropped() == {"foreign_destination": 1}
