@@ -17,6 +17,9 @@ from pathlib import Path
 
 from engine.errors import SoundscapeError
 
+#: Exit status of ``play`` and ``record`` when the session ran but a file it was writing failed
+#: (the music played on; the message and ``--summary`` say which file and why).
+EXIT_WRITE_FAILED = 3
 #: The score ``soundscape render`` plays when none is named.
 DEFAULT_SCORE = Path(__file__).resolve().parent.parent / "scores" / "forest.yaml"
 DEFAULT_TIMELINE = DEFAULT_SCORE.with_suffix(".timeline.jsonl")
@@ -208,10 +211,13 @@ def _render(args: argparse.Namespace) -> int:
 def _play(args: argparse.Namespace) -> int:
     from engine.catalog import default_catalog
     from engine.live.player import PlayOptions, play, write_summary
+    from engine.render.outputs import check_output, describe
     from engine.score.loader import load_score
 
     if args.duration is not None and args.duration <= 0:
         raise SoundscapeError("--duration must be more than 0 seconds")
+    if args.summary is not None:
+        check_output(args.summary)
     score = load_score(args.score, default_catalog())
     options = PlayOptions(
         audio=args.audio,
@@ -237,8 +243,16 @@ def _play(args: argparse.Namespace) -> int:
     finally:
         if view is not None:
             view.close()
+    failed = [
+        f"cannot write {r['path']}: {r['error']} (it keeps {r['seconds']:.1f} s of the session)"
+        for r in summary["recordings"]
+        if not r["ok"]
+    ]
     if args.summary is not None:
-        write_summary(summary, args.summary)
+        try:
+            write_summary(summary, args.summary)
+        except OSError as exc:
+            failed.append(f"cannot write {args.summary}: {describe(exc)}")
     xruns = "n/a" if summary["xruns"] is None else summary["xruns"]
     print(
         f"played {summary['seconds']:.1f} s: {summary['received']} messages received, "
@@ -246,7 +260,9 @@ def _play(args: argparse.Namespace) -> int:
         f"{xruns} xruns",
         flush=True,
     )
-    return 0
+    for message in failed:
+        print(f"error: {message}", file=sys.stderr)
+    return EXIT_WRITE_FAILED if failed else 0
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -290,6 +306,8 @@ def _demo(args: argparse.Namespace) -> int:
     )
     code = game[0].wait() if game else 1
     print(f"played {summary['seconds']:.1f} s; the game exited with status {code}", flush=True)
+    if code == 0 and any(not r["ok"] for r in summary["recordings"]):
+        return EXIT_WRITE_FAILED  # what went wrong was said when it happened
     return code
 
 
