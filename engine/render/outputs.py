@@ -35,6 +35,9 @@ def check_output(path: Path, *, needs_bytes: int | None = None) -> None:
     """
     if path.is_dir():
         raise OutputError(path, "it is a directory")
+    existing = next(parent for parent in path.absolute().parents if parent.exists())
+    if not existing.is_dir():  # mkdir would only say "File exists"
+        raise OutputError(path, f"{existing} is a file, not a directory")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -76,7 +79,7 @@ def why_writes_stopped(path: Path, size: int, next_write: int) -> str:
     except OSError:
         return "its folder is gone"
     if disk.f_bavail * disk.f_frsize < next_write:
-        return "no space left on device"
+        return "No space left on device"
     return "the writes failed (the file stopped growing)"
 
 
