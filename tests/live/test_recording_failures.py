@@ -129,7 +129,7 @@ def test_a_take_that_hits_the_file_size_limit_is_sealed_and_the_music_plays_on(
         engine = PlayingEngine(
             tmp_path,
             *("--audio", "jack", "--jack-server", jackd.name, "--duration", "6"),
-            *("--record", str(wav), "--record-osc", str(log)),
+            *("--record", str(wav), "--record-osc", str(log), "--seed", "11"),
             preexec_fn=file_size_limit(1_000_000),  # 3.5 s of 24-bit stereo at 48 kHz
         ).wait_ready()
         ready = time.monotonic()
@@ -164,6 +164,32 @@ def test_a_take_that_hits_the_file_size_limit_is_sealed_and_the_music_plays_on(
     audio, sr = soundfile.read(wav)
     assert len(audio) == round(take["seconds"] * sr)
     assert np.abs(audio[sr:]).max() > 0.01
+    # and it is still an exact replay: the first 3.5 s of the logged session, sample for sample
+    replay = tmp_path / "replay.wav"
+    rendered = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "engine",
+            "render",
+            str(FOREST),
+            "--timeline",
+            str(log),
+            "--seed",
+            "11",
+            "--out",
+            str(replay),
+            "--quiet",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert rendered.returncode == 0, rendered.stderr
+    heard, _ = soundfile.read(wav, dtype="int32")
+    again, _ = soundfile.read(replay, dtype="int32")
+    assert len(again) >= 6 * sr and np.array_equal(heard, again[: len(heard)])
 
 
 def test_filling_the_disk_mid_session_seals_both_files_and_the_music_plays_on(
