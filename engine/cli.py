@@ -17,9 +17,11 @@ from pathlib import Path
 
 from engine.errors import SoundscapeError
 
-#: Exit status of ``play`` and ``record`` when the session ran but a file it was writing failed
-#: (the music played on; the message and ``--summary`` say which file and why).
+#: Exit status of ``play`` (and ``demo``) when the session ran but a file it was writing failed
+#: (the music played on; the message and ``--summary`` say which file and why). 2 is an error
+#: that stopped the command (a SoundscapeError), before or instead of its work.
 EXIT_WRITE_FAILED = 3
+
 #: The score ``soundscape render`` plays when none is named.
 DEFAULT_SCORE = Path(__file__).resolve().parent.parent / "scores" / "forest.yaml"
 DEFAULT_TIMELINE = DEFAULT_SCORE.with_suffix(".timeline.jsonl")

@@ -2,7 +2,8 @@
 
 The audio thread runs :meth:`LiveSession.process` once per buffer; this module sets everything up
 around it and then keeps the main thread cheap and mostly asleep: every ``STATUS_PERIOD`` it
-writes the applied-message log and refreshes the status view. On SIGINT, SIGTERM or SIGHUP (its
+writes the applied-message log, keeps the recorded files in check (:mod:`engine.live.recordings`:
+nothing is lost silently) and refreshes the status view. On SIGINT, SIGTERM or SIGHUP (its
 terminal closed) it stops the recordings, fades out over ``FADE_OUT`` seconds, closes the device
 and returns normally.
 """
