@@ -19,6 +19,11 @@ from engine import defaults
 from engine.bundled import DEFAULT_SCORE, demo_timeline, resolve_score
 from engine.errors import SoundscapeError
 
+#: Exit status of ``play`` (and ``demo``) when the session ran but a file it was writing failed
+#: (the music played on; the message and ``--summary`` say which file and why). 2 is an error
+#: that stopped the command (a SoundscapeError), before or instead of its work.
+EXIT_WRITE_FAILED = 3
+
 DEFAULT_TIMELINE = demo_timeline(DEFAULT_SCORE)
 #: The pygame demo game (a separate process that talks to the engine over OSC only); it ships
 #: in the package beside ``engine``.
@@ -222,12 +227,15 @@ def _play(args: argparse.Namespace) -> int:
     from engine.catalog import default_catalog
     from engine.live.player import PlayOptions, play, write_summary
     from engine.osc.allow import Allowlist
+    from engine.render.outputs import check_output, describe
     from engine.score.loader import load_score
 
     if args.duration is not None and args.duration <= 0:
         raise SoundscapeError("--duration must be more than 0 seconds")
     if args.subscription_ttl <= 0:
         raise SoundscapeError("--subscription-ttl must be more than 0 seconds")
+    if args.summary is not None:
+        check_output(args.summary)
     score = load_score(resolve_score(args.score), default_catalog())
     options = PlayOptions(
         audio=args.audio,
@@ -255,8 +263,16 @@ def _play(args: argparse.Namespace) -> int:
     finally:
         if view is not None:
             view.close()
+    failed = [
+        f"cannot write {r['path']}: {r['error']} (it keeps {r['seconds']:.1f} s of the session)"
+        for r in summary["recordings"]
+        if not r["ok"]
+    ]
     if args.summary is not None:
-        write_summary(summary, args.summary)
+        try:
+            write_summary(summary, args.summary)
+        except OSError as exc:
+            failed.append(f"cannot write {args.summary}: {describe(exc)}")
     xruns = "n/a" if summary["xruns"] is None else summary["xruns"]
     print(
         f"played {summary['seconds']:.1f} s: {summary['received']} messages received, "
@@ -264,7 +280,9 @@ def _play(args: argparse.Namespace) -> int:
         f"{xruns} xruns",
         flush=True,
     )
-    return 0
+    for message in failed:
+        print(f"error: {message}", file=sys.stderr)
+    return EXIT_WRITE_FAILED if failed else 0
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -311,6 +329,8 @@ def _demo(args: argparse.Namespace) -> int:
     )
     code = game[0].wait() if game else 1
     print(f"played {summary['seconds']:.1f} s; the game exited with status {code}", flush=True)
+    if code == 0 and any(not r["ok"] for r in summary["recordings"]):
+        return EXIT_WRITE_FAILED  # what went wrong was said when it happened
     return code
 
 

@@ -130,3 +130,14 @@ SUBSCRIPTION_RENEW = 3.0
 #: silent unless a renewal is lost, and a live newcomer gets in within TTL/2 + TTL/3 of its first
 #: try, before the TTL: dead subscribers cannot keep it out.
 SUBSCRIPTION_REPLACEABLE = 0.5
+
+# --- Recording: files written while playing or rendering (issue 10) -----------------------------
+#: How often (seconds of audio) an offline render checks that its WAV is growing and rewrites the
+#: header's sizes: a killed render keeps all but its last second, at the cost of an fstat and two
+#: 4-byte writes per second of audio. Live sessions do the same every STATUS_PERIOD.
+RECORD_CHECK_SECONDS = 1.0
+#: How many buffers a live WAV may lag behind the buffers computed before we call its writes
+#: failed. pyo writes each buffer right after computing it, so a healthy file is at most one
+#: buffer behind when the main thread looks (it reads the count first); a failed write leaves it
+#: behind for good.
+RECORD_LAG_BUFFERS = 2

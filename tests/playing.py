@@ -15,6 +15,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -77,7 +78,13 @@ def free_udp_port() -> int:
 class PlayingEngine:
     """A running ``soundscape play --audio dummy``: its port, its output, and :meth:`stop`."""
 
-    def __init__(self, workdir: Path, *args: str, score: Path = FOREST) -> None:
+    def __init__(
+        self,
+        workdir: Path,
+        *args: str,
+        score: Path = FOREST,
+        preexec_fn: Callable[[], None] | None = None,
+    ) -> None:
         require_tool("jackd")
         self.port = free_udp_port()
         self.summary_path = workdir / f"summary-{self.port}.json"
@@ -108,6 +115,7 @@ class PlayingEngine:
                 stdout=subprocess.PIPE,
                 stderr=stderr,
                 text=True,
+                preexec_fn=preexec_fn,
             )
         threading.Thread(target=self._read, daemon=True).start()
 
@@ -130,8 +138,11 @@ class PlayingEngine:
                 )
         return self
 
-    def stop(self, sig: int = signal.SIGINT, timeout: float = 20.0) -> dict[str, Any]:
-        """Signal, wait for a clean exit (status 0), and return the summary it wrote."""
+    def stop(
+        self, sig: int = signal.SIGINT, timeout: float = 20.0, *, expect: int = 0
+    ) -> dict[str, Any]:
+        """Signal, wait for an exit with status ``expect`` (0: clean), and return the summary it
+        wrote."""
         if self.process.poll() is None:
             self.process.send_signal(sig)
         try:
@@ -142,7 +153,7 @@ class PlayingEngine:
                 f"the engine did not stop within {timeout:g} s of {sig!r}\n{self.output()}",
                 pytrace=False,
             )
-        assert code == 0, f"the engine exited with {code}\n{self.output()}"
+        assert code == expect, f"the engine exited with {code}\n{self.output()}"
         assert self.summary_path.exists(), f"no summary written\n{self.output()}"
         summary: dict[str, Any] = json.loads(self.summary_path.read_text(encoding="utf-8"))
         return summary

@@ -33,7 +33,22 @@ def running_manual_server(*, sr: int, buffersize: int, seed: int) -> Iterator[py
         server.shutdown()
 
 
+#: What :func:`record_to` writes: 24-bit stereo PCM after a 44-byte WAV header.
+RECORD_CHANNELS = 2
+RECORD_SAMPLE_BYTES = 3
+RECORD_HEADER_BYTES = 44
+
+
+def recorded_bytes(frames: int) -> int:
+    """The size of a :func:`record_to` file holding ``frames`` frames."""
+    return RECORD_HEADER_BYTES + frames * RECORD_CHANNELS * RECORD_SAMPLE_BYTES
+
+
 def record_to(server: pyo.Server, path: str) -> None:
-    """Record everything the server outputs to a 24-bit WAV (no timestamp: bit-identical)."""
+    """Record everything the server outputs to a 24-bit WAV (no timestamp: bit-identical).
+
+    libsndfile creates the file and writes its header now, then appends each buffer as pyo
+    computes it (in C; its write errors never reach Python); the header's sizes are final only
+    after ``server.recstop()``. :class:`engine.render.wavfile.GrowingWav` keeps them current."""
     server.recordOptions(dur=-1, filename=path, fileformat=0, sampletype=1)
     server.recstart()

@@ -2,7 +2,8 @@
 
 The audio thread runs :meth:`LiveSession.process` once per buffer; this module sets everything up
 around it and then keeps the main thread cheap and mostly asleep: every ``STATUS_PERIOD`` it
-writes the applied-message log and refreshes the status view. On SIGINT, SIGTERM or SIGHUP (its
+writes the applied-message log, keeps the recorded files in check (:mod:`engine.live.recordings`:
+nothing is lost silently) and refreshes the status view. On SIGINT, SIGTERM or SIGHUP (its
 terminal closed) it stops the recordings, fades out over ``FADE_OUT`` seconds, closes the device
 and returns normally.
 """
@@ -14,25 +15,24 @@ import signal
 import sys
 import threading
 import time
-import wave
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from engine import defaults
-from engine.dsp.server import record_to
 from engine.errors import SoundscapeError
 from engine.live.audio import connect_jack_outputs, default_backend, realtime_server
 from engine.live.jack import DummyJackServer, JackMonitor
 from engine.live.measure import PlayMeasures
+from engine.live.recordings import Recordings
 from engine.live.session import LiveSession
 from engine.osc.allow import Allowlist, check_binding, exposure
 from engine.osc.receiver import OscReceiver
 from engine.osc.sender import Destination
 from engine.render.engine import Engine
+from engine.render.outputs import check_output
 from engine.score.model import Score
-from engine.state.timeline import END_MARK, format_message
 
 #: Steps of the fade-out ramp (pyo smooths each step over a buffer).
 FADE_STEPS = 25
@@ -74,6 +74,9 @@ def play(
     seed = score.seed if options.seed is None else options.seed
     sys.setswitchinterval(defaults.SWITCH_INTERVAL)
     check_binding(options.host, options.allow)
+    for output in (options.record, options.record_osc):
+        if output is not None:
+            check_output(output)  # before any audio: a bad path costs nothing
     try:
         receiver = OscReceiver(options.host, options.port, allow=options.allow.permits)
     except OSError as exc:
@@ -87,6 +90,7 @@ def play(
     server = None
     session: LiveSession | None = None
     measures = PlayMeasures()
+    recordings = Recordings()
     stop = threading.Event()
     previous = {
         sig: signal.signal(sig, lambda *_: stop.set())
@@ -116,15 +120,12 @@ def play(
         )
         for destination in options.feedback:
             session.feedback.subscribe(destination, permanent=True)
-        osc_log = (
-            _open_osc_log(options.record_osc, score, seed, options) if options.record_osc else None
-        )
-        if osc_log is not None:
-            session.log_applied()
+        if options.record_osc is not None:
+            header = _osc_log_header(options.record_osc, score, seed, options)
+            recordings.log_osc(session, options.record_osc, header)
         server.setCallback(session.process)
         if options.record is not None:
-            options.record.parent.mkdir(parents=True, exist_ok=True)
-            record_to(server, str(options.record))
+            recordings.record(server, options.record, options.buffersize)
         session.prime()
         receiver.start()
         server.start()
@@ -136,8 +137,7 @@ def play(
         ready(f"listening on {options.host}:{receiver.port}")
         seconds_per_buffer = options.buffersize / options.sr
         while not stop.wait(defaults.STATUS_PERIOD):
-            if osc_log is not None:
-                _write_applied(session, osc_log, options.sr)
+            recordings.update(session)
             if monitor is not None:
                 measures.sample_load(monitor.load)
             if status is not None:
@@ -149,19 +149,13 @@ def play(
                 break
             if not keep_playing():
                 break
-        if options.record is not None:
-            server.recstop()
-        if osc_log is not None:
-            _write_applied(session, osc_log, options.sr)
-            length = (
-                _wav_seconds(options.record)
-                if options.record is not None
-                else session.buffers * seconds_per_buffer
-            )
-            osc_log.write(f"{END_MARK}{length!r}\n")
-            osc_log.close()
+        recordings.finish(session)
         _fade_out(server)
-        summary = {**_summary(session), **measures.results()}
+        summary = {
+            **_summary(session),
+            **measures.results(),
+            "recordings": recordings.outcomes(),
+        }
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
@@ -185,37 +179,12 @@ def _fade_out(server: Any) -> None:
         time.sleep(defaults.FADE_OUT / FADE_STEPS)
 
 
-def _open_osc_log(path: Path, score: Score, seed: int, options: PlayOptions) -> IO[str]:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    log = path.open("w", encoding="utf-8")
-    log.write(
+def _osc_log_header(path: Path, score: Score, seed: int, options: PlayOptions) -> str:
+    return (
         f"# soundscape play: replay with soundscape render {options.score_file} "
         f"--timeline {path.name} --seed {seed} --sr {options.sr} "
-        f"--buffer {options.buffersize}\n"
+        f"--buffer {options.buffersize}"
     )
-    return log
-
-
-def _write_applied(session: LiveSession, log: IO[str], sr: int) -> None:
-    """Applied messages as timeline lines, and where scenes and stingers landed as comments
-    (``# 12.5 landed /engine/scene ruins``: for people; a replay recomputes them)."""
-    applied, landed = session.applied, session.feedback.landed
-    assert applied is not None and landed is not None
-    lines = []
-    while applied:
-        sample, address, args = applied.popleft()
-        lines.append((sample, format_message(sample / sr, address, args)))
-    while landed:
-        sample, address, args = landed.popleft()
-        lines.append((sample, f"# {sample / sr!r} landed {address} {' '.join(map(str, args))}"))
-    for _, line in sorted(lines, key=lambda item: item[0]):
-        log.write(line + "\n")
-    log.flush()
-
-
-def _wav_seconds(path: Path) -> float:
-    with wave.open(str(path), "rb") as wav:
-        return wav.getnframes() / wav.getframerate()
 
 
 def _summary(session: LiveSession) -> dict[str, Any]:

@@ -3,6 +3,10 @@
 Each message is stamped with the seconds since recording started, measured at its arrival (or at
 its bundle's time tag), so ``soundscape render SCORE --timeline FILE`` replays the session's
 state changes on time (to within a buffer; ``play --record-osc`` stamps exact samples instead).
+
+The output is checked before the port is opened; every batch of lines goes straight to the
+kernel (a killed recorder keeps all but its last ``FLUSH_PERIOD``), and a failed write (a full
+disk) ends the recording with :class:`OutputError`, the file cut back to its last whole line.
 """
 
 from __future__ import annotations
@@ -14,8 +18,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 from engine.errors import SoundscapeError
+from engine.live.linelog import LineLog
 from engine.osc.allow import Allowlist, check_binding, exposure
 from engine.osc.receiver import OscReceiver
+from engine.render.outputs import OutputError, check_output, describe
 from engine.state.timeline import END_MARK, format_message
 
 #: How often queued messages are written out.
@@ -32,9 +38,13 @@ def record(
     allow: Allowlist | None = None,
 ) -> int:
     """Record until ``duration`` seconds pass or SIGINT/SIGTERM; returns the message count.
-    Beyond loopback only senders in ``allow`` are recorded (as for ``play``)."""
+    Beyond loopback only senders in ``allow`` are recorded (as for ``play``).
+
+    Raises :class:`OutputError` if ``out`` cannot be written, before listening or as soon as a
+    write fails (what was written before stays, line by line)."""
     allow = allow if allow is not None else Allowlist()
     check_binding(host, allow)
+    check_output(out)
     try:
         receiver = OscReceiver(host, port, allow=allow.permits)
     except OSError as exc:
@@ -44,28 +54,38 @@ def record(
         sig: signal.signal(sig, lambda *_: stop.set())
         for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
     }
-    out.parent.mkdir(parents=True, exist_ok=True)
     count = 0
     try:
-        with receiver, out.open("w", encoding="utf-8") as log:
+        with receiver:
+            try:
+                log = LineLog(out)
+            except OSError as exc:
+                raise OutputError(out, describe(exc)) from None
             start = time.time()
-            log.write(f"# soundscape record {host}:{port}, started {time.ctime(start)}\n")
+            if not log.write([f"# soundscape record {host}:{port}, started {time.ctime(start)}"]):
+                raise OutputError(out, log.error or "the first line could not be written")
             if allow:
                 ready(exposure(host, receiver.port, allow, replies=False))
             ready(f"listening on {host}:{receiver.port}")
-            while True:
+            kept, stopping = 0.0, False
+            while not stopping:
                 stopping = stop.wait(FLUSH_PERIOD)
                 now = time.time()
                 if duration is not None and now - start >= duration:
                     stopping = True
-                for message in receiver.due(now):
-                    stamp = max(0.0, message.time - start)
-                    log.write(format_message(stamp, message.address, message.args) + "\n")
-                    count += 1
-                log.flush()
-                if stopping:
-                    log.write(f"{END_MARK}{time.time() - start!r}\n")
-                    break
+                lines = [
+                    format_message(max(0.0, m.time - start), m.address, m.args)
+                    for m in receiver.due(now)
+                ]
+                end = [f"{END_MARK}{time.time() - start!r}"] if stopping else []
+                if not log.write(lines + end):
+                    raise OutputError(
+                        out,
+                        f"{log.error}; the recording stopped there, and the file keeps "
+                        f"{count} messages ({kept:.1f} s)",
+                    )
+                count, kept = count + len(lines), now - start
+            log.close()
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)

@@ -11,10 +11,14 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+from engine import defaults
 from engine.conductor.performer import Observer
-from engine.dsp.server import record_to, running_manual_server
+from engine.dsp.server import record_to, recorded_bytes, running_manual_server
 from engine.render.engine import Engine
+from engine.render.outputs import OutputError, check_output, why_writes_stopped
+from engine.render.wavfile import GrowingWav, frames_in_header
 from engine.score.model import Score
 from engine.state.timeline import TimedMessage
 
@@ -48,23 +52,39 @@ def render(
     progress: Progress | None = None,
     observer: Observer | None = None,
 ) -> RenderResult:
-    """Render ``duration`` seconds (rounded up to whole buffers) of ``score`` to ``out``."""
+    """Render ``duration`` seconds (rounded up to whole buffers) of ``score`` to ``out``.
+
+    Raises :class:`OutputError` before rendering if ``out`` cannot be written or will not fit,
+    and as soon as its writes fail (a full disk), keeping what was written; the result is only
+    returned once the finished file's header holds every frame.
+    """
     out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
     seed = score.seed if seed is None else seed
     buffers = max(1, math.ceil(duration * sr / buffersize))
+    frames = buffers * buffersize
+    check_output(out, needs_bytes=recorded_bytes(frames))
     started = time.perf_counter()
     with running_manual_server(sr=sr, buffersize=buffersize, seed=seed) as server:
         engine = Engine(score, sr=sr, buffersize=buffersize, seed=seed, observer=observer)
         engine.schedule(timeline)
         record_to(server, str(out))
+        wav = _growing(out, server)
         report_every = max(1, buffers // 200)
-        for index in range(buffers):
-            engine.tick()
-            server.process()
-            if progress is not None and (index % report_every == 0 or index == buffers - 1):
-                progress(index + 1, buffers)
+        check_every = max(1, round(defaults.RECORD_CHECK_SECONDS * sr / buffersize))
+        try:
+            for index in range(buffers):
+                engine.tick()
+                server.process()
+                if (index + 1) % check_every == 0:
+                    _check_growth(wav, (index + 1) * buffersize, frames, server)
+                if progress is not None and (index % report_every == 0 or index == buffers - 1):
+                    progress(index + 1, buffers)
+            _check_growth(wav, frames, frames, server)
+        finally:
+            wav.close()
         server.recstop()
+    if frames_in_header(out) != frames:  # e.g. the header could not be rewritten at the end
+        raise OutputError(out, f"its header holds {frames_in_header(out)} of {frames} frames")
     return RenderResult(
         out,
         buffers * buffersize / sr,
@@ -73,3 +93,25 @@ def render(
         engine.orchestra.recoveries,
         dict(engine.conductor.router.dropped),
     )
+
+
+def _growing(out: Path, server: Any) -> GrowingWav:
+    try:
+        return GrowingWav(out)
+    except (OSError, ValueError) as exc:
+        server.recstop()
+        raise OutputError(out, f"pyo could not create it ({exc})") from None
+
+
+def _check_growth(wav: GrowingWav, computed: int, total: int, server: Any) -> None:
+    """Keep the header current; stop with an error if frames computed are missing on disk."""
+    size = wav.refresh_header()
+    if wav.frames(size) < computed:
+        server.recstop()
+        sr = wav.layout.sr
+        reason = why_writes_stopped(wav.path, size, recorded_bytes(computed) - size)
+        raise OutputError(
+            wav.path,
+            f"{reason}; the render stopped there, and the file keeps its first "
+            f"{wav.seconds(size):.1f} of {total / sr:.1f} s",
+        )

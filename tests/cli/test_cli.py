@@ -75,3 +75,18 @@ def test_send_delivers_one_message_over_udp() -> None:
             time.sleep(0.01)
         assert [m[:2] for m in receiver.due()] == [("/event", ("discovery", 0.5))]
     assert soundscape("send", "event").returncode == 2
+
+
+def test_render_to_a_path_it_cannot_write_fails_before_rendering(tmp_path: Path) -> None:
+    blocker = tmp_path / "renders"
+    blocker.write_text("a file where a folder should be")
+    for out, reason in (
+        (blocker / "x.wav", f"{blocker} is a file, not a directory"),
+        (tmp_path, "it is a directory"),
+    ):
+        result = soundscape("render", "--out", str(out), "--duration", "2", "--quiet")
+        assert result.returncode == 2
+        assert result.stderr == f"error: cannot write {out}: {reason}\n"
+        assert result.stdout == ""  # no success line
+    assert blocker.read_text() == "a file where a folder should be"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["renders"]

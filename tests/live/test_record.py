@@ -10,7 +10,10 @@ import threading
 import time
 from pathlib import Path
 
+from pythonosc.udp_client import SimpleUDPClient
+
 from engine.state.timeline import load_timeline, recorded_length
+from tests.diskfull import file_size_limit
 from tests.playing import FOREST, ROOT, free_udp_port, require
 
 
@@ -112,3 +115,71 @@ def test_an_oscdump_capture_renders_as_a_timeline(tmp_path: Path) -> None:
     result = render(dump, tmp_path / "replay.wav")
     assert result.returncode == 0, result.stderr
     assert "dropped" not in result.stdout
+
+
+def test_record_stops_with_a_clear_error_when_its_file_cannot_grow(tmp_path: Path) -> None:
+    port = free_udp_port()
+    out = tmp_path / "session.jsonl"
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "engine",
+            "record",
+            "--port",
+            str(port),
+            "--out",
+            str(out),
+            "--duration",
+            "20",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=file_size_limit(600),  # the first line and a few messages
+    )
+    time.sleep(1.0)  # it binds its port
+    client = SimpleUDPClient("127.0.0.1", port)
+    for step in range(200):
+        if process.poll() is not None:
+            break
+        client.send_message("/state/heartrate", 60 + step)
+        time.sleep(0.02)
+    stdout, stderr = process.communicate(timeout=30)
+    assert process.returncode == 2, stderr
+    assert f"error: cannot write {out}: File too large (the file size limit, ulimit -f); " in (
+        stderr
+    )
+    kept = int(stderr.split("keeps ")[1].split(" messages")[0])
+    # the file ends on a whole line and holds exactly the messages it says, in order
+    messages = load_timeline(out)
+    assert 3 <= kept == len(messages) and out.stat().st_size <= 600
+    assert [m.args[0] for m in messages] == list(range(60, 60 + kept))
+    assert f"listening on 127.0.0.1:{port}" in stdout
+
+
+def test_record_refuses_an_unwritable_file_before_listening(tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "engine",
+            "record",
+            "--out",
+            str(blocker / "s.jsonl"),
+            "--port",
+            str(free_udp_port()),
+            "--duration",
+            "1",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.returncode == 2
+    assert f"error: cannot write {blocker}/s.jsonl: {blocker} is a file" in result.stderr
+    assert "listening" not in result.stdout
