@@ -207,7 +207,7 @@ def _render(args: argparse.Namespace) -> int:
 
 def _play(args: argparse.Namespace) -> int:
     from engine.catalog import default_catalog
-    from engine.live.player import PlayOptions, play, write_summary
+    from engine.live.player import AUDIO_FAILED, PlayOptions, play, write_summary
     from engine.score.loader import load_score
 
     if args.duration is not None and args.duration <= 0:
@@ -246,6 +246,11 @@ def _play(args: argparse.Namespace) -> int:
         f"{xruns} xruns",
         flush=True,
     )
+    if summary["audio_failure"] is not None:
+        print(
+            f"error: {summary['audio_failure']}; {summary['seconds']:.1f} s played", file=sys.stderr
+        )
+        return AUDIO_FAILED
     return 0
 
 
