@@ -126,8 +126,12 @@ AUDIO_STALL = 1.0
 #: exits non-zero: a server that keeps dying needs a person, not a loop.
 AUDIO_RESTARTS = 3
 #: Longest wait (s) for pyo to shut down its server after its JACK server died (pyo does it from
-#: JACK's thread at once; this only bounds the wait).
-AUDIO_RESTART_SETTLE = 0.5
+#: JACK's thread at once; this only bounds the wait), and how long a restarted server must keep
+#: pyo's client before it counts as playing.
+AUDIO_RESTART_SETTLE = 0.2
+#: Attempts at one restart: the new server may die as it starts (a test kills it then, a
+#: system that kills jackd keeps doing it); past them the engine stops.
+AUDIO_RESTART_ATTEMPTS = 3
 #: Fade-in (s) of the rebuilt instruments after a restart: no click from the silence.
 AUDIO_RESTART_FADE_IN = 0.3
 #: Longest wait (s) for the audio device to close at exit: a frozen JACK server never answers.

@@ -255,6 +255,8 @@ class JackMonitor:
         return float(self._client.cpu_load())  # type: ignore[attr-defined]
 
     def close(self) -> None:
+        if self.shutdown is None:
+            self.shutdown = "closed"  # nothing may call into the client any more (load)
         try:
             self._client.deactivate()  # type: ignore[attr-defined]
             self._client.close()  # type: ignore[attr-defined]

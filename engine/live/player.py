@@ -162,13 +162,16 @@ def play(
                 ready(f"note: {death}; starting a new one")
                 if monitor is not None:
                     lost_xruns += monitor.xruns
+                    monitor.close()
+                noticed = time.monotonic()
                 try:
-                    server, monitor = _restart(jackd, server, monitor, session, options, seed)
+                    server, monitor = _restart(jackd, server, session, options, seed)
                 except SoundscapeError as exc:
                     failure = f"{death}, and restarting it failed: {exc}"
                     break
                 watcher, restarts = monitor, restarts + 1
                 stall.reset()
+                ready(f"note: playing again, {time.monotonic() - noticed:.2f} s after")
             if (
                 options.duration is not None
                 and session.buffers * seconds_per_buffer >= options.duration
@@ -230,34 +233,43 @@ def _count_death(session: LiveSession, death: str) -> None:
 
 
 def _restart(
-    jackd: DummyJackServer,
-    server: Any,
-    monitor: JackMonitor | None,
-    session: LiveSession,
-    options: PlayOptions,
-    seed: int,
+    jackd: DummyJackServer, server: Any, session: LiveSession, options: PlayOptions, seed: int
 ) -> tuple[Any, JackMonitor]:
     """A new private server, a new pyo server on it, the engine's instruments rebuilt there and
     playing on: returns the new pyo server and monitor. The old pyo server is left as pyo shut it
-    down; its objects go with the old orchestra."""
+    down; its objects go with the old orchestra. Tries ``AUDIO_RESTART_ATTEMPTS`` times: the new
+    server may die too, before it has played for ``AUDIO_RESTART_SETTLE``."""
     if options.record is not None:
         server.recstop()  # the WAV ends where the old server died (a new server cannot append)
-    if monitor is not None:
+    for attempt in range(1, defaults.AUDIO_RESTART_ATTEMPTS + 1):
+        jackd.restart()
+        deadline = time.monotonic() + defaults.AUDIO_RESTART_SETTLE
+        while server.getIsBooted() and time.monotonic() < deadline:
+            time.sleep(0.01)  # pyo shuts its server down from JACK's thread when jackd dies
+        monitor = JackMonitor.connect(jackd.name)
+        try:
+            server = realtime_server(
+                "dummy",
+                sr=options.sr,
+                buffersize=options.buffersize,
+                seed=seed,
+                jack_server=jackd.name,
+            )
+            session.engine.rebuild_sound(defaults.AUDIO_RESTART_FADE_IN)
+            session.feedback.levels = session.engine.orchestra.levels
+            server.setCallback(session.process)
+            server.start()
+            connect_jack_outputs(jackd.name)
+            time.sleep(defaults.AUDIO_RESTART_SETTLE)
+            if server.getIsBooted():
+                return server, monitor
+            problem = jackd.death() or "pyo lost its new JACK client at once"
+        except Exception as exc:  # pyo refuses objects on a server that just shut down, etc.
+            problem = f"{type(exc).__name__}: {exc}"
         monitor.close()
-    jackd.restart()
-    deadline = time.monotonic() + defaults.AUDIO_RESTART_SETTLE
-    while server.getIsBooted() and time.monotonic() < deadline:
-        time.sleep(0.01)  # pyo shuts its server down from JACK's thread when jackd dies
-    monitor = JackMonitor.connect(jackd.name)
-    fresh = realtime_server(
-        "dummy", sr=options.sr, buffersize=options.buffersize, seed=seed, jack_server=jackd.name
-    )
-    session.engine.rebuild_sound(defaults.AUDIO_RESTART_FADE_IN)
-    session.feedback.levels = session.engine.orchestra.levels
-    fresh.setCallback(session.process)
-    fresh.start()
-    connect_jack_outputs(jackd.name)
-    return fresh, monitor
+        if attempt == defaults.AUDIO_RESTART_ATTEMPTS:
+            raise SoundscapeError(f"{attempt} attempts, the last: {problem}")
+    raise AssertionError("unreachable")
 
 
 def _close_audio(server: Any, monitor: JackMonitor | None) -> None:
