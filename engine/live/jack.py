@@ -14,9 +14,11 @@ import ctypes
 import glob
 import itertools
 import os
+import re
 import shutil
 import signal
 import subprocess
+import sys
 import threading
 import time
 from collections import deque
@@ -44,6 +46,9 @@ class DummyJackServer:
         self.output: deque[str] = deque(maxlen=200)  # jackd's last lines, for error messages
 
     def start(self) -> DummyJackServer:
+        for name in stale_servers():
+            _reclaim_name(name, sr=self.sr, buffersize=self.buffersize)
+        _remove_orphans()
         self.process = self._launch()
         threading.Thread(target=self._read, name="jackd-output", daemon=True).start()
         try:
@@ -152,6 +157,55 @@ class DummyJackServer:
         self.stop()
 
 
+#: JACK's server registry: 8 entries a user, each a 4-byte pid then ``jack-UID:NAME:``.
+REGISTRY = "/dev/shm/jack-shm-registry"
+
+
+def stale_servers() -> list[str]:
+    """Names of our private servers that JACK's registry still holds although both the server
+    and the engine that started it are gone (a SIGKILLed engine's jackd can exit without leaving
+    the registry: measured on every run of tests/live/test_jack.py's killed-engine test)."""
+    try:
+        with open(REGISTRY, "rb") as registry:
+            data = registry.read(64 * 1024)
+    except OSError:
+        return []
+    stale = []
+    pattern = rb"jack-%d:(soundscape-(\d+)-\d+):" % os.getuid()
+    for match in re.finditer(pattern, data):
+        server_pid = int.from_bytes(data[match.start() - 4 : match.start()], sys.byteorder)
+        if not _alive(server_pid) and not _alive(int(match.group(2))):
+            stale.append(match.group(1).decode())
+    return stale
+
+
+def _remove_orphans() -> None:
+    """Semaphores that clients of our private servers left in /dev/shm when their engine was
+    killed (the engine's pid is in the name; jackd removes only its own)."""
+    for path in glob.glob(f"/dev/shm/jack_sem.{os.getuid()}_soundscape-*"):
+        found = re.search(r"_soundscape-(\d+)-\d+_", path)
+        if found is not None and not _alive(int(found.group(1))):
+            with contextlib.suppress(OSError):
+                os.unlink(path)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError, ValueError):
+        return True
+    return pid > 0
+
+
+def _reclaim_name(name: str, *, sr: int, buffersize: int) -> None:
+    server = DummyJackServer(sr=sr, buffersize=buffersize)
+    server.name = name
+    server._reclaim()
+    _remove_leftovers(name)
+
+
 def _fresh_name() -> str:
     return f"soundscape-{os.getpid()}-{next(_names)}"
 
@@ -201,6 +255,7 @@ class JackMonitor:
         self.xruns = 0
         #: Why the server shut this client down (JACK's words); None while it serves us.
         self.shutdown: str | None = None
+        self._closed = False
         client.set_xrun_callback(self._xrun)  # type: ignore[attr-defined]
         client.set_shutdown_callback(self._shutdown)  # type: ignore[attr-defined]
         client.activate()  # type: ignore[attr-defined]
@@ -255,6 +310,10 @@ class JackMonitor:
         return float(self._client.cpu_load())  # type: ignore[attr-defined]
 
     def close(self) -> None:
+        """Leave the server (once: a second call does nothing)."""
+        if self._closed:
+            return
+        self._closed = True
         if self.shutdown is None:
             self.shutdown = "closed"  # nothing may call into the client any more (load)
         try:
