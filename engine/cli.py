@@ -225,7 +225,7 @@ def _render(args: argparse.Namespace) -> int:
 
 def _play(args: argparse.Namespace) -> int:
     from engine.catalog import default_catalog
-    from engine.live.player import PlayOptions, play, write_summary
+    from engine.live.player import AUDIO_FAILED, PlayOptions, play, write_summary
     from engine.osc.allow import Allowlist
     from engine.render.outputs import check_output, describe
     from engine.score.loader import load_score
@@ -282,6 +282,11 @@ def _play(args: argparse.Namespace) -> int:
     )
     for message in failed:
         print(f"error: {message}", file=sys.stderr)
+    if summary["audio_failure"] is not None:
+        print(
+            f"error: {summary['audio_failure']}; {summary['seconds']:.1f} s played", file=sys.stderr
+        )
+        return AUDIO_FAILED
     return EXIT_WRITE_FAILED if failed else 0
 
 

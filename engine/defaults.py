@@ -141,3 +141,26 @@ RECORD_CHECK_SECONDS = 1.0
 #: buffer behind when the main thread looks (it reads the count first); a failed write leaves it
 #: behind for good.
 RECORD_LAG_BUFFERS = 2
+
+#: Audio faults (``soundscape play``): noticing a dead audio server and restarting a private one.
+#: The buffer count may stand still this long (s) before the audio counts as stopped: a second is
+#: hundreds of buffers, far beyond any xrun, and the status period (0.25 s) checks it in time.
+AUDIO_STALL = 1.0
+#: Restarts of a private (--audio dummy) server in one session; past them the engine stops and
+#: exits non-zero: a server that keeps dying needs a person, not a loop.
+AUDIO_RESTARTS = 3
+#: Longest wait (s) for pyo to shut down its server after its JACK server died (pyo does it from
+#: JACK's thread at once; this only bounds the wait), and how long a restarted server must keep
+#: pyo's client before it counts as playing.
+AUDIO_RESTART_SETTLE = 0.2
+#: Attempts at one restart: the new server may die as it starts (a test kills it then, a
+#: system that kills jackd keeps doing it); past them the engine stops.
+AUDIO_RESTART_ATTEMPTS = 3
+#: Fade-in (s) of the rebuilt instruments after a restart: no click from the silence.
+AUDIO_RESTART_FADE_IN = 0.3
+#: Longest wait (s) for the audio device to close at exit: a frozen JACK server never answers.
+AUDIO_CLOSE_TIMEOUT = 2.0
+#: --duration is also a wall-clock limit: the session ends by duration + this (s) even if no
+#: audio is computed. The dummy driver's clock keeps wall time within a few ms, so the audio
+#: count ends a healthy session first.
+DURATION_SLACK = 1.0

@@ -410,6 +410,11 @@ class Conductor:
 
         return rest
 
+    def resend(self) -> None:
+        """Send every sounding layer's mix and parameters and the master dynamics again, changed
+        or not: to a performer that was rebuilt and knows none of them."""
+        self._update_continuous(force=True)
+
     # -- continuous parameters ---------------------------------------------------------------
     def _update_continuous(self, force: bool = False) -> None:
         inputs = self.bus.values

@@ -81,6 +81,14 @@ class MasterBus:
         self.output = pyo.Clip(self.limiter, min=-ceiling, max=ceiling)
         self.output.out()
 
+    def carry_on(self, previous: MasterBus) -> None:
+        """Continue where ``previous`` (the bus of a dead server) left off: its loudness estimate
+        and its correction, so a rebuilt bus does not start from scratch (the dynamics gain is
+        the conductor's to send again)."""
+        self._energy = previous._energy
+        self.level_db = previous.level_db
+        self.leveler.value = db_to_amp(self.level_db)
+
     def set_dynamics(self, db: float) -> None:
         self.dynamics.value = db_to_amp(min(12.0, max(-40.0, db)))
 

@@ -20,6 +20,7 @@ from engine.score.model import Score
 
 class Orchestra:
     def __init__(self, score: Score, *, sr: int, buffersize: int) -> None:
+        self.score = score
         self.sr = sr
         self.buffersize = buffersize
         self.recoveries = 0
@@ -100,6 +101,23 @@ class Orchestra:
                 gain_db = self._mix.get(name, (0.0, 0.0, 0.0))[0]
                 levels[name] = channel.fader.get() * channel.ducker.get() * db_to_amp(gain_db)
         return levels
+
+    def rebuilt(self, fade_in: float) -> Orchestra:
+        """The same orchestra built anew on the current pyo server, as this one stands: the same
+        channels suspended or playing, at their mix, fading in to their levels over ``fade_in``
+        seconds, and the master's loudness correction kept. What was sounding is not carried over
+        (voices and ducks start afresh). For a server that died: pyo objects cannot move to
+        another server."""
+        fresh = Orchestra(self.score, sr=self.sr, buffersize=self.buffersize)
+        fresh.recoveries = self.recoveries
+        for name in self.channels:
+            if name not in self.suspended:
+                fresh.resume(name)
+            if name in self._mix:
+                fresh.set_mix(name, *self._mix[name])
+            fresh.fade(name, self._fades.get(name, 0.0), fade_in)
+        fresh.master.carry_on(self.master)
+        return fresh
 
     # -- per buffer -------------------------------------------------------------------------
     def tick(self) -> None:

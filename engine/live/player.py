@@ -6,11 +6,19 @@ writes the applied-message log, keeps the recorded files in check (:mod:`engine.
 nothing is lost silently) and refreshes the status view. On SIGINT, SIGTERM or SIGHUP (its
 terminal closed) it stops the recordings, fades out over ``FADE_OUT`` seconds, closes the device
 and returns normally.
+
+It also watches the audio (:mod:`engine.live.health`). If the private server of ``--audio dummy``
+dies, it starts a new one and rebuilds the instruments on it while the conductor goes on (inputs,
+scene, tempo and bar are kept; what was sounding is lost); if an external server dies, or the
+private one cannot be restarted, it stops and the summary says why (``audio_failure``: the
+command then exits with ``AUDIO_FAILED``). ``--duration`` is also a wall-clock limit, so a session
+whose audio stopped still ends on time.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import signal
 import sys
 import threading
@@ -23,6 +31,7 @@ from typing import Any
 from engine import defaults
 from engine.errors import SoundscapeError
 from engine.live.audio import connect_jack_outputs, default_backend, realtime_server
+from engine.live.health import StallWatch, audio_death
 from engine.live.jack import DummyJackServer, JackMonitor
 from engine.live.measure import PlayMeasures
 from engine.live.recordings import Recordings
@@ -36,6 +45,8 @@ from engine.score.model import Score
 
 #: Steps of the fade-out ramp (pyo smooths each step over a buffer).
 FADE_STEPS = 25
+#: Exit status of ``soundscape play`` when the audio server died and playing could not go on.
+AUDIO_FAILED = 4
 
 
 @dataclass
@@ -91,6 +102,7 @@ def play(
     session: LiveSession | None = None
     measures = PlayMeasures()
     recordings = Recordings()
+    restarts, failure = 0, None
     stop = threading.Event()
     previous = {
         sig: signal.signal(sig, lambda *_: stop.set())
@@ -110,11 +122,11 @@ def play(
             ready(f"note: the audio server runs at {sr} Hz, {buffersize} frames; playing at that")
             options = replace(options, sr=sr, buffersize=buffersize)
         engine = Engine(score, sr=sr, buffersize=buffersize, seed=seed)
-        watcher = monitor
+        watcher, lost_xruns = monitor, 0  # lost_xruns: counted by monitors of dead servers
         session = LiveSession(
             engine,
             receiver,
-            xruns=lambda: watcher.xruns if watcher is not None else None,
+            xruns=lambda: lost_xruns + watcher.xruns if watcher is not None else None,
             allowlist=options.allow,
             subscription_ttl=options.subscription_ttl,
         )
@@ -136,41 +148,146 @@ def play(
             ready(exposure(options.host, receiver.port, options.allow))
         ready(f"listening on {options.host}:{receiver.port}")
         seconds_per_buffer = options.buffersize / options.sr
+        wall_end = _wall_end(options.duration)
+        stall = StallWatch(defaults.AUDIO_STALL)
         while not stop.wait(defaults.STATUS_PERIOD):
             recordings.update(session)
             if monitor is not None:
                 measures.sample_load(monitor.load)
             if status is not None:
                 status(session, monitor)
+            death = audio_death(
+                jackd=jackd,
+                monitor=monitor,
+                pyo_booted=server.getIsBooted(),
+                stalled=stall.stalled(session.buffers),
+            )
+            if death is not None:
+                _count_death(session, death)
+                if jackd is None or restarts >= defaults.AUDIO_RESTARTS:
+                    failure = death
+                    break
+                ready(f"note: {death}; starting a new one")
+                if monitor is not None:
+                    lost_xruns += monitor.xruns
+                    monitor.close()
+                noticed = time.monotonic()
+                try:
+                    recordings.cut(f"{death} (a new server cannot append to the take)")
+                    server, monitor = _restart(jackd, server, session, options, seed)
+                except SoundscapeError as exc:
+                    failure = f"{death}, and restarting it failed: {exc}"
+                    break
+                watcher, restarts = monitor, restarts + 1
+                stall.reset()
+                ready(f"note: playing again, {time.monotonic() - noticed:.2f} s after")
             if (
                 options.duration is not None
                 and session.buffers * seconds_per_buffer >= options.duration
-            ):
+            ) or time.monotonic() >= wall_end:
                 break
             if not keep_playing():
                 break
+        if failure is None:  # stopped by a signal: say if the audio had died unnoticed so far
+            failure = audio_death(
+                jackd=jackd, monitor=monitor, pyo_booted=server.getIsBooted(), stalled=None
+            )
+            if failure is not None:
+                _count_death(session, failure)
         recordings.finish(session)
         _fade_out(server)
         summary = {
             **_summary(session),
             **measures.results(),
             "recordings": recordings.outcomes(),
+            "audio_restarts": restarts,
+            "audio_failure": failure,
         }
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
-        if server is not None:
-            server.stop()
-            time.sleep(0.05)
-            server.shutdown()
+        if server is not None and server.getIsBooted():  # pyo shuts down by itself if JACK dies
+            _close_audio(server, monitor)
+        elif monitor is not None:
+            _bounded(monitor.close)
         if session is not None:
             session.close()
         receiver.close()
-        if monitor is not None:
-            monitor.close()
         if jackd is not None:
             jackd.stop()
     return summary
+
+
+def _wall_end(duration: float | None) -> float:
+    """When a session with this ``--duration`` must end by the wall clock, whatever the audio
+    did (``time.monotonic`` seconds)."""
+    if duration is None:
+        return math.inf
+    return time.monotonic() + duration + defaults.DURATION_SLACK
+
+
+def _count_death(session: LiveSession, death: str) -> None:
+    """An audio death is an error of the session (the callback is not running: no race)."""
+    session.errors += 1
+    session.last_error = death
+
+
+def _restart(
+    jackd: DummyJackServer, server: Any, session: LiveSession, options: PlayOptions, seed: int
+) -> tuple[Any, JackMonitor]:
+    """A new private server, a new pyo server on it, the engine's instruments rebuilt there and
+    playing on: returns the new pyo server and monitor. The old pyo server is left as pyo shut it
+    down; its objects go with the old orchestra. Tries ``AUDIO_RESTART_ATTEMPTS`` times: the new
+    server may die too, before it has played for ``AUDIO_RESTART_SETTLE``."""
+    for attempt in range(1, defaults.AUDIO_RESTART_ATTEMPTS + 1):
+        jackd.restart()
+        deadline = time.monotonic() + defaults.AUDIO_RESTART_SETTLE
+        while server.getIsBooted() and time.monotonic() < deadline:
+            time.sleep(0.01)  # pyo shuts its server down from JACK's thread when jackd dies
+        monitor = JackMonitor.connect(jackd.name)
+        try:
+            server = realtime_server(
+                "dummy",
+                sr=options.sr,
+                buffersize=options.buffersize,
+                seed=seed,
+                jack_server=jackd.name,
+            )
+            session.engine.rebuild_sound(defaults.AUDIO_RESTART_FADE_IN)
+            session.feedback.levels = session.engine.orchestra.levels
+            server.setCallback(session.process)
+            server.start()
+            connect_jack_outputs(jackd.name)
+            time.sleep(defaults.AUDIO_RESTART_SETTLE)
+            if server.getIsBooted():
+                return server, monitor
+            problem = jackd.death() or "pyo lost its new JACK client at once"
+        except Exception as exc:  # pyo refuses objects on a server that just shut down, etc.
+            problem = f"{type(exc).__name__}: {exc}"
+        monitor.close()
+        if attempt == defaults.AUDIO_RESTART_ATTEMPTS:
+            raise SoundscapeError(f"{attempt} attempts, the last: {problem}")
+    raise AssertionError("unreachable")
+
+
+def _close_audio(server: Any, monitor: JackMonitor | None) -> None:
+    def close() -> None:
+        server.stop()
+        time.sleep(0.05)
+        server.shutdown()
+        if monitor is not None:
+            monitor.close()
+
+    _bounded(close)
+
+
+def _bounded(action: Callable[[], None]) -> None:
+    """Run ``action`` but wait for it at most ``AUDIO_CLOSE_TIMEOUT``: a JACK server that froze
+    (stopped, not dead) never answers a client's goodbye, and the engine must still exit. The
+    thread left waiting is a daemon; the process ends without it."""
+    worker = threading.Thread(target=action, name="audio-close", daemon=True)
+    worker.start()
+    worker.join(defaults.AUDIO_CLOSE_TIMEOUT)
 
 
 def _fade_out(server: Any) -> None:

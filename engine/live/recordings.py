@@ -74,15 +74,15 @@ class WavTake:
             return
         try:
             if self.wav.deleted():
-                self._fail("the file was deleted while recording")
+                self.fail("the file was deleted while recording")
                 return
             size = self.wav.refresh_header()
         except OSError as exc:
-            self._fail(describe(exc))
+            self.fail(describe(exc))
             return
         self.outcome.seconds = self.wav.seconds(size)
         if self.wav.frames(size) < (buffers - defaults.RECORD_LAG_BUFFERS) * self.buffersize:
-            self._fail(why_writes_stopped(self.wav.path, size, recorded_bytes(self.buffersize)))
+            self.fail(why_writes_stopped(self.wav.path, size, recorded_bytes(self.buffersize)))
 
     def stop(self) -> None:
         """Stop recording (if still on) and check that the header holds what is on disk."""
@@ -101,7 +101,7 @@ class WavTake:
                 self._report(reason)
         self.wav.close()
 
-    def _fail(self, reason: str) -> None:
+    def fail(self, reason: str) -> None:
         self.server.recstop()  # libsndfile seals the header over what it wrote
         self.recording = False
         self.outcome.seconds = self.wav.seconds()
@@ -202,6 +202,12 @@ class Recordings:
                 seconds = self.take.outcome.seconds
         if self.osc is not None:
             self.osc.finish(session, seconds)
+
+    def cut(self, reason: str) -> None:
+        """End the WAV take here (the audio server it records from died): it keeps what it
+        holds, and counts as failed, since the session goes on without it."""
+        if self.take is not None and self.take.recording:
+            self.take.fail(reason)
 
     def outcomes(self) -> list[dict[str, Any]]:
         files = [f for f in (self.take, self.osc) if f is not None]

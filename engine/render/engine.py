@@ -63,6 +63,16 @@ class Engine:
         """Apply one message before the next buffer."""
         self.conductor.handle(address, args, self.sample)
 
+    def rebuild_sound(self, fade_in: float) -> None:
+        """Build the instruments again on the current pyo server, after the one they were on died:
+        the conductor (inputs, scene, tempo, bar, notes to come) goes on as it was, and the new
+        orchestra starts where the old one stood (:meth:`Orchestra.rebuilt`). Only between
+        buffers, with no audio callback running."""
+        self.orchestra = self.orchestra.rebuilt(fade_in)
+        self.conductor.performer = self.orchestra
+        self.conductor.resend()
+        settle_heap()
+
     def tick(self) -> None:
         """Everything that happens before the next buffer is computed."""
         end = self.sample + self.buffersize

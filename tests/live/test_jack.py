@@ -7,6 +7,7 @@ import subprocess
 import sys
 import textwrap
 import time
+from pathlib import Path
 
 from tests.playing import ROOT, require
 
@@ -74,6 +75,17 @@ def test_a_killed_engine_takes_its_private_server_with_it(player) -> None:
     while private_servers(live.process.pid):
         assert time.monotonic() < deadline, f"jackd {server} outlived its engine"
         time.sleep(0.1)
+    # jackd may die without leaving JACK's 8-entry server registry: the next private server
+    # started on this machine takes the dead one's entry back
+    from engine.live.jack import REGISTRY, DummyJackServer, stale_servers
+
+    name = f"soundscape-{live.process.pid}-0"
+    entry = f":{name}:".encode()
+    while entry in Path(REGISTRY).read_bytes() and name not in stale_servers():
+        assert time.monotonic() < deadline, "jackd's process never went"  # (a zombie a while)
+        time.sleep(0.05)
+    DummyJackServer(sr=48000, buffersize=256).start().stop()
+    assert entry not in Path(REGISTRY).read_bytes()
 
 
 def test_sighup_stops_the_engine_cleanly(player) -> None:
