@@ -126,8 +126,9 @@ OSC_MAX_DATAGRAM = 65536
 #: Real senders nest one or two levels; the cap bounds the parser's recursion.
 OSC_MAX_DEPTH = 8
 #: Messages in one datagram at most (else ``too_many_messages``): a game's bundle of a frame's
-#: state is tens of messages; the cap bounds what one datagram can queue.
-OSC_MAX_MESSAGES = 1024
+#: state is tens of messages; the cap bounds what one datagram can queue and the time the
+#: receive thread parses it while holding the GIL (~2 µs a message: 0.5 ms at the cap).
+OSC_MAX_MESSAGES = 256
 #: Arguments in one message at most (else ``too_many_args``): bindings read arguments 0..15, and
 #: the cap bounds a message's memory (``T`` and ``N`` tags take no bytes in the datagram).
 OSC_MAX_ARGS = 64

@@ -81,7 +81,8 @@ class OscReceiver:
         self.bounds = bounds
         #: Addresses whose waiting message a newer one replaces (the session sets them).
         self.coalesce: frozenset[str] = frozenset()
-        self.received = 0
+        self.datagrams = 0  # datagrams read, whatever became of them
+        self.received = 0  # messages parsed from them
         self.coalesced = 0
         self.dropped: Counter[str] = Counter()
         # The inbox holds one-element lists ("slots"): the receive thread may replace a waiting
@@ -149,6 +150,7 @@ class OscReceiver:
                 self.dropped["socket_error"] += 1
                 continue
             if self.allow is not None and not self.allow(sender[0]):
+                self.datagrams += 1
                 self.dropped["not_allowed"] += 1
                 continue
             self.accept(data, sender)
@@ -156,6 +158,7 @@ class OscReceiver:
     def accept(self, data: bytes, sender: tuple[str, int] | None = None) -> None:
         """Parse one datagram and queue its messages (public so tests can feed raw bytes).
         Call it from one thread at a time: the receive thread, or a test without one."""
+        self.datagrams += 1
         try:
             parsed = parse(data)
         except PacketError as exc:
