@@ -4,7 +4,8 @@
 Sections: render (offline speed per score), overhead (engine vs the same bare pyo graph),
 latency (message to first changed sample), realtime (xruns, load, CPU, message age and memory
 on the JACK dummy server, idle and under OSC floods), ingest (message rates until loss), soak
-(memory over a long session), scaling (layers, mutation rate, engines per core).
+(memory over a long session), scaling (layers, mutation rate, engines per core), fuzz (the
+OSC reader: a million damaged packets, cases/s and the slowest; its speed against python-osc's).
 
 The quick mode (seconds per section) is for CI and only catches gross breakage; the full mode
 (about 20 minutes) is for people and docs/performance.md.
@@ -21,9 +22,9 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from benchmarks import latency, overhead, realtime, render_speed, scaling, soak
+from benchmarks import fuzz, latency, overhead, realtime, render_speed, scaling, soak
 
-SECTIONS = ("render", "overhead", "latency", "realtime", "ingest", "soak", "scaling")
+SECTIONS = ("render", "overhead", "latency", "realtime", "ingest", "soak", "scaling", "fuzz")
 
 
 def _render(quick: bool) -> tuple[str, str, Any]:
@@ -92,6 +93,16 @@ def _scaling(quick: bool) -> tuple[str, str, Any]:
     )
 
 
+def _fuzz(quick: bool) -> tuple[str, str, Any]:
+    result = fuzz.run(10_000 if quick else 1_000_000)
+    reader = fuzz.speed(2_000 if quick else 20_000)
+    return (
+        "OSC reader: structure-aware fuzzing (damaged sizes, tags, nesting) and speed",
+        fuzz.table(result) + "\n" + fuzz.speed_table(reader),
+        {"fuzz": fuzz.as_json(result), "speed": asdict(reader)},
+    )
+
+
 RUNNERS: dict[str, Callable[[bool], tuple[str, str, Any]]] = {
     "render": _render,
     "overhead": _overhead,
@@ -100,6 +111,7 @@ RUNNERS: dict[str, Callable[[bool], tuple[str, str, Any]]] = {
     "ingest": _ingest,
     "soak": _soak,
     "scaling": _scaling,
+    "fuzz": _fuzz,
 }
 
 

@@ -108,7 +108,9 @@ def measure(buffersize: int, rate: int, seconds: float) -> RealtimeRow:
         engine.communicate(timeout=seconds + 60)
         summary: dict[str, Any] = json.loads(summary_path.read_text())
     valid = sent["valid"]
-    lost = round(100 * (valid - summary["accepted"]) / valid, 2) if valid else 0.0
+    # coalesced: valid values a later one to the same address overrode in the same buffer
+    applied = summary["accepted"] + summary.get("coalesced", 0)
+    lost = round(100 * (valid - applied) / valid, 2) if valid else 0.0
     ages = summary["osc_age_ms"]
     return RealtimeRow(
         buffersize,

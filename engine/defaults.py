@@ -164,3 +164,44 @@ AUDIO_CLOSE_TIMEOUT = 2.0
 #: audio is computed. The dummy driver's clock keeps wall time within a few ms, so the audio
 #: count ends a healthy session first.
 DURATION_SLACK = 1.0
+
+# -- OSC input bounds (issue 10): nothing a sender does can stop, slow or bloat the engine ----
+#: Largest datagram parsed (bytes). UDP over IPv4 carries at most 65,507, so nothing real is
+#: refused; it bounds the parser's work per datagram (linear in the size).
+OSC_MAX_DATAGRAM = 65536
+#: Bundles inside bundles (and arrays inside arrays) at most this deep; deeper is ``too_deep``.
+#: Real senders nest one or two levels; the cap bounds the parser's recursion.
+OSC_MAX_DEPTH = 8
+#: Messages in one datagram at most (else ``too_many_messages``): a game's bundle of a frame's
+#: state is tens of messages; the cap bounds what one datagram can queue and the time the
+#: receive thread parses it while holding the GIL (~2 µs a message: 0.5 ms at the cap).
+OSC_MAX_MESSAGES = 256
+#: Arguments in one message at most (else ``too_many_args``): bindings read arguments 0..15, and
+#: the cap bounds a message's memory (``T`` and ``N`` tags take no bytes in the datagram).
+OSC_MAX_ARGS = 64
+#: Future time tags farther ahead than this (s) are dropped as ``too_far_ahead``: games schedule
+#: a few beats ahead, not minutes; held messages are memory a sender could otherwise grow.
+OSC_HORIZON = 60.0
+#: Messages held for a future time tag, by count and by their bytes in the datagrams; beyond
+#: either the new ones are dropped as ``held_full``. 10,000 is minutes of a game's scheduled
+#: traffic; 4 MiB keeps the held Python objects to tens of MB even for long strings.
+OSC_HELD_MAX = 10_000
+OSC_HELD_BYTES = 4 * 2**20
+#: Messages due and waiting for the audio thread, by count and bytes; beyond either the new
+#: ones are dropped as ``inbox_full``. The audio thread takes up to OSC_TAKE_PER_BUFFER a
+#: buffer (24,000/s at 256 frames), so a full inbox is a sender outpacing that for 0.2 s.
+OSC_INBOX_MAX = 4096
+OSC_INBOX_BYTES = 4 * 2**20
+#: Messages the audio thread takes per buffer; the rest wait for the next buffer. Continuous
+#: inputs are coalesced before this (the last value per address wins), so what counts here is
+#: discrete messages; 128 at a few µs each keeps a buffer's OSC work well under 1 ms.
+OSC_TAKE_PER_BUFFER = 128
+#: Events (stingers): a token bucket per event name, and one for all events together; excess is
+#: dropped as ``event_rate``. Each stinger starts voices: 200 landing together cost 4.5 ms per
+#: buffer (measured), and no music fires one stinger more than a couple of times a second.
+EVENT_RATE = 2.0  # per second, per event name
+EVENT_BURST = 3  # back to back, per event name
+EVENTS_RATE = 8.0  # per second, all events
+EVENTS_BURST = 8
+#: Stingers waiting for their quantization boundary at most; more are dropped as ``event_rate``.
+MAX_PENDING_STINGERS = 8

@@ -36,6 +36,7 @@ def test_the_quick_benchmarks_run_and_show_no_gross_regression(tmp_path: Path) -
         "OSC ingest",
         "Memory over",
         "Scaling",
+        "OSC reader",
     ):
         assert title in result.stdout
     data = json.loads(out.read_text())
@@ -51,3 +52,5 @@ def test_the_quick_benchmarks_run_and_show_no_gross_regression(tmp_path: Path) -
         assert row["lost_percent"] < 5
     assert data["soak"]["growth_per_10_min_mb"] < 20
     assert all(row["realtime"] > 1 for row in data["scaling"])
+    assert data["fuzz"]["fuzz"]["cases"] == 10_000 and data["fuzz"]["fuzz"]["slowest_ms"] < 50
+    assert data["fuzz"]["speed"]["ratio"] > 1  # at least as fast as python-osc

@@ -112,7 +112,7 @@ class Conductor:
     # -- commands ---------------------------------------------------------------------------
     def handle(self, address: str, args: tuple[object, ...] | list[object], sample: int) -> None:
         """Apply one message (from a timeline or OSC) at ``sample``, the current buffer start."""
-        for command in self.router.route(address, args):
+        for command in self.router.route(address, args, sample / self.sr):
             self.apply(command, sample)
 
     def apply(self, command: Command, sample: int) -> None:
@@ -148,6 +148,9 @@ class Conductor:
             self._pending_scene = (name, *landing)
 
     def _request_stinger(self, stinger: StingerSpec, intensity: float, sample: int) -> None:
+        if len(self._pending_stingers) >= defaults.MAX_PENDING_STINGERS:
+            self.router.dropped["event_rate"] += 1
+            return
         landing = self._landing(stinger.quantize, sample)
         bar, beat = landing if landing is not None else (self.transport.bar, -1.0)
         self._pending_stingers.append((stinger, intensity, bar, beat))

@@ -31,6 +31,7 @@ from engine.osc.allow import Allowlist
 from engine.osc.receiver import Message, OscReceiver
 from engine.osc.sender import Destination, OscSender
 from engine.render.engine import Engine
+from engine.state.router import Router
 
 #: Messages to the engine itself rather than to the score.
 CONTROL_PREFIX = "/engine/"
@@ -68,6 +69,11 @@ class LiveSession:
         self.last_error = ""
         self.ages = OscAges()
         self.control_accepted = 0
+        #: Messages to a continuous address that a later one in the same buffer overrode.
+        self.coalesced = 0
+        self._coalesce = continuous_addresses(engine.conductor.router)
+        if receiver is not None:
+            receiver.coalesce = self._coalesce
         self.control_dropped: Counter[str] = Counter()
         #: (sample, address, args) of every message applied, when logging is on.
         self.applied: deque[tuple[int, str, tuple[object, ...]]] | None = None
@@ -97,7 +103,8 @@ class LiveSession:
         try:
             if self.receiver is not None:
                 now = self.clock()
-                for message in self.receiver.due(now):
+                taken = self.receiver.due(now, defaults.OSC_TAKE_PER_BUFFER)
+                for message in self._coalesced(taken):
                     self.ages.add(now - message.time)
                     self.apply(message)
             self.engine.tick()
@@ -112,9 +119,30 @@ class LiveSession:
         if address.startswith(CONTROL_PREFIX):
             self._control(message)
             return
-        if self.applied is not None:
-            self.applied.append((self.engine.sample, address, args))
+        router = self.engine.conductor.router
+        accepted = router.accepted
         self.engine.send(address, *args)
+        if self.applied is not None and router.accepted > accepted:  # refused: nothing to replay
+            self.applied.append((self.engine.sample, address, args))
+
+    def _coalesced(self, taken: list[Message]) -> list[Message]:
+        """``taken`` without the messages a later one to the same continuous address overrides
+        in this buffer (the receiver coalesces its inbox; held messages released together are
+        coalesced here). The survivors keep their order, which is the order they are applied
+        and logged in, so a replay applies the same."""
+        coalesce = self._coalesce
+        seen: set[str] = set()
+        kept: list[Message] = []
+        for message in reversed(taken):
+            address = message.address
+            if address in coalesce:
+                if address in seen:
+                    self.coalesced += 1
+                    continue
+                seen.add(address)
+            kept.append(message)
+        kept.reverse()
+        return kept
 
     # -- /engine/* ----------------------------------------------------------------------------
     def _control(self, message: Message) -> None:
@@ -159,6 +187,8 @@ class LiveSession:
         xruns = self.xruns()
         return {
             "received": self.receiver.received if self.receiver is not None else 0,
+            "coalesced": self.coalesced
+            + (self.receiver.coalesced if self.receiver is not None else 0),
             "accepted": self.engine.conductor.router.accepted + self.control_accepted,
             "dropped": sum(dropped.values()),
             "xruns": -1 if xruns is None else xruns,
@@ -204,3 +234,12 @@ def _own_or_allowed(
     reflector of traffic at third parties."""
     host = destination[0]
     return (sender is not None and host == sender[0]) or allowlist.lists(host)
+
+
+def continuous_addresses(router: Router) -> frozenset[str]:
+    """Addresses where the last message of a buffer decides: each sets state outright (an
+    input's target, the tempo override, the seed, the scene asked for). An earlier one that a
+    later one overrides within the same 5 ms changes nothing for inputs and tempo (the target is
+    set again before the buffer is computed); for seeds and scenes it would at most start a
+    variation or a transition that is replaced at once."""
+    return frozenset(router.routes) | {"/state/mood", "/tempo", "/seed", "/scene"}

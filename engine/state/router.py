@@ -10,6 +10,11 @@ Arguments arrive as ints (``i``, ``h``), floats (``f``, ``d``), bools (``T``, ``
 (``s``); numbers are coerced to floats (bools to 0/1, numeric strings parsed), anything else is
 refused.
 Every refused message is counted by reason in :attr:`Router.dropped` and never raises.
+
+Events are rate-limited (``event_rate``): a token bucket per event name and one for all events,
+on the engine's own time (the ``at`` of :meth:`Router.route`, in seconds of audio), so a replay
+of the same timeline refuses the same events. A refused event takes no token, so replaying only
+the accepted ones accepts them all again.
 """
 
 from __future__ import annotations
@@ -20,12 +25,29 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from engine import defaults
 from engine.commands import ChangeScene, Command, FireEvent, OverrideTempo, Reseed, SetInput
 from engine.curve import Curve
 from engine.score.model import Score
 
 #: A decimal number written as text ("72", "-0.5", "1e3"); not "nan" or "inf".
 _NUMBER = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?")
+
+
+class TokenBucket:
+    """``rate`` tokens a second, at most ``burst`` saved up; :meth:`take` spends one if it can."""
+
+    def __init__(self, rate: float, burst: int) -> None:
+        self.rate, self.burst = rate, float(burst)
+        self.tokens, self.time = float(burst), 0.0
+
+    def can_take(self, at: float) -> bool:
+        self.tokens = min(self.burst, self.tokens + max(0.0, at - self.time) * self.rate)
+        self.time = max(self.time, at)
+        return self.tokens >= 1.0
+
+    def take(self) -> None:
+        self.tokens -= 1.0
 
 
 @dataclass(frozen=True)
@@ -50,8 +72,15 @@ class Router:
         self.events = {s.event for s in score.stingers.values()}
         self.accepted = 0
         self.dropped: Counter[str] = Counter()
+        self.event_buckets = {
+            name: TokenBucket(defaults.EVENT_RATE, defaults.EVENT_BURST) for name in self.events
+        }
+        self.all_events = TokenBucket(defaults.EVENTS_RATE, defaults.EVENTS_BURST)
+        self._at = 0.0
 
-    def route(self, address: str, args: Sequence[object]) -> list[Command]:
+    def route(self, address: str, args: Sequence[object], at: float = 0.0) -> list[Command]:
+        """Commands for one message arriving ``at`` seconds into the engine's audio."""
+        self._at = at
         commands = self._route(address, args)
         if commands:
             self.accepted += 1
@@ -82,6 +111,11 @@ class Router:
                 intensity = min(1.0, max(0.0, extra[0]))
             if name not in self.events:
                 return self._drop("unknown_event")
+            bucket = self.event_buckets[name]
+            if not (bucket.can_take(self._at) and self.all_events.can_take(self._at)):
+                return self._drop("event_rate")
+            bucket.take()
+            self.all_events.take()
             return [FireEvent(name, intensity)]
         if address == "/tempo":
             values = self._numbers(args, 1)

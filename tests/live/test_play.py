@@ -92,6 +92,7 @@ def test_bundles_wait_for_their_time_tag_and_garbage_never_stops_the_music(
         ):
             raw.sendto(junk, ("127.0.0.1", live.port))
     client.send_message("/state/valence", float("inf"))
+    time.sleep(0.05)  # within one buffer the second would override (coalesce) the first
     client.send_message("/state/valence", "sad")
     client.send_message("/scene", "nowhere")
     time.sleep(5.0)
@@ -211,7 +212,8 @@ def test_a_flood_of_2000_messages_a_second_is_taken_without_xruns(player, tmp_pa
     summary = live.stop()
     assert sent["valid"] >= 29000
     # everything arrived and was applied; the garbage was counted, nothing raised
-    assert summary["accepted"] >= 0.99 * sent["valid"]
+    # (coalesced: values a later one to the same address overrode within one buffer)
+    assert summary["accepted"] + summary["coalesced"] >= 0.99 * sent["valid"]
     assert summary["dropped"] == {"malformed": sent["garbage"]}
     assert summary["errors"] == 0 and summary["nan_recoveries"] == 0
     # xruns are counted by JACK itself, and compared with the machine's floor over the same time
