@@ -22,7 +22,7 @@ from typing import IO, Any
 
 from engine import defaults
 from engine.dsp.server import record_to
-from engine.errors import SoundscapeError
+from engine.errors import SoundscapeError, listen_problem
 from engine.live.audio import connect_jack_outputs, default_backend, realtime_server
 from engine.live.jack import DummyJackServer, JackMonitor
 from engine.live.measure import PlayMeasures
@@ -74,7 +74,7 @@ def play(
         receiver = OscReceiver(options.host, options.port)
     except OSError as exc:
         raise SoundscapeError(
-            f"cannot listen on {options.host}:{options.port}: {exc.strerror}"
+            f"cannot listen on {options.host}:{options.port}: {listen_problem(exc)}"
         ) from None
     jackd = (
         DummyJackServer(sr=options.sr, buffersize=options.buffersize) if audio == "dummy" else None

@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from engine.errors import SoundscapeError
+from engine.errors import SoundscapeError, listen_problem
 from engine.osc.receiver import OscReceiver
 from engine.state.timeline import END_MARK, format_message
 
@@ -33,7 +33,7 @@ def record(
     try:
         receiver = OscReceiver(host, port)
     except OSError as exc:
-        raise SoundscapeError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+        raise SoundscapeError(f"cannot listen on {host}:{port}: {listen_problem(exc)}") from None
     stop = threading.Event()
     previous = {
         sig: signal.signal(sig, lambda *_: stop.set())
