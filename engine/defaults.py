@@ -136,10 +136,11 @@ MAX_INT_DIGITS = 30
 #: two such numbers stay finite.
 MAX_MAGNITUDE = 1e9
 #: Layers: each is a mixer channel plus an instrument of 34 (wind) to 335 (keys) pyo objects,
-#: all built up front. Measured rendering 3 s of N keys layers: 128 took 12 s and 250 MB, 1,024
-#: took 230 s and 1.7 GB, and 5,000 pads segfaulted pyo. Real scores use 4 to 10.
+#: all built up front. Rendering 3 s of N keys layers took: 128, 12 s and 250 MB; 1,024, 230 s
+#: and 1.7 GB; 2,048, over 900 s and 3.4 GB; 5,000 pads segfaulted pyo. At the caps (64 keys
+#: layers and 32 bell stingers) 3 s render in 11 s with 183 MB. Real scores use 4 to 10 layers.
 MAX_LAYERS = 64
-#: Stingers: each is a channel and instrument too, built up front like a layer.
+#: Stingers: each is a channel and an instrument too, built up front like a layer.
 MAX_STINGERS = 32
 #: Scenes, transition rules, declared inputs and OSC bindings per input: data only, but each
 #: is looked at per message or per scene change, so keep them to what a score can use.

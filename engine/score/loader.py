@@ -389,11 +389,7 @@ def read_input(name: str, node: Node | None, base: defaults.InputDefault) -> Inp
         if node is not None and not _is_null(node)
         else {}
     )
-    lo, hi = (
-        read_pair(fields["range"], -defaults.MAX_MAGNITUDE, defaults.MAX_MAGNITUDE)
-        if "range" in fields
-        else (base.min, base.max)
-    )
+    lo, hi = read_pair(fields["range"]) if "range" in fields else (base.min, base.max)
     default = (
         fields["default"].as_float(lo, hi)
         if "default" in fields
