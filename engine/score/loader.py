@@ -234,7 +234,8 @@ class _ScoreReader:
             raise node.error("a layer needs an 'instrument'")
         instrument = fields["instrument"].as_str(self.catalog.instruments)
         instrument_params = self.catalog.instruments[instrument]
-        kind, options = "none", {}  # type: tuple[str, dict[str, object]]
+        kind: str = "none"
+        options: dict[str, object] = {}
         if "generator" in fields:
             kind, options = read_generator(fields["generator"])
         allowed = (*LAYER_FIELDS, *defaults.LAYER_PARAMS, *instrument_params)

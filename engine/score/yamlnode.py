@@ -17,14 +17,14 @@ import yaml
 from engine import defaults
 from engine.errors import ScoreError
 from engine.score.safeyaml import YamlRefused, compose, construct
-from engine.textfile import TextFileError, check_printable, quote
+from engine.textfile import TextFileError, check_printable, quote, size
 
 
 def parse_yaml(text: str, file: str) -> Node:
     """Compose ``text`` into a located node tree; anything refused becomes a ScoreError
     (see :mod:`engine.score.safeyaml` for what a score may not contain)."""
-    if len(text) > defaults.MAX_SCORE_BYTES:
-        raise ScoreError(f"larger than the limit of {defaults.MAX_SCORE_BYTES} bytes", file=file)
+    if len(text) > defaults.MAX_SCORE_BYTES:  # characters: never more than the file's bytes
+        raise ScoreError(f"larger than the limit of {size(defaults.MAX_SCORE_BYTES)}", file=file)
     try:
         check_printable(text)
         root = compose(text)

@@ -77,11 +77,16 @@ def test_hostile_timeline_is_a_clean_error(name: str, tmp_path: Path) -> None:
     content, where, words = REPRODUCERS[name]
     path = tmp_path / f"{name}.jsonl"
     path.write_bytes(content)
-    if name.startswith("end_mark"):  # a recording's length sets the render's duration
-        args = ["render", "scores/combat.yaml", "--timeline", str(path), "--out", "x.wav"]
-    else:
-        args = ["render", "scores/combat.yaml", "--timeline", str(path), "--duration", "1"]
-        args += ["--out", str(tmp_path / "x.wav")]
+    args = [
+        "render",
+        "scores/combat.yaml",
+        "--timeline",
+        str(path),
+        "--out",
+        str(tmp_path / "x.wav"),
+    ]
+    if not name.startswith("end_mark"):  # there, the recording's length is the duration
+        args += ["--duration", "1"]
     run = soundscape(*args)
     message = assert_clean_error(run, path)
     assert f"{path}:{where}" in run.stderr, run.stderr[-2000:]
