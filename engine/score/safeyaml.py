@@ -25,7 +25,13 @@ from typing import Any
 import yaml
 from yaml.composer import Composer
 from yaml.constructor import ConstructorError, SafeConstructor
-from yaml.events import AliasEvent, CollectionStartEvent, NodeEvent, ScalarEvent
+from yaml.events import (
+    AliasEvent,
+    CollectionStartEvent,
+    NodeEvent,
+    ScalarEvent,
+    SequenceStartEvent,
+)
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from yaml.parser import Parser
 from yaml.reader import Reader
@@ -151,7 +157,7 @@ class StrictComposer(Composer):
         if isinstance(event, CollectionStartEvent):
             if self._depth >= defaults.MAX_SCORE_DEPTH:
                 self._refuse(f"nested more than {defaults.MAX_SCORE_DEPTH} levels deep", event)
-            wanted = {"SequenceStartEvent": SEQ, "MappingStartEvent": MAP}[type(event).__name__]
+            wanted = SEQ if isinstance(event, SequenceStartEvent) else MAP
             if tag is not None and tag != wanted:
                 self._refuse(f"tag {_short_tag(tag)} does not fit a {_kind(event)}", event)
 
@@ -218,4 +224,4 @@ def _short_tag(tag: str) -> str:
 
 
 def _kind(event: Any) -> str:
-    return "list" if type(event).__name__ == "SequenceStartEvent" else "mapping"
+    return "list" if isinstance(event, SequenceStartEvent) else "mapping"
