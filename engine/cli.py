@@ -12,12 +12,13 @@ soundscape send ADDRESS [ARG...] [--host H] [--port P]
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from pathlib import Path
 
 from engine import defaults
 from engine.bundled import DEFAULT_SCORE, demo_timeline, resolve_score
-from engine.errors import SoundscapeError
+from engine.errors import ScoreError, SoundscapeError, TimelineError
 
 #: Exit status of ``play`` (and ``demo``) when the session ran but a file it was writing failed
 #: (the music played on; the message and ``--summary`` say which file and why). 2 is an error
@@ -41,6 +42,9 @@ def main(argv: list[str] | None = None) -> int:
         args = parser.parse_args(argv)
     try:
         return int(args.run(args))
+    except (ScoreError, TimelineError) as exc:  # a bad file: 1, as validate says (usage: 2)
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
     except SoundscapeError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -62,12 +66,12 @@ def _parser() -> argparse.ArgumentParser:
     render.add_argument("--out", default="soundscape.wav", help="output WAV (default: %(default)s)")
     render.add_argument(
         "--duration",
-        type=float,
+        type=positive_seconds,
         default=None,
         help="seconds (default: a recorded timeline's length, else 60)",
     )
     render.add_argument("--timeline", help="JSON Lines of timed OSC messages to apply")
-    render.add_argument("--seed", type=int, help="random seed (default: the score's)")
+    render.add_argument("--seed", type=seed_value, help="random seed (default: the score's)")
     render.add_argument("--sr", type=int, default=48000, choices=(44100, 48000, 96000))
     render.add_argument("--buffer", type=int, default=256, choices=(64, 128, 256, 512, 1024))
     render.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -89,11 +93,11 @@ def _parser() -> argparse.ArgumentParser:
     play.add_argument("--jack-server", help="--audio jack: the server's name (default: default)")
     play.add_argument("--sr", type=int, default=48000, choices=(44100, 48000, 96000))
     play.add_argument("--buffer", type=int, default=256, choices=(64, 128, 256, 512, 1024))
-    play.add_argument("--seed", type=int, help="random seed (default: the score's)")
+    play.add_argument("--seed", type=seed_value, help="random seed (default: the score's)")
     play.add_argument(
         "--host", default="127.0.0.1", help="address to receive OSC on (default: loopback only)"
     )
-    play.add_argument("--port", type=int, default=9000, help="UDP port (default: 9000)")
+    play.add_argument("--port", type=udp_port, default=9000, help="UDP port (default: 9000)")
     _allow_option(play)
     play.add_argument(
         "--subscription-ttl",
@@ -117,7 +121,7 @@ def _parser() -> argparse.ArgumentParser:
         metavar="FILE.jsonl",
         help="log applied messages, sample-stamped, for an exact offline replay",
     )
-    play.add_argument("--duration", type=float, help="stop after this many seconds")
+    play.add_argument("--duration", type=positive_seconds, help="stop after this many seconds")
     play.add_argument(
         "--summary",
         type=Path,
@@ -144,7 +148,7 @@ def _parser() -> argparse.ArgumentParser:
         choices=("portaudio", "jack", "dummy"),
         help="as for play (default: the sound card)",
     )
-    demo.add_argument("--port", type=int, default=9000, help="the engine's UDP port")
+    demo.add_argument("--port", type=udp_port, default=9000, help="the engine's UDP port")
     demo.add_argument(
         "--sliders",
         action="store_true",
@@ -153,7 +157,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     demo.add_argument(
         "--autopilot",
-        type=float,
+        type=positive_seconds,
         metavar="SECONDS",
         help="walk a scripted route through every zone, then quit",
     )
@@ -165,10 +169,10 @@ def _parser() -> argparse.ArgumentParser:
 
     record = sub.add_parser("record", help="log incoming OSC to a timeline file (no audio)")
     record.add_argument("--host", default="127.0.0.1")
-    record.add_argument("--port", type=int, default=9000)
+    record.add_argument("--port", type=udp_port, default=9000)
     _allow_option(record)
     record.add_argument("--out", type=Path, required=True, metavar="SESSION.jsonl")
-    record.add_argument("--duration", type=float, help="stop after this many seconds")
+    record.add_argument("--duration", type=positive_seconds, help="stop after this many seconds")
     record.set_defaults(run=_record)
 
     validate = sub.add_parser("validate", help="check score files; exit 1 on errors")
@@ -183,7 +187,7 @@ def _parser() -> argparse.ArgumentParser:
         help="numbers become ints or floats, true/false bools, anything else a string",
     )
     send.add_argument("--host", default="127.0.0.1")
-    send.add_argument("--port", type=int, default=9000)
+    send.add_argument("--port", type=udp_port, default=9000)
     send.set_defaults(run=_send)
     return parser
 
@@ -384,14 +388,15 @@ def _host_port(text: str) -> tuple[str, int]:
 
 
 def _validate(args: argparse.Namespace) -> int:
+    """Check every file named, even after a broken one; exit 1 if any failed."""
     from engine.catalog import default_catalog
-    from engine.errors import ScoreError
     from engine.score.loader import load_score
 
+    catalog = default_catalog()
     failures = 0
     for path in args.scores:
         try:
-            score = load_score(path, default_catalog())
+            score = load_score(path, catalog)
         except ScoreError as exc:
             failures += 1
             print(exc, file=sys.stderr)
@@ -408,9 +413,13 @@ def _send(args: argparse.Namespace) -> int:
 
     if not args.address.startswith("/"):
         raise SoundscapeError(f"{args.address!r} is not an OSC address (it starts with '/')")
-    SimpleUDPClient(args.host, args.port).send_message(
-        args.address, [osc_value(a) for a in args.args]
-    )
+    values = [osc_value(a) for a in args.args]
+    try:
+        SimpleUDPClient(args.host, args.port).send_message(args.address, values)
+    except OSError as exc:  # an unknown host, a message too big for one datagram ...
+        raise SoundscapeError(
+            f"cannot send to {args.host}:{args.port}: {exc.strerror or exc}"
+        ) from None
     return 0
 
 
@@ -418,12 +427,54 @@ def osc_value(text: str) -> int | float | bool | str:
     """A command-line word as an OSC argument: int, float, bool, else the string itself."""
     if text in ("true", "false"):
         return text == "true"
-    for kind in (int, float):
-        try:
-            return kind(text)
-        except ValueError:
-            pass
-    return text
+    try:
+        value = int(text)
+    except ValueError:  # not an int, or more digits than Python converts
+        pass
+    else:
+        if not -(2**63) <= value < 2**63:
+            raise SoundscapeError(f"{text[:20]}... does not fit OSC's 64-bit integers")
+        return value
+    try:
+        return float(text)
+    except ValueError:
+        return text
+
+
+# -- argument types: a bad value is a usage error (exit 2) that names the option --------------
+def udp_port(text: str) -> int:
+    """A UDP port, 1..65535."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if not 1 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"a port is 1..65535 (got {text[:20]!r})")
+    return value
+
+
+def positive_seconds(text: str) -> float:
+    """A duration: a finite number of seconds, more than 0, at most a day."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not 0 < value <= defaults.MAX_SECONDS:  # also false for NaN
+        raise argparse.ArgumentTypeError(
+            f"seconds must be more than 0 and at most {defaults.MAX_SECONDS:g} (got {text[:20]!r})"
+        )
+    return value
+
+
+def seed_value(text: str) -> int:
+    """A random seed, 0..2**31-1 (what a score's ``seed`` takes)."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if not 0 <= value < 2**31:
+        raise argparse.ArgumentTypeError(f"a seed is 0..{2**31 - 1} (got {text[:20]!r})")
+    return value
 
 
 def _progress_bar(done: int, total: int) -> None:

@@ -205,3 +205,57 @@ EVENTS_RATE = 8.0  # per second, all events
 EVENTS_BURST = 8
 #: Stingers waiting for their quantization boundary at most; more are dropped as ``event_rate``.
 MAX_PENDING_STINGERS = 8
+
+# -- Limits on what a score, a timeline or a command line may ask for (hostile input) ----------
+#: A score file larger than this is refused before it is read: the bundled scores are under
+#: 10 KB, and PyYAML holds a node (hundreds of bytes) per value, so 1 MiB keeps a load under
+#: ~100 MB and a second.
+MAX_SCORE_BYTES = 1 << 20
+#: Nesting of lists and mappings: the deepest real path (``layers.x.gain[0].curve[0][0]``) is 6.
+#: PyYAML composes recursively, so without a cap 2,000 ``[`` blow Python's stack.
+MAX_SCORE_DEPTH = 32
+#: Values (scalars, lists, mappings) in one score: a generous hundred times a real score's.
+MAX_SCORE_NODES = 100_000
+#: Digits of an integer literal: no field takes more than 10 (a seed), and Python refuses to
+#: convert strings of more than 4,300 digits (CPython's int_max_str_digits).
+MAX_INT_DIGITS = 30
+#: Magnitude of a number whose field has no range of its own (curve x, input ranges, mode
+#: thresholds): far beyond any sensor unit, and small enough that differences and products of
+#: two such numbers stay finite.
+MAX_MAGNITUDE = 1e9
+#: Layers: each is a mixer channel plus an instrument of 34 (wind) to 335 (keys) pyo objects,
+#: all built up front. Rendering 3 s of N keys layers took: 128, 12 s and 250 MB; 1,024, 230 s
+#: and 1.7 GB; 2,048, over 900 s and 3.4 GB; 5,000 pads segfaulted pyo. At the caps (64 keys
+#: layers and 32 bell stingers) 3 s render in 11 s with 183 MB. Real scores use 4 to 10 layers.
+MAX_LAYERS = 64
+#: Stingers: each is a channel and an instrument too, built up front like a layer.
+MAX_STINGERS = 32
+#: Scenes, transition rules, declared inputs and OSC bindings per input: data only, but each
+#: is looked at per message or per scene change, so keep them to what a score can use.
+MAX_SCENES = 64
+MAX_TRANSITIONS = 256
+MAX_INPUTS = 64
+MAX_BINDINGS = 16
+#: Points in one curve, terms in one parameter sum, chords in a progression, notes in a stinger,
+#: thresholds in a mode map, items in a list-valued generator option: each is walked per bar or
+#: per buffer while the state moves, so each stays small.
+MAX_CURVE_POINTS = 64
+MAX_TERMS = 16
+MAX_PROGRESSION = 64
+MAX_STINGER_NOTES = 64
+MAX_MODE_THRESHOLDS = 32
+MAX_OPTION_ITEMS = 32
+#: Characters of a value quoted in an error message: enough to recognise it, never a megabyte.
+MAX_QUOTE = 80
+#: Characters of a layer, scene, stinger or input name: names travel in OSC feedback messages.
+MAX_NAME = 64
+#: Timelines (JSON Lines or oscdump) are read whole, at ~300 bytes of Python per message: a
+#: million lines (an hour at ~280 messages/s, 64 MiB at ~60 bytes a line) stays under ~400 MB.
+#: A line is one OSC message: 64 KiB is a UDP datagram's worth. Messages carry at most 64
+#: arguments (the router reads a few).
+MAX_TIMELINE_BYTES = 64 << 20
+MAX_TIMELINE_LINES = 1_000_000
+MAX_TIMELINE_LINE = 64 << 10
+MAX_TIMELINE_ARGS = 64
+#: The longest render, and the latest time a timeline message may carry (seconds).
+MAX_SECONDS = 24 * 3600.0

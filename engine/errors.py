@@ -4,7 +4,7 @@
 
     SoundscapeError
     ├── ScoreError        a score file is invalid; carries file, line, column and field path
-    ├── TimelineError     a timeline file (JSON Lines) is invalid; carries file and line
+    ├── TimelineError     a timeline (JSON Lines or oscdump) is invalid; carries file, line, column
     └── RenderError       the audio backend could not run
 
 Every message a user sees names where the problem is, in the form editors understand:
@@ -12,6 +12,8 @@ Every message a user sees names where the problem is, in the form editors unders
 """
 
 from __future__ import annotations
+
+import errno
 
 
 class SoundscapeError(Exception):
@@ -40,14 +42,25 @@ class ScoreError(SoundscapeError):
 
 
 class TimelineError(SoundscapeError):
-    """A timeline line is invalid."""
+    """A timeline line is invalid. ``line`` and ``column`` are 1-based; line 0: the whole file."""
 
-    def __init__(self, message: str, *, file: str = "<timeline>", line: int = 0) -> None:
+    def __init__(
+        self, message: str, *, file: str = "<timeline>", line: int = 0, column: int = 1
+    ) -> None:
         self.message = message
         self.file = file
         self.line = line
-        super().__init__(f"{file}:{line}: {message}" if line else f"{file}: {message}")
+        self.column = column
+        where = f"{file}:{line}:{column}" if line else file
+        super().__init__(f"{where}: {message}")
 
 
 class RenderError(SoundscapeError):
     """Rendering or playback failed."""
+
+
+def listen_problem(exc: OSError) -> str:
+    """What to tell a user whose UDP port could not be bound: a busy port suggests ``--port``."""
+    if exc.errno == errno.EADDRINUSE:
+        return f"{exc.strerror} (another program is using it: pick another with --port)"
+    return str(exc.strerror or exc)

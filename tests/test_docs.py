@@ -56,3 +56,27 @@ def test_instruments_and_their_parameters_are_documented() -> None:
 def test_bundled_scores_validate(path: Path) -> None:
     score = load_score(path)
     assert len(score.scenes) >= 2 and score.stingers
+
+
+LIMITS_DOC = DOC.split("## Limits")[1]
+LIMITS_HEADER = "# -- Limits on what a score, a timeline or a command line may ask for"
+
+
+def limit_names() -> list[str]:
+    """The constants of defaults.py's limits section (up to the next section or the end)."""
+    source = (ROOT / "engine" / "defaults.py").read_text(encoding="utf-8")
+    section = source.split(LIMITS_HEADER)[1].split("\n# -- ")[0]
+    return re.findall(r"^(MAX_[A-Z_]+) = ", section, re.M)
+
+
+def test_every_limit_is_documented_with_its_value() -> None:
+    rows = {
+        match[1]: float(match[2].replace(",", ""))
+        for match in re.finditer(r"^\| `(MAX_[A-Z_]+)` \| ([0-9.,e]+) \|", LIMITS_DOC, re.M)
+    }
+    names = limit_names()
+    assert len(names) > 10
+    assert sorted(rows) == sorted(names)
+    for name in names:
+        value = getattr(defaults, name)
+        assert rows[name] == value, f"{name}: documented {rows[name]:g}, code {value:g}"

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from engine import defaults
-from engine.errors import SoundscapeError
+from engine.errors import SoundscapeError, listen_problem
 from engine.live.audio import connect_jack_outputs, default_backend, realtime_server
 from engine.live.health import StallWatch, audio_death
 from engine.live.jack import DummyJackServer, JackMonitor
@@ -92,7 +92,7 @@ def play(
         receiver = OscReceiver(options.host, options.port, allow=options.allow.permits)
     except OSError as exc:
         raise SoundscapeError(
-            f"cannot listen on {options.host}:{options.port}: {exc.strerror}"
+            f"cannot listen on {options.host}:{options.port}: {listen_problem(exc)}"
         ) from None
     jackd = (
         DummyJackServer(sr=options.sr, buffersize=options.buffersize) if audio == "dummy" else None

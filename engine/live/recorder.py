@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from engine.errors import SoundscapeError
+from engine.errors import SoundscapeError, listen_problem
 from engine.live.linelog import LineLog
 from engine.osc.allow import Allowlist, check_binding, exposure
 from engine.osc.receiver import OscReceiver
@@ -48,7 +48,7 @@ def record(
     try:
         receiver = OscReceiver(host, port, allow=allow.permits)
     except OSError as exc:
-        raise SoundscapeError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+        raise SoundscapeError(f"cannot listen on {host}:{port}: {listen_problem(exc)}") from None
     stop = threading.Event()
     previous = {
         sig: signal.signal(sig, lambda *_: stop.set())

@@ -6,6 +6,7 @@ Validation happens here and only here; everything downstream trusts the model.
 
 from __future__ import annotations
 
+import math
 import re
 from pathlib import Path
 
@@ -40,6 +41,7 @@ from engine.score.model import (
     TransitionSpec,
 )
 from engine.score.yamlnode import Node, parse_yaml
+from engine.textfile import TextFileError, quote, read_text
 
 SCORE_VERSION = 1
 TOP_LEVEL = (
@@ -69,11 +71,10 @@ def load_score(path: str | Path, catalog: Catalog | None = None) -> Score:
         from engine.catalog import default_catalog  # the one upward import: a convenience
 
         catalog = default_catalog()
-    path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ScoreError(f"cannot read the score: {exc.strerror}", file=str(path)) from None
+        text = read_text(path, defaults.MAX_SCORE_BYTES)
+    except TextFileError as exc:
+        raise ScoreError(exc.message, file=str(path), line=exc.line, column=exc.column) from None
     return parse_score(text, catalog, file=str(path))
 
 
@@ -96,8 +97,9 @@ class _ScoreReader:
             if required not in top:
                 raise self.root.error(f"a score needs {required!r}")
         self.inputs = read_inputs(top.get("inputs"))
+        tempo = self.read_tempo(top.get("tempo"))
         layers = self.read_layers(top["layers"])
-        scenes = self.read_scenes(top["scenes"], layers)
+        scenes = self.read_scenes(top["scenes"], layers, tempo)
         initial = next(iter(scenes))
         if "initial_scene" in top:
             initial = top["initial_scene"].as_str(scenes)
@@ -106,7 +108,7 @@ class _ScoreReader:
             title=top["title"].as_str() if "title" in top else Path(self.root.file).stem,
             seed=top["seed"].as_int(0, 2**31 - 1) if "seed" in top else defaults.SEED,
             inputs=self.inputs,
-            tempo=self.read_tempo(top.get("tempo")),
+            tempo=tempo,
             meter=read_meter(top.get("meter")),
             key=self.read_key(top.get("key"), base=None),
             harmony=self.read_harmony(top.get("harmony")),
@@ -122,7 +124,7 @@ class _ScoreReader:
     # -- parameters -------------------------------------------------------------------------
     def param(self, node: Node, lo: float | None = None, hi: float | None = None) -> ParamMap:
         """A number, a ``{input, curve, shape}`` term, or a list of them (which add up)."""
-        items = node.seq() if node.is_seq else [node]
+        items = node.seq(defaults.MAX_TERMS) if node.is_seq else [node]
         if len(items) > 1:  # terms are offsets from each other: only their sum must be in range
             lo = hi = None
         terms = tuple(self.term(item, lo, hi) for item in items)
@@ -151,7 +153,9 @@ class _ScoreReader:
         if "range" in fields:
             lo, hi = read_pair(fields["range"], *defaults.TEMPO_RANGE)
         bpm = (
-            self.param(fields["bpm"]) if "bpm" in fields else ParamMap.constant(defaults.TEMPO_BPM)
+            self.param(fields["bpm"], lo, hi)
+            if "bpm" in fields
+            else ParamMap.constant(min(hi, max(lo, defaults.TEMPO_BPM)))
         )
         glide = fields["glide"].as_float(0.001, 1.0) if "glide" in fields else defaults.TEMPO_GLIDE
         return TempoSpec(bpm, lo, hi, glide)
@@ -182,9 +186,9 @@ class _ScoreReader:
             raise node.error("needs 'map': a list of [threshold, mode] pairs")
         name = fields["input"].as_str(self.inputs) if "input" in fields else "valence"
         if name not in self.inputs:
-            raise node.error(f"input {name!r} is not declared")
+            raise node.error(f"input {quote(name)} is not declared")
         thresholds = []
-        for pair in fields["map"].seq():
+        for pair in fields["map"].seq(defaults.MAX_MODE_THRESHOLDS):
             items = pair.seq()
             if len(items) != 2:
                 raise pair.error("expected [threshold, mode]")
@@ -217,7 +221,7 @@ class _ScoreReader:
 
     def read_layers(self, node: Node) -> dict[str, LayerSpec]:
         layers: dict[str, LayerSpec] = {}
-        for index, (name, body) in enumerate(node.items()):
+        for index, (name, body) in enumerate(node.items(defaults.MAX_LAYERS)):
             check_name(body, name)
             layers[name] = self.read_layer(name, body, index)
         if not layers:
@@ -230,7 +234,8 @@ class _ScoreReader:
             raise node.error("a layer needs an 'instrument'")
         instrument = fields["instrument"].as_str(self.catalog.instruments)
         instrument_params = self.catalog.instruments[instrument]
-        kind, options = "none", {}
+        kind: str = "none"
+        options: dict[str, object] = {}
         if "generator" in fields:
             kind, options = read_generator(fields["generator"])
         allowed = (*LAYER_FIELDS, *defaults.LAYER_PARAMS, *instrument_params)
@@ -245,20 +250,26 @@ class _ScoreReader:
         seed = fields["seed"].as_int(0, 2**31 - 1) if "seed" in fields else index + 1
         return LayerSpec(name, instrument, kind, options, params, seed)
 
-    def read_scenes(self, node: Node, layers: dict[str, LayerSpec]) -> dict[str, SceneSpec]:
+    def read_scenes(
+        self, node: Node, layers: dict[str, LayerSpec], tempo: TempoSpec
+    ) -> dict[str, SceneSpec]:
         scenes: dict[str, SceneSpec] = {}
-        for name, body in node.items():
+        for name, body in node.items(defaults.MAX_SCENES):
             check_name(body, name)
             fields = body.check_keys(("layers", "tempo", "key", "progression"))
             if "layers" not in fields:
                 raise body.error("a scene needs 'layers'")
-            tempo = self.param(fields["tempo"]) if "tempo" in fields else None
+            bpm = self.param(fields["tempo"], tempo.min, tempo.max) if "tempo" in fields else None
             key = self.read_key(fields["key"], base=self._base_key()) if "key" in fields else None
             progression = (
                 read_progression(fields["progression"]) if "progression" in fields else None
             )
             scenes[name] = SceneSpec(
-                name, tuple(fields["layers"].as_str_list(layers)), tempo, key, progression
+                name,
+                tuple(fields["layers"].as_str_list(layers, limit=defaults.MAX_LAYERS)),
+                bpm,
+                key,
+                progression,
             )
         if not scenes:
             raise node.error("a score needs at least one scene")
@@ -272,7 +283,7 @@ class _ScoreReader:
         if node is None:
             return {}
         stingers = {}
-        for name, body in node.items():
+        for name, body in node.items(defaults.MAX_STINGERS):
             check_name(body, name)
             stingers[name] = self.read_stinger(name, body)
         return stingers
@@ -296,7 +307,7 @@ class _ScoreReader:
                 *inst_params,
             )
         )
-        notes = tuple(read_stinger_note(n) for n in fields["notes"].seq())
+        notes = tuple(read_stinger_note(n) for n in fields["notes"].seq(defaults.MAX_STINGER_NOTES))
         if not notes:
             raise fields["notes"].error("needs at least one note")
         duck = None
@@ -360,7 +371,7 @@ class _ScoreReader:
 
 # -- readers that need no score context ------------------------------------------------------
 def read_inputs(node: Node | None) -> dict[str, InputSpec]:
-    declared = node.mapping() if node is not None else {}
+    declared = node.mapping(defaults.MAX_INPUTS) if node is not None else {}
     inputs = {}
     for name in (*defaults.BUILTIN_INPUTS, *declared):
         if name in inputs:
@@ -389,7 +400,7 @@ def read_input(name: str, node: Node | None, base: defaults.InputDefault) -> Inp
     bindings = [Binding(f"/state/{name}")]
     if "bind" in fields:
         bindings = (
-            [read_binding(b) for b in fields["bind"].seq()]
+            [read_binding(b) for b in fields["bind"].seq(defaults.MAX_BINDINGS)]
             if fields["bind"].is_seq
             else [read_binding(fields["bind"])]
         )
@@ -411,7 +422,7 @@ def read_address(node: Node) -> str:
     address = node.as_str()
     if not address.startswith("/") or any(c in address for c in " #*,?[]{}"):
         raise node.error(
-            f"{address!r} is not an OSC address (it starts with '/' and has no "
+            f"{quote(address)} is not an OSC address (it starts with '/' and has no "
             "spaces or pattern characters)"
         )
     return address
@@ -421,7 +432,7 @@ def read_curve(
     node: Node, shape: Node | None = None, lo: float | None = None, hi: float | None = None
 ) -> Curve:
     points = []
-    for item in node.seq():
+    for item in node.seq(defaults.MAX_CURVE_POINTS):
         pair = item.seq()
         if len(pair) != 2:
             raise item.error("a curve point is [x, y]")
@@ -449,13 +460,13 @@ def read_meter(node: Node | None) -> Meter:
     if not match or int(match[1]) not in range(1, 17) or int(match[2]) not in (2, 4, 8, 16):
         if node is None:
             raise ScoreError(f"bad default meter {text!r}")
-        raise node.error(f"{text!r} is not a meter like 4/4, 3/4 or 6/8")
+        raise node.error(f"{quote(text)} is not a meter like 4/4, 3/4 or 6/8")
     return Meter(int(match[1]), int(match[2]))
 
 
 def read_progression(node: Node) -> tuple[int, ...]:
     degrees = []
-    for item in node.seq():
+    for item in node.seq(defaults.MAX_PROGRESSION):
         try:
             degrees.append(parse_degree(item.scalar()))
         except (ValueError, TypeError) as exc:
@@ -481,11 +492,30 @@ def read_generator(node: Node) -> tuple[str, dict[str, object]]:
 
 
 def read_option(node: Node, spec: Option) -> object:
-    """A generator option checked against its spec (type, bounds, choices)."""
+    """A generator option checked against its spec (type, bounds, choices); a list option
+    item by item, so an error points at the item."""
+    if spec.type is list and node.is_seq:
+        items = node.seq(defaults.MAX_OPTION_ITEMS)
+        for item in items:
+            _check_option(item, spec, [_option_value(item)])
+        return _check_option(node, spec, [_option_value(item) for item in items])
+    return _check_option(node, spec, _option_value(node))
+
+
+def _option_value(node: Node) -> object:
+    value = node.scalar()
+    if isinstance(value, float) and not math.isfinite(value):
+        raise node.error(f"must be a finite number (got {value})")
+    return value
+
+
+def _check_option(node: Node, spec: Option, value: object) -> object:
     try:
-        return spec.check(node.python())
+        return spec.check(value)
     except ValueError as exc:
-        raise node.error(str(exc)) from None
+        message = str(exc)  # the value is a scalar from the file: bounded by its size
+        cut = 2 * defaults.MAX_QUOTE
+        raise node.error(message if len(message) <= cut else message[:cut] + "...") from None
 
 
 def read_stinger_note(node: Node) -> StingerNote:
@@ -510,7 +540,7 @@ def read_transitions(node: Node | None, scenes: dict[str, SceneSpec]) -> tuple[T
     if node is None:
         return tuple(rules)
     names = ("*", *scenes)
-    for item in node.seq():
+    for item in node.seq(defaults.MAX_TRANSITIONS):
         fields = item.check_keys(("from", "to", "quantize", "fade"))
         source = fields["from"].as_str(names) if "from" in fields else "*"
         target = fields["to"].as_str(names) if "to" in fields else "*"
@@ -535,7 +565,7 @@ def parse_quantize(text: str) -> Quantize:
     match = re.fullmatch(r"(\d+)\s*bars?", text)
     if match and 1 <= int(match[1]) <= 64:
         return Quantize("bar", int(match[1]))
-    raise ValueError(f"{text!r} is not a quantization: use now, beat, bar or 'N bars'")
+    raise ValueError(f"{quote(text)} is not a quantization: use now, beat, bar or 'N bars'")
 
 
 def read_mutation(node: Node | None, layers: dict[str, LayerSpec]) -> MutationSpec | None:
@@ -547,16 +577,20 @@ def read_mutation(node: Node | None, layers: dict[str, LayerSpec]) -> MutationSp
         probability=fields["probability"].as_float(0, 1)
         if "probability" in fields
         else defaults.MUTATION_PROBABILITY,
-        operators=tuple(fields["operators"].as_str_list(OPERATORS))
+        operators=tuple(fields["operators"].as_str_list(OPERATORS, limit=defaults.MAX_OPTION_ITEMS))
         if "operators" in fields
         else tuple(OPERATORS),
-        layers=tuple(fields["layers"].as_str_list(layers)) if "layers" in fields else None,
+        layers=tuple(fields["layers"].as_str_list(layers, limit=defaults.MAX_LAYERS))
+        if "layers" in fields
+        else None,
     )
 
 
 def check_name(node: Node, name: str) -> None:
     if not _NAME.match(name):
-        raise node.error(f"{name!r} is not a usable name (letters, digits, '_' and '-')")
+        raise node.error(f"{quote(name)} is not a usable name (letters, digits, '_' and '-')")
+    if len(name) > defaults.MAX_NAME:
+        raise node.error(f"{quote(name)} is longer than {defaults.MAX_NAME} characters")
 
 
 def _is_null(node: Node) -> bool:

@@ -14,22 +14,37 @@ from typing import Any
 
 import yaml
 
+from engine import defaults
 from engine.errors import ScoreError
-
-_constructor = yaml.constructor.SafeConstructor()
+from engine.score.safeyaml import YamlRefused, compose, construct
+from engine.textfile import TextFileError, check_printable, quote, size
 
 
 def parse_yaml(text: str, file: str) -> Node:
-    """Compose ``text`` into a located node tree; YAML syntax errors become ScoreErrors."""
+    """Compose ``text`` into a located node tree; anything refused becomes a ScoreError
+    (see :mod:`engine.score.safeyaml` for what a score may not contain)."""
+    if len(text) > defaults.MAX_SCORE_BYTES:  # characters: never more than the file's bytes
+        raise ScoreError(f"larger than the limit of {size(defaults.MAX_SCORE_BYTES)}", file=file)
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        check_printable(text)
+        root = compose(text)
+    except TextFileError as exc:
+        raise ScoreError(exc.message, file=file, line=exc.line, column=exc.column) from None
+    except YamlRefused as exc:
+        raise _located(exc, exc.problem or "", file, exc.path or "(top level)") from None
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
-        raise ScoreError(f"YAML syntax: {exc.problem}", file=file, line=line, column=col) from None
+        raise _located(exc, f"YAML syntax: {exc.problem}", file, "") from None
+    except yaml.YAMLError as exc:  # every PyYAML error is marked; this is a last resort
+        raise ScoreError(f"YAML: {quote(str(exc), 200)}", file=file) from None
     if root is None:
         raise ScoreError("the score is empty", file=file, line=1, column=1)
     return Node(root, "", file)
+
+
+def _located(exc: yaml.MarkedYAMLError, message: str, file: str, path: str) -> ScoreError:
+    mark = exc.problem_mark
+    line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
+    return ScoreError(message, file=file, line=line, column=col, path=path)
 
 
 class Node:
@@ -74,10 +89,12 @@ class Node:
     def is_scalar(self) -> bool:
         return isinstance(self._node, yaml.ScalarNode)
 
-    def items(self) -> Iterator[tuple[str, Node]]:
-        """Key/value pairs of a mapping, in file order; duplicate or non-string keys are errors."""
+    def items(self, limit: int | None = None) -> Iterator[tuple[str, Node]]:
+        """Key/value pairs of a mapping, in file order; duplicate or non-string keys are errors,
+        and so are more than ``limit`` entries."""
         if not self.is_map:
             raise self.error(f"expected a mapping, got {self.describe()}")
+        self._check_count(limit)
         seen: set[str] = set()
         for key_node, value_node in self._node.value:
             key = Node(key_node, self.path, self.file)
@@ -86,12 +103,12 @@ class Node:
                 raise key.error("keys must be names")
             name = str(name)
             if name in seen:
-                raise key.error(f"duplicate key {name!r}")
+                raise key.error(f"duplicate key {quote(name)}")
             seen.add(name)
             yield name, Node(value_node, self._child_path(name), self.file)
 
-    def mapping(self) -> dict[str, Node]:
-        return dict(self.items())
+    def mapping(self, limit: int | None = None) -> dict[str, Node]:
+        return dict(self.items(limit))
 
     def check_keys(self, allowed: Iterable[str]) -> dict[str, Node]:
         """The mapping's entries; an unknown key is an error that suggests the closest."""
@@ -100,7 +117,7 @@ class Node:
         for key, value in entries.items():
             if key not in allowed:
                 raise Node(self._key_node(key), value.path, self.file).error(
-                    f"unknown field {key!r}{suggest(key, allowed)}"
+                    f"unknown field {quote(key)}{suggest(key, allowed)}"
                 )
         return entries
 
@@ -110,28 +127,32 @@ class Node:
                 return key_node
         return self._node
 
-    def seq(self) -> list[Node]:
+    def seq(self, limit: int | None = None) -> list[Node]:
+        """The items of a list; more than ``limit`` of them is an error."""
         if not self.is_seq:
             raise self.error(f"expected a list, got {self.describe()}")
+        self._check_count(limit)
         return [Node(n, self._child_path(i), self.file) for i, n in enumerate(self._node.value)]
 
     # -- scalars ----------------------------------------------------------------------------
     def scalar(self) -> Any:
         if not self.is_scalar:
             raise self.error(f"expected a single value, got {self.describe()}")
-        return _constructor.construct_object(self._node)
+        return construct(self._node)
 
-    def python(self) -> Any:
-        """The plain Python value (lists and mappings included), without checks."""
-        return _constructor.construct_object(self._node, deep=True)
+    def _check_count(self, limit: int | None) -> None:
+        count = len(self._node.value)
+        if limit is not None and count > limit:
+            what = "entries" if self.is_map else "items"
+            raise self.error(f"{count} {what}: at most {limit} are allowed")
 
     def describe(self) -> str:
         if self.is_map:
             return "a mapping"
         if self.is_seq:
             return "a list"
-        value = _constructor.construct_object(self._node)
-        return "nothing" if value is None else f"{type(value).__name__} {value!r}"
+        value = construct(self._node)
+        return "nothing" if value is None else f"{type(value).__name__} {quote(value)}"
 
     def as_float(self, lo: float | None = None, hi: float | None = None) -> float:
         value = self.scalar()
@@ -140,6 +161,8 @@ class Node:
         value = float(value)
         if not math.isfinite(value):
             raise self.error(f"must be a finite number (got {value})")
+        if abs(value) > defaults.MAX_MAGNITUDE:
+            raise self.error(f"must be within ±{defaults.MAX_MAGNITUDE:g} (got {_fmt(value)})")
         check_range(self, value, lo, hi)
         return value
 
@@ -165,14 +188,16 @@ class Node:
             options = list(choices)
             if text not in options:
                 raise self.error(
-                    f"{text!r} is not one of {', '.join(options)}{suggest(text, options)}"
+                    f"{quote(text)} is not one of {_listing(options)}{suggest(text, options)}"
                 )
         return text
 
-    def as_str_list(self, choices: Iterable[str] | None = None) -> list[str]:
+    def as_str_list(
+        self, choices: Iterable[str] | None = None, limit: int | None = None
+    ) -> list[str]:
         if self.is_scalar:
             return [self.as_str(choices)]
-        return [item.as_str(choices) for item in self.seq()]
+        return [item.as_str(choices) for item in self.seq(limit)]
 
 
 def check_range(node: Node, value: float, lo: float | None, hi: float | None) -> None:
@@ -185,8 +210,15 @@ def check_range(node: Node, value: float, lo: float | None, hi: float | None) ->
 
 
 def suggest(word: str, options: Iterable[str]) -> str:
+    if len(word) > defaults.MAX_NAME:  # no name is that long, and difflib is quadratic
+        return ""
     close = difflib.get_close_matches(word, list(options), n=1)
     return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _listing(options: list[str], most: int = 12) -> str:
+    shown = ", ".join(options[:most])
+    return shown + (f" ... ({len(options)} in all)" if len(options) > most else "")
 
 
 def _fmt(x: float) -> str:

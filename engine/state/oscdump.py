@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import re
 
+from engine import defaults
 from engine.errors import TimelineError
-from engine.state.timeline import TimedMessage
+from engine.state.timeline import TimedMessage, check_lines
 
 LINE = re.compile(r"^([0-9a-fA-F]{8})\.([0-9a-fA-F]{8})\s+(/\S*)(?:\s+(\S+))?(?:\s(.*))?$")
 #: liblo's time tag for "immediately": such a message keeps the time of the one before it.
@@ -23,6 +24,7 @@ def looks_like_oscdump(line: str) -> bool:
 
 
 def parse_oscdump(lines: list[str], file: str = "<oscdump>") -> list[TimedMessage]:
+    check_lines(lines, file)
     messages: list[TimedMessage] = []
     start: float | None = None
     last = 0.0
@@ -31,9 +33,13 @@ def parse_oscdump(lines: list[str], file: str = "<oscdump>") -> list[TimedMessag
         if not text or text.startswith("#"):
             continue
         match = LINE.match(text)
+        column = len(raw) - len(raw.lstrip()) + 1
         if match is None:
             raise TimelineError(
-                "not an oscdump line (TIMETAG /address types values)", file=file, line=number
+                "not an oscdump line (TIMETAG /address types values)",
+                file=file,
+                line=number,
+                column=column,
             )
         seconds, fraction = int(match[1], 16), int(match[2], 16)
         if (seconds, fraction) == IMMEDIATELY:
@@ -42,18 +48,32 @@ def parse_oscdump(lines: list[str], file: str = "<oscdump>") -> list[TimedMessag
             stamp = seconds + fraction / 2**32
             start = stamp if start is None else start
             when = max(0.0, stamp - start)
+        if when > defaults.MAX_SECONDS:
+            raise TimelineError(
+                f"{when:.0f} s after the first message: at most {defaults.MAX_SECONDS:g}",
+                file=file,
+                line=number,
+                column=column,
+            )
         last = when
         tags = match[4] or ""
         try:
             args = _values(tags, match[5] or "")
-        except ValueError as exc:
-            raise TimelineError(f"{match[3]}: {exc}", file=file, line=number) from None
+        except ValueError as exc:  # the message quotes a token: a line is at most 64 KiB
+            raise TimelineError(
+                f"{match[3][: defaults.MAX_QUOTE]}: {str(exc)[: 2 * defaults.MAX_QUOTE]}",
+                file=file,
+                line=number,
+                column=column,
+            ) from None
         messages.append(TimedMessage(when, match[3], tuple(args)))
     messages.sort(key=lambda m: m.time)
     return messages
 
 
 def _values(tags: str, text: str) -> list[object]:
+    if len(tags) > defaults.MAX_TIMELINE_ARGS:
+        raise ValueError(f"{len(tags)} type tags: at most {defaults.MAX_TIMELINE_ARGS} are allowed")
     values: list[object] = []
     rest = text
     for index, tag in enumerate(tags):
@@ -91,7 +111,10 @@ def _string_end(text: str) -> int:
 
 def _scalar(tag: str, token: str) -> object:
     if tag in "ih":
-        return int(token)
+        value = int(token)
+        if not -(2**63) <= value < 2**63:
+            raise ValueError(f"{token[:20]}... is beyond a 64-bit integer")
+        return value
     if tag in "fd":
         return float(token)
     if tag == "T":

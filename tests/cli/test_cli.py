@@ -55,8 +55,8 @@ def test_render_reports_a_bad_timeline(tmp_path: Path) -> None:
         "--duration",
         "1",
     )
-    assert result.returncode == 2
-    assert f"{timeline}:2:" in result.stderr and "'t'" in result.stderr
+    assert result.returncode == 1
+    assert f"{timeline}:2:1: " in result.stderr and "'t'" in result.stderr
 
 
 def test_send_delivers_one_message_over_udp() -> None:
