@@ -14,7 +14,7 @@ import sys
 import time
 
 from engine.dsp.pyolib import pyo
-from engine.live.audio import realtime_server
+from engine.dsp.realtime import realtime_server
 from engine.live.jack import DummyJackServer, JackMonitor
 
 

@@ -17,9 +17,9 @@ from pathlib import Path
 
 import numpy as np
 
+from engine import load_score
 from engine.dsp.server import record_to, running_manual_server
 from engine.render.engine import Engine
-from engine.score.loader import load_score
 from engine.state.timeline import TimedMessage
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -19,10 +19,10 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from engine import load_score
 from engine.dsp.orchestra import Orchestra
 from engine.dsp.server import record_to, running_manual_server
 from engine.render.engine import Engine
-from engine.score.loader import load_score
 from engine.score.model import Score
 from engine.state.timeline import load_timeline
 

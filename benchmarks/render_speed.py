@@ -15,9 +15,9 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from engine import load_score
 from engine.dsp.server import record_to, running_manual_server
 from engine.render.engine import Engine
-from engine.score.loader import load_score
 from engine.state.timeline import load_timeline
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -19,9 +19,9 @@ from typing import Any
 
 import yaml
 
+from engine import load_score
 from engine.dsp.server import manual_server, record_to
 from engine.render.engine import Engine
-from engine.score.loader import load_score
 from engine.score.model import Score
 
 ROOT = Path(__file__).resolve().parent.parent

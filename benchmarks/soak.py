@@ -17,9 +17,9 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from engine import load_score
 from engine.dsp.server import running_manual_server
 from engine.render.engine import Engine
-from engine.score.loader import load_score
 from engine.state.timeline import TimedMessage
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -11,10 +11,25 @@ from typing import TYPE_CHECKING, Any
 __all__ = ["Engine", "ScoreError", "SoundscapeError", "load_score", "render"]
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from engine.errors import ScoreError, SoundscapeError
     from engine.render.engine import Engine
     from engine.render.offline import render
-    from engine.score.loader import load_score
+    from engine.score.catalog import Catalog
+    from engine.score.model import Score
+
+
+def load_score(path: str | Path, catalog: Catalog | None = None) -> Score:
+    """Read and validate the score at ``path``, against the real instruments unless another
+    catalogue is given (``engine.score.loader.load_score`` is the loader itself)."""
+    from engine.score.loader import load_score as load
+
+    if catalog is None:
+        from engine.catalog import default_catalog
+
+        catalog = default_catalog()
+    return load(path, catalog)
 
 
 def __getattr__(name: str) -> Any:
@@ -31,8 +46,4 @@ def __getattr__(name: str) -> Any:
         from engine.render.offline import render
 
         return render
-    if name == "load_score":
-        from engine.score.loader import load_score
-
-        return load_score
     raise AttributeError(name)

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from engine import defaults
+from engine import defaults, load_score
 from engine.catalog import default_catalog
 from engine.music.generators import GENERATORS
-from engine.score.loader import TOP_LEVEL, load_score
+from engine.score.loader import TOP_LEVEL
 
 ROOT = Path(__file__).resolve().parent.parent
 DOC = (ROOT / "docs" / "score-format.md").read_text(encoding="utf-8")

@@ -24,7 +24,7 @@ LAYERS: dict[str, int] = {
     "curve": 0,
     "defaults": 0,
     "bundled": 0,
-    "textfile": 0,
+    "textfile": 1,
     "clock": 1,
     "osc": 1,
     "music": 1,

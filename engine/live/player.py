@@ -29,8 +29,9 @@ from pathlib import Path
 from typing import Any
 
 from engine import defaults
+from engine.dsp.realtime import realtime_server
 from engine.errors import SoundscapeError, listen_problem
-from engine.live.audio import connect_jack_outputs, default_backend, realtime_server
+from engine.live.audio import connect_jack_outputs, default_backend
 from engine.live.health import StallWatch, audio_death
 from engine.live.jack import DummyJackServer, JackMonitor
 from engine.live.measure import PlayMeasures

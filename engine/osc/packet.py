@@ -137,7 +137,7 @@ def _time(data: bytes, pos: int) -> float:
     seconds, fraction = _TAG.unpack_from(data, pos)
     if seconds <= NTP_DELTA:  # 0 and 1 ("immediately"), and anything before 1970
         return IMMEDIATELY
-    return seconds - NTP_DELTA + fraction / 4294967296.0
+    return float(seconds - NTP_DELTA + fraction / 4294967296.0)
 
 
 def _string(data: bytes, pos: int, end: int) -> tuple[str, int]:

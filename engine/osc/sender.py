@@ -20,6 +20,8 @@ def encode(address: str, args: Sequence[object] = ()) -> bytes:
     """One OSC message as bytes: ints as ``i``, floats as ``f``, strings as ``s``, bools T/F."""
     builder = OscMessageBuilder(address)
     for arg in args:
+        if not isinstance(arg, str | bytes | bool | int | float):
+            raise TypeError(f"OSC cannot carry a {type(arg).__name__}")
         builder.add_arg(arg)
     return builder.build().dgram
 

@@ -65,12 +65,9 @@ LAYER_FIELDS = ("instrument", "generator", "seed")
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
 
 
-def load_score(path: str | Path, catalog: Catalog | None = None) -> Score:
-    """Read and validate the score at ``path`` (against the real instruments by default)."""
-    if catalog is None:
-        from engine.catalog import default_catalog  # the one upward import: a convenience
-
-        catalog = default_catalog()
+def load_score(path: str | Path, catalog: Catalog) -> Score:
+    """Read and validate the score at ``path`` against ``catalog`` (what instruments exist:
+    ``engine.load_score`` passes the real ones)."""
     try:
         text = read_text(path, defaults.MAX_SCORE_BYTES)
     except TextFileError as exc:

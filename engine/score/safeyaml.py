@@ -79,7 +79,7 @@ CoreResolver.add_implicit_resolver(FLOAT, _FLOAT, list("-+.0123456789"))
 class CoreConstructor(SafeConstructor):
     """Python values for the core schema's scalars, and nothing else."""
 
-    def construct_yaml_int(self, node: ScalarNode) -> int:  # type: ignore[override]
+    def construct_yaml_int(self, node: ScalarNode) -> int:
         value = str(node.value)
         if value.startswith("0o"):
             return int(value[2:], 8)
@@ -87,7 +87,7 @@ class CoreConstructor(SafeConstructor):
             return int(value[2:], 16)
         return int(value)
 
-    def construct_yaml_float(self, node: ScalarNode) -> float:  # type: ignore[override]
+    def construct_yaml_float(self, node: ScalarNode) -> float:
         value = str(node.value).lower()
         if value.endswith(".inf"):
             return float("-inf") if value.startswith("-") else float("inf")
@@ -95,7 +95,7 @@ class CoreConstructor(SafeConstructor):
             return float("nan")
         return float(value)
 
-    def construct_yaml_bool(self, node: ScalarNode) -> bool:  # type: ignore[override]
+    def construct_yaml_bool(self, node: ScalarNode) -> bool:
         return str(node.value).lower() == "true"
 
     def construct_undefined(self, node: Node) -> Any:

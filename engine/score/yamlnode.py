@@ -124,7 +124,8 @@ class Node:
     def _key_node(self, key: str) -> yaml.Node:
         for key_node, _ in self._node.value:
             if str(key_node.value) == key:
-                return key_node
+                found: yaml.Node = key_node
+                return found
         return self._node
 
     def seq(self, limit: int | None = None) -> list[Node]:

@@ -31,8 +31,8 @@ from typing import Any
 import numpy as np
 import pytest
 
+from engine import load_score
 from engine.analysis import onset_rate, onsets, read_wav
-from engine.score.loader import load_score
 from engine.score.model import Score
 from tests.playing import FOREST, ROOT, PlayingEngine
 

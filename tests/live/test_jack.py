@@ -13,7 +13,7 @@ from tests.playing import ROOT, require
 
 LATE_CLIENT = textwrap.dedent("""
     import time
-    from engine.live.audio import realtime_server
+    from engine.dsp.realtime import realtime_server
     from engine.live.jack import DummyJackServer, JackMonitor
     from engine.dsp.pyolib import pyo
 

@@ -153,7 +153,7 @@ def test_a_live_recording_replays_offline_sample_for_sample(player, tmp_path: Pa
 
 
 def test_without_a_sound_card_the_error_says_what_to_do(tmp_path: Path) -> None:
-    from engine.live.audio import has_sound_card
+    from engine.dsp.realtime import has_sound_card
 
     if has_sound_card():
         pytest.skip("this machine has a sound card")

@@ -13,14 +13,13 @@ import pytest
 from pythonosc.osc_message import OscMessage
 from pythonosc.udp_client import SimpleUDPClient
 
-from engine import defaults
+from engine import defaults, load_score
 from engine.dsp.server import manual_server
 from engine.live.session import LiveSession
 from engine.osc.allow import Allowlist
 from engine.osc.receiver import OscReceiver
 from engine.osc.sender import encode
 from engine.render.engine import Engine
-from engine.score.loader import load_score
 
 FOREST = Path(__file__).resolve().parents[2] / "scores" / "forest.yaml"
 SR, BUFFER = 48000, 256

@@ -6,12 +6,12 @@ import io
 
 from rich.console import Console
 
+from engine import load_score
 from engine.dsp.server import manual_server
 from engine.live.session import LiveSession
 from engine.live.status import StatusView
 from engine.osc.receiver import Message
 from engine.render.engine import Engine
-from engine.score.loader import load_score
 from tests.playing import FOREST
 
 

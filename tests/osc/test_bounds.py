@@ -16,12 +16,11 @@ import pytest
 from pythonosc.osc_message_builder import OscMessageBuilder
 from pythonosc.parsing.ntp import system_time_to_ntp
 
-from engine import defaults
+from engine import defaults, load_score
 from engine.dsp.server import manual_server
 from engine.live.session import LiveSession
 from engine.osc.receiver import Bounds, OscReceiver
 from engine.render.engine import Engine
-from engine.score.loader import load_score
 
 SCORES = Path(__file__).resolve().parents[2] / "scores"
 SR, BUFFER = 48000, 256

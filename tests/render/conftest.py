@@ -8,9 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from engine import load_score
 from engine.analysis import read_wav
 from engine.render.offline import render
-from engine.score.loader import load_score
 from engine.state.timeline import TimedMessage, load_timeline
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from engine import load_score
 from engine.dsp.server import manual_server
 from engine.render.engine import Engine
-from engine.score.loader import load_score
 
 FOREST = Path(__file__).resolve().parents[2] / "scores" / "forest.yaml"
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from engine import load_score
 from engine.analysis import (
     integrated_loudness,
     is_finite,
@@ -17,7 +18,6 @@ from engine.analysis import (
     true_peak_db,
 )
 from engine.render.offline import render
-from engine.score.loader import load_score
 from engine.state.timeline import load_timeline
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from engine import load_score
 from engine.analysis import (
     integrated_loudness,
     onset_rate,
@@ -16,7 +17,6 @@ from engine.analysis import (
     spectral_centroid,
 )
 from engine.analysis.rhythm import estimate_tempo
-from engine.score.loader import load_score
 
 ROOT = Path(__file__).resolve().parents[2]
 SCORES = sorted((ROOT / "scores").glob("*.yaml"))

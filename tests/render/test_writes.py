@@ -14,13 +14,13 @@ import numpy as np
 import pytest
 import soundfile
 
+from engine import load_score
 from engine.dsp.pyolib import pyo
 from engine.dsp.server import record_to, running_manual_server
 from engine.live.linelog import LineLog
 from engine.render.offline import render
 from engine.render.outputs import OutputError, check_output
 from engine.render.wavfile import GrowingWav, read_layout
-from engine.score.loader import load_score
 from tests.diskfull import file_size_limit, fill, small_disk
 
 ROOT = Path(__file__).resolve().parents[2]
