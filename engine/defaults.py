@@ -205,6 +205,12 @@ EVENTS_RATE = 8.0  # per second, all events
 EVENTS_BURST = 8
 #: Stingers waiting for their quantization boundary at most; more are dropped as ``event_rate``.
 MAX_PENDING_STINGERS = 8
+#: Control requests (/engine/subscribe, /unsubscribe, /stats), all senders together: a client
+#: renews every few seconds and asks for stats a few times a second at most; a stats reply costs
+#: the audio thread ~20 µs and sends a datagram, so a flood must not buy 128 of them a buffer.
+#: Excess is dropped as ``control_rate``.
+CONTROL_RATE = 20.0  # per second
+CONTROL_BURST = 20
 
 # -- Limits on what a score, a timeline or a command line may ask for (hostile input) ----------
 #: A score file larger than this is refused before it is read: the bundled scores are under

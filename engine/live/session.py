@@ -31,7 +31,7 @@ from engine.osc.allow import Allowlist
 from engine.osc.receiver import Message, OscReceiver
 from engine.osc.sender import Destination, OscSender
 from engine.render.engine import Engine
-from engine.state.router import Router
+from engine.state.router import Router, TokenBucket
 
 #: Messages to the engine itself rather than to the score.
 CONTROL_PREFIX = "/engine/"
@@ -69,6 +69,8 @@ class LiveSession:
         self.last_error = ""
         self.ages = OscAges()
         self.control_accepted = 0
+        #: /engine/* requests a second (each stats reply costs the audio thread ~20 µs)
+        self._control_rate = TokenBucket(defaults.CONTROL_RATE, defaults.CONTROL_BURST)
         #: Messages to a continuous address that a later one in the same buffer overrode.
         self.coalesced = 0
         self._coalesce = continuous_addresses(engine.conductor.router)
@@ -150,6 +152,10 @@ class LiveSession:
         if address not in ("/engine/stats", "/engine/subscribe", "/engine/unsubscribe"):
             self.control_dropped["unknown_address"] += 1
             return
+        if not self._control_rate.can_take(self.engine.sample / self.engine.sr):
+            self.control_dropped["control_rate"] += 1
+            return
+        self._control_rate.take()
         destination = _destination(message.args, message.sender)
         if destination is None:
             self.control_dropped["bad_args"] += 1

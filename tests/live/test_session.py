@@ -386,3 +386,29 @@ def test_an_allowed_network_may_be_named_as_a_destination(allowing: Live) -> Non
         live.run(1.0, allowed, other)
     assert allowed.of("/engine/beat") and other.messages == []
     assert live.session.dropped() == {"foreign_destination": 1}
+
+
+def test_a_flood_of_stats_requests_is_rate_limited(live: Live) -> None:
+    """Each /engine/stats reply costs the audio thread a stats walk and a datagram: a flood of
+    them is cut to the control rate, and the cut is counted."""
+    flood = 1000
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as asker:
+        asker.bind(("127.0.0.1", 0))
+        asker.setblocking(False)
+        request = encode("/engine/stats")
+        for _ in range(flood):
+            asker.sendto(request, ("127.0.0.1", live.receiver.port))
+        time.sleep(0.5)  # the kernel may drop some of a burst this fast: count what came
+        assert live.receiver.received > 200
+        live.run(1.0)  # a second of audio: the burst, then 20 more
+        time.sleep(0.1)
+        replies = 0
+        while True:
+            try:
+                asker.recv(65536)
+            except BlockingIOError:
+                break
+            replies += 1
+    allowed = defaults.CONTROL_BURST + defaults.CONTROL_RATE * 1.0
+    assert defaults.CONTROL_BURST <= replies <= allowed + 1
+    assert live.session.dropped()["control_rate"] == live.receiver.received - replies
