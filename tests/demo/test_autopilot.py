@@ -400,9 +400,10 @@ def test_the_music_changes_between_zones(session: Session) -> None:
 def test_an_engine_ignoring_scenes_would_fail_that(session: Session) -> None:
     """The zone checks have teeth: the same session rendered offline without its /scene
     messages (the state, events and timing all the same) fails them. The ruins' drums come only
-    with the ruins scene, so both ruins checks fail; the grove's bass can still pass by the state
-    alone (wolves near the path raise arousal, which a loaded machine's slower game stretches),
-    so that one is not required to fail."""
+    with the ruins scene, so both ruins checks fail. The grove's sub-bass *share* can still rise
+    by the state alone (the meadow's own layers shift their balance as the wolves near the grove
+    path raise arousal; a loaded machine's slower game stretches that), so that one check is
+    not required to fail."""
     control = render_without(session, "/scene")
     features = _zone_features(session, control)
     print(f"scenes ignored: {_describe(features)}")
