@@ -396,7 +396,7 @@ def _validate(args: argparse.Namespace) -> int:
     failures = 0
     for path in args.scores:
         try:
-            score = load_score(path, catalog)
+            score = load_score(resolve_score(path), catalog)
         except ScoreError as exc:
             failures += 1
             print(exc, file=sys.stderr)
