@@ -100,7 +100,7 @@ def bounded(argv: list[str]) -> tuple[list[str], float]:
             argv += ["--duration", "2"]
         if "--audio" not in argv:
             argv += ["--audio", "dummy"]
-        return [*argv, "--quiet", "--port", "0"], 60
+        return [*argv, "--quiet", "--port", str(free_port())], 60
     if command == "demo":
         if "--engine" in argv:  # attach: to an engine of its own, started below
             return argv, 90
