@@ -4,11 +4,13 @@
 Sections: render (offline speed per score), overhead (engine vs the same bare pyo graph),
 latency (message to first changed sample), realtime (xruns, load, CPU, message age and memory
 on the JACK dummy server, idle and under OSC floods), ingest (message rates until loss), soak
-(memory over a long session), scaling (layers, mutation rate, engines per core), fuzz (the
-OSC reader: a million damaged packets, cases/s and the slowest; its speed against python-osc's).
+(memory and output safety, two hours per score), scaling (layers, mutation rate, engines per
+core), fuzz (the OSC reader: a million damaged packets, cases/s and the slowest; its speed against
+python-osc's).
 
 The quick mode (seconds per section) is for CI and only catches gross breakage; the full mode
-(about 20 minutes) is for people and docs/performance.md.
+(about 20 minutes, plus about an hour for the soak's six hours of audio) is for people and
+docs/performance.md.
 """
 
 from __future__ import annotations
@@ -76,11 +78,11 @@ def _ingest(quick: bool) -> tuple[str, str, Any]:
 
 
 def _soak(quick: bool) -> tuple[str, str, Any]:
-    row = soak.run(2.0 if quick else 30.0)
+    rows = soak.run(2.0 / len(soak.SCORES) if quick else 120.0)  # quick: two minutes in all
     return (
-        "Memory over a simulated session (forest.yaml, offline)",
-        soak.table(row),
-        soak.as_json(row),
+        "Memory and output safety over a long game session (every score, offline)",
+        soak.table(rows),
+        soak.as_json(rows),
     )
 
 

@@ -34,7 +34,7 @@ def test_the_quick_benchmarks_run_and_show_no_gross_regression(tmp_path: Path) -
         "Reaction latency",
         "Real time",
         "OSC ingest",
-        "Memory over",
+        "Memory and output safety",
         "Scaling",
         "OSC reader",
     ):
@@ -50,7 +50,12 @@ def test_the_quick_benchmarks_run_and_show_no_gross_regression(tmp_path: Path) -
     for row in data["realtime"]["engine"] + data["ingest"]:
         assert row["xruns"] is not None and row["xruns"] <= 5
         assert row["lost_percent"] < 5
-    assert data["soak"]["growth_per_10_min_mb"] < 20
+    assert [row["score"] for row in data["soak"]] == ["forest", "combat", "meditation"]
+    for row in data["soak"]:
+        assert row["minutes"] > 0.5 and row["samples"] >= row["minutes"] * 0.99 * 60 * 48000 * 2
+        assert row["non_finite"] == 0 and row["over_ceiling"] == 0
+        assert row["refusals_as_expected"] and sum(row["dropped"].values()) > 0
+        assert row["rss_growth_mb"] < 20
     assert all(row["realtime"] > 1 for row in data["scaling"])
     assert data["fuzz"]["fuzz"]["cases"] == 10_000 and data["fuzz"]["fuzz"]["slowest_ms"] < 50
     assert data["fuzz"]["speed"]["ratio"] > 1  # at least as fast as python-osc
