@@ -33,7 +33,7 @@ def test_the_session_says_exactly_what_the_router_refuses(name: str) -> None:
     router = Router(score)
     messages = _minutes(GameSession(score, seed=3), 20)
     for message in messages:
-        router.route(message.address, message.args)
+        router.route(message.address, message.args, at=message.time)
     expected = Counter(m.expected for m in messages)
     accepted = expected.pop(ACCEPTED)
     assert router.dropped == expected
