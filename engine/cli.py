@@ -97,7 +97,9 @@ def _parser() -> argparse.ArgumentParser:
     play.add_argument(
         "--host", default="127.0.0.1", help="address to receive OSC on (default: loopback only)"
     )
-    play.add_argument("--port", type=udp_port, default=9000, help="UDP port (default: 9000)")
+    play.add_argument(
+        "--port", type=listen_port, default=9000, help="UDP port (default: 9000; 0: any free one)"
+    )
     _allow_option(play)
     play.add_argument(
         "--subscription-ttl",
@@ -169,7 +171,7 @@ def _parser() -> argparse.ArgumentParser:
 
     record = sub.add_parser("record", help="log incoming OSC to a timeline file (no audio)")
     record.add_argument("--host", default="127.0.0.1")
-    record.add_argument("--port", type=udp_port, default=9000)
+    record.add_argument("--port", type=listen_port, default=9000)
     _allow_option(record)
     record.add_argument("--out", type=Path, required=True, metavar="SESSION.jsonl")
     record.add_argument("--duration", type=positive_seconds, help="stop after this many seconds")
@@ -443,14 +445,19 @@ def osc_value(text: str) -> int | float | bool | str:
 
 # -- argument types: a bad value is a usage error (exit 2) that names the option --------------
 def udp_port(text: str) -> int:
-    """A UDP port, 1..65535."""
+    """A UDP port to send to, 1..65535."""
     try:
         value = int(text)
     except ValueError:
-        value = 0
+        value = -1
     if not 1 <= value <= 65535:
         raise argparse.ArgumentTypeError(f"a port is 1..65535 (got {text[:20]!r})")
     return value
+
+
+def listen_port(text: str) -> int:
+    """A UDP port to listen on: 1..65535, or 0 for any free one (the ready line says which)."""
+    return 0 if text.strip() == "0" else udp_port(text)
 
 
 def positive_seconds(text: str) -> float:

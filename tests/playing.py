@@ -46,19 +46,26 @@ def require(name: str) -> str:
     return require_tool(name)[name]
 
 
-def xrun_floor(seconds: float, buffersize: int = 256) -> int:
-    """The machine's own xruns over ``seconds``, now: one pyo sine on a private JACK dummy
-    server and nothing else (benchmarks/baseline_client.py). The dummy driver is timer-driven,
-    so a loaded or shared machine makes xruns whoever the client is."""
-    result = subprocess.run(
-        [sys.executable, "-m", "benchmarks.baseline_client", str(buffersize), str(seconds)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=seconds + 60,
-        check=True,
-    )
-    return int(json.loads(result.stdout.splitlines()[-1])["xruns"])
+class XrunFloor:
+    """The machine's own xruns while a test's engine plays: one pyo sine on a private JACK
+    dummy server and nothing else (benchmarks/baseline_client.py), started now and running for
+    ``seconds`` beside the engine, so both see the same load. The dummy driver is timer-driven:
+    a loaded or shared machine makes xruns whoever the client is."""
+
+    def __init__(self, seconds: float, buffersize: int = 256) -> None:
+        self.seconds = seconds
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "benchmarks.baseline_client", str(buffersize), str(seconds)],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+        )
+
+    def xruns(self) -> int:
+        out, _ = self.process.communicate(timeout=self.seconds + 60)
+        assert self.process.returncode == 0, "the floor's client failed"
+        return int(json.loads(out.splitlines()[-1])["xruns"])
 
 
 def xruns_allowed(floor: int) -> int:
