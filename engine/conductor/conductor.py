@@ -79,6 +79,8 @@ class Conductor:
         self._bar: BarPlan | None = None  # the bar playing
         self._next: BarPlan | None = None  # the bar being prepared
         self.chord: Chord | None = None
+        #: Rest-of-bar notes composed ahead for layers entering on a beat: (bar, beat, notes).
+        self._entry_notes: dict[str, tuple[BarPlan, float, list[Note]]] = {}
         self._notes: list[tuple[int, int, str, NoteEvent]] = []
         self._actions: list[tuple[float, int, Callable[[], None]]] = []
         self._counter = itertools.count()
@@ -182,6 +184,7 @@ class Conductor:
             deadline = self._estimate(bar, beat)
             for layer_name in self.score.scenes[name].layers:
                 self.preparation.add(deadline, self._waker(layer_name))
+                self.preparation.add(deadline, self._entry_writer(layer_name, bar, beat))
 
     def _request_stinger(self, stinger: StingerSpec, intensity: float, sample: int) -> None:
         landing = self._landing(stinger.quantize, sample)
@@ -395,16 +398,39 @@ class Conductor:
         from_beat: float,
     ) -> None:
         """Ask the layer's generator for bar ``plan`` and schedule its notes from ``from_beat``."""
+        for note in self._compose(layer, plan, inputs, from_beat):
+            self._schedule_note(name, note, plan.sample_at(note.beat), plan.bpm)
+
+    def _compose(
+        self, layer: LayerState, plan: BarPlan, inputs: dict[str, float], from_beat: float
+    ) -> list[Note]:
+        """The layer's humanised notes of bar ``plan`` from ``from_beat`` on."""
         notes = layer.generator.bar(self._context(layer, plan, inputs))
-        if not notes:
-            return
-        if layer.spec.instrument != "drums":
+        if notes and layer.spec.instrument != "drums":
             notes = self.humanizer.apply(
                 notes, plan.bar, self.score.meter.steps_per_beat, self.transport.beats_per_bar
             )
-        for note in notes:
-            if note.beat >= from_beat - 1e-9:
-                self._schedule_note(name, note, plan.sample_at(note.beat), plan.bpm)
+        return [note for note in notes if note.beat >= from_beat - 1e-9]
+
+    def _entry_writer(self, name: str, bar: int, beat: float) -> Slice:
+        """A slice: compose the rest of bar ``bar`` from ``beat`` for a layer entering there
+        (a scene change quantized to a beat); the entry schedules it if it still happens."""
+
+        def write() -> None:
+            layer = self.layers[name]
+            plan = next(
+                (p for p in (self._bar, self._next) if p is not None and p.bar == bar), None
+            )
+            pending = self._pending_scene
+            if plan is None or layer.sounding or pending is None or pending[1:] != (bar, beat):
+                return
+            self._entry_notes[name] = (
+                plan,
+                beat,
+                self._compose(layer, plan, self.bus.values, beat),
+            )
+
+        return write
 
     def _schedule_note(
         self, channel: str, note: Note, start: float, bpm: float, velocity_scale: float = 1.0
@@ -472,6 +498,7 @@ class Conductor:
                 self.performer.fade(layer_name, 0.0, fade)
                 self._at(layer.fading_until, self._suspender(layer_name, layer))
         self._release_woken()
+        self._entry_notes.clear()  # composed for an entry that did not happen
         if self.observer and not initial:
             self.observer(sample, "scene", {"scene": name, "from": previous.name})
         self._update_continuous()  # entering layers send everything: their record is empty
@@ -489,8 +516,13 @@ class Conductor:
             self.performer.resume(name)
             layer.sent.clear()
         layer.woken = False
+        prepared = self._entry_notes.pop(name, None)
         if from_beat is not None and self._bar is not None:
-            self._write_bar(name, layer, self._bar, self.bus.values, from_beat)
+            if prepared is not None and prepared[:2] == (self._bar, from_beat):
+                for note in prepared[2]:
+                    self._schedule_note(name, note, self._bar.sample_at(note.beat), self._bar.bpm)
+            else:
+                self._write_bar(name, layer, self._bar, self.bus.values, from_beat)
         plan = self._next
         if plan is not None and name not in plan.layers:  # entered after its bar was decided
             plan.layers.add(name)

@@ -36,6 +36,16 @@ def _unit(seed: int, stream: int, layer: int, index: int) -> float:
     return x / 2.0**63 - 1.0
 
 
+def _lattice(
+    memo: dict[tuple[int, int], float], seed: int, stream: int, layer: int, i: int
+) -> float:
+    """:func:`_unit`, remembered in ``memo`` (one seed and stream)."""
+    value = memo.get((layer, i))
+    if value is None:
+        value = memo[layer, i] = _unit(seed, stream, layer, i)
+    return value
+
+
 def correlated_noise(
     seed: int, stream: int, t: float, memo: dict[tuple[int, int], float] | None = None
 ) -> float:
@@ -53,12 +63,10 @@ def correlated_noise(
         if memo is None:
             a, b = _unit(seed, stream, layer, i), _unit(seed, stream, layer, i + 1)
         else:
-            a = memo.get((layer, i))
-            if a is None:
-                a = memo[layer, i] = _unit(seed, stream, layer, i)
-            b = memo.get((layer, i + 1))
-            if b is None:
-                b = memo[layer, i + 1] = _unit(seed, stream, layer, i + 1)
+            a, b = (
+                _lattice(memo, seed, stream, layer, i),
+                _lattice(memo, seed, stream, layer, i + 1),
+            )
         total += a + (b - a) * ease
     return total * _NORM
 

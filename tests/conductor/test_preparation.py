@@ -76,9 +76,14 @@ def test_a_slice_may_queue_more_for_later_buffers() -> None:
 # -- the bundled scores ----------------------------------------------------------------------
 @dataclass
 class Counting:
-    """A performer that records calls per buffer (the conductor's real calls, no audio)."""
+    """A performer that records calls per buffer (the conductor's real calls, no audio).
+
+    Like the orchestra, it counts a resume only for a channel that is suspended (every channel
+    starts so): resuming a running channel costs nothing.
+    """
 
     buffer: int = 0
+    running: set[str] = field(default_factory=set)
     calls: Counter[tuple[int, str]] = field(default_factory=Counter)
     notes: list[tuple[int, str, float]] = field(default_factory=list)
 
@@ -98,10 +103,12 @@ class Counting:
         pass
 
     def suspend(self, channel: str) -> None:
-        pass
+        self.running.discard(channel)
 
     def resume(self, channel: str) -> None:
-        self.calls[self.buffer, "resume"] += 1
+        if channel not in self.running:
+            self.running.add(channel)
+            self.calls[self.buffer, "resume"] += 1
 
     def set_dynamics(self, db: float) -> None:
         pass
@@ -160,9 +167,10 @@ def test_no_buffer_after_the_first_asks_more_than_one_generator_or_wakes_two_lay
     assert max(slices[1:]) <= 1
     # the first buffer wrote the whole first bar at once (live, it is primed off the clock)
     assert per_buffer["generate"][0] >= 2
-    # and bar lines themselves only flip: no generator runs in a buffer holding one
-    line_buffers = {s // FRAMES for s in bars[1:]}
+    # bar lines and scene entries (on a bar or on a beat) only flip: they ask no generator
+    line_buffers = {s // FRAMES for s in bars[1:] + scenes}
     assert all(per_buffer["generate"][b] == 0 for b in line_buffers)
+    assert all(per_buffer["resume"][b] == 0 for b in line_buffers)
 
 
 @pytest.mark.parametrize("score", SCORES, ids=lambda p: p.stem)
