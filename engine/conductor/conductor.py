@@ -248,7 +248,7 @@ class Conductor:
         for name, layer in self.layers.items():
             entering = name in wanted and not layer.active
             fading = layer.fading_until is not None and layer.fading_until > start
-            if entering and not layer.sounding:
+            if entering:  # woken, or kept from suspension if it is still fading out
                 self.preparation.add(start, self._waker(name))
             if entering or layer.active or fading:
                 plan.layers.add(name)
@@ -506,16 +506,14 @@ class Conductor:
     def _start_layer(
         self, name: str, layer: LayerState, fade: float, from_beat: float | None
     ) -> None:
-        was_sounding = layer.sounding
-        layer.active = True
-        layer.fading_until = None
+        was_sounding, woken = layer.sounding, layer.woken
+        layer.active, layer.fading_until, layer.woken = True, None, False
         self.performer.fade(name, 1.0, fade)
         if was_sounding:
             return
-        if not layer.woken:  # not prepared: a "now" change, or a late one
+        if not woken:  # not prepared: a "now" change, or a late one
             self.performer.resume(name)
             layer.sent.clear()
-        layer.woken = False
         prepared = self._entry_notes.pop(name, None)
         if from_beat is not None and self._bar is not None:
             if prepared is not None and prepared[:2] == (self._bar, from_beat):
