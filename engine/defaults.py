@@ -265,3 +265,13 @@ MAX_TIMELINE_LINE = 64 << 10
 MAX_TIMELINE_ARGS = 64
 #: The longest render, and the latest time a timeline message may carry (seconds).
 MAX_SECONDS = 24 * 3600.0
+
+# -- Bar preparation (engine/conductor/preparation.py) -----------------------------------------
+#: How far ahead of its bar line a bar is decided (tempo, mode, chord, mutation, a scene change
+#: landing on it) and then written one layer per buffer (s). It must hold one buffer per slice:
+#: a layer's bar (~0.1-0.3 ms of Python) or an entering instrument's wake (~0.1-0.25 ms); 0.1 s
+#: is ~19 buffers of 256 frames, enough for 8 layers plus 8 entries at one slice per buffer, and
+#: short beside a bar (1.5-4 s), so decisions still follow the state within a beat. Quantized
+#: scene changes and stingers land at least this long after they are requested (their entries
+#: are prepared in that time).
+BAR_LEAD = 0.1

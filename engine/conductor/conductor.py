@@ -5,10 +5,15 @@ It is the only place musical decisions are made. It knows nothing of pyo: it tal
 notes due in the buffer and resends parameters only when the state moved; once per bar it picks
 tempo, mode and chord and asks each sounding layer's generator for the bar's notes.
 
+Bars are prepared ahead (:mod:`engine.conductor.preparation`): ``defaults.BAR_LEAD`` before a bar
+line the conductor decides the bar (tempo, mutation, mode, chord, a scene change landing on it)
+from the state at that moment, then writes one layer's notes per buffer and wakes the
+instruments a scene change brings in, so the bar line itself only flips prepared data.
+
 Timing: a command takes effect at the start of the buffer it is applied before; notes are
 sample-accurate (each carries its offset inside its buffer); scene changes and stingers land on
-their quantization boundary (beat, bar or N bars), computed in musical time so a tempo change in
-between cannot make them miss.
+their quantization boundary (beat, bar or N bars) at least ``BAR_LEAD`` after they are requested,
+computed in musical time so a tempo change in between cannot make them miss.
 """
 
 from __future__ import annotations
@@ -24,13 +29,14 @@ from engine.clock.transport import Transport
 from engine.commands import ChangeScene, Command, FireEvent, OverrideTempo, Reseed, SetInput
 from engine.conductor.layers import MIX_PARAMS, LayerState
 from engine.conductor.performer import Observer, Performer
+from engine.conductor.preparation import BarPlan, Preparation, Slice
 from engine.events import Note, NoteEvent
 from engine.music.generators import BarContext, make_generator
 from engine.music.harmony import Chord, HarmonyTrack, ModeSelector, chord_on
 from engine.music.humanize import Humanizer
 from engine.music.scales import Scale
 from engine.score.catalog import Catalog
-from engine.score.model import KeySpec, ParamMap, Quantize, Score, StingerSpec
+from engine.score.model import KeySpec, ParamMap, Quantize, SceneSpec, Score, StingerSpec
 from engine.state.bus import StateBus
 from engine.state.router import Router
 
@@ -68,6 +74,13 @@ class Conductor:
         self.scene = score.scenes[score.initial_scene]
         self.tempo_override: float | None = None
         self.transport = Transport(sr, score.meter.beats, bpm=self._tempo_target())
+        self.lead = defaults.BAR_LEAD * sr  # samples
+        self.preparation = Preparation()
+        self._bar: BarPlan | None = None  # the bar playing
+        self._next: BarPlan | None = None  # the bar being prepared
+        self.chord: Chord | None = None
+        #: Rest-of-bar notes composed ahead for layers entering on a beat: (bar, beat, notes).
+        self._entry_notes: dict[str, tuple[BarPlan, float, list[Note]]] = {}
         self._notes: list[tuple[int, int, str, NoteEvent]] = []
         self._actions: list[tuple[float, int, Callable[[], None]]] = []
         self._counter = itertools.count()
@@ -83,6 +96,7 @@ class Conductor:
         self.humanizer = Humanizer(derive_seed(seed, 1), HUMANIZE_TIMING, HUMANIZE_VELOCITY)
         self.harmony = HarmonyTrack(self.scene.progression or self.score.harmony.progression)
         self.mode_selector = self._mode_selector(self._key())
+        self._harmony_scene = self.scene  # the scene the harmony track and mode selector follow
         old = getattr(self, "layers", {})
         self.layers = {}
         for name, spec in self.score.layers.items():
@@ -97,9 +111,8 @@ class Conductor:
                     state.param_ranges[pname] = (ranges[pname].min, ranges[pname].max)
             if name in old:
                 state.active, state.fading_until = old[name].active, old[name].fading_until
+                state.woken = old[name].woken
             self.layers[name] = state
-        self.chord: Chord | None = None
-        self._voicing_bar = -1
 
     def _mode_selector(self, key: KeySpec) -> ModeSelector | None:
         if key.modes is None:
@@ -130,22 +143,48 @@ class Conductor:
             self._reseed(command.seed)
 
     def _landing(self, quantize: Quantize, sample: int) -> tuple[int, float] | None:
-        """Where a change requested at ``sample`` lands, as (bar, beat); None means now."""
-        if quantize.unit == "now" or self.transport.bar < 0:
+        """Where a change requested at ``sample`` lands, as (bar, beat); None means now.
+
+        The first boundary at least ``lead`` after the request: time to prepare the entry, and
+        never a bar whose preparation has begun (that bar is decided).
+        """
+        transport = self.transport
+        if quantize.unit == "now" or transport.bar < 0:
             return None
+        ahead = sample + self.lead
+        plan = self._next
         if quantize.unit == "beat":
-            return self.transport.next_beat(sample)
-        return self.transport.next_bar_line(sample, quantize.count), 0.0
+            if ahead <= transport.next_bar_start or plan is None:
+                return transport.next_beat(ahead)
+            beat = math.ceil((ahead - plan.start) / plan.samples_per_beat - 1e-9)
+            return (
+                (plan.bar, float(beat)) if beat < transport.beats_per_bar else (plan.bar + 1, 0.0)
+            )
+        first = transport.bar + (1 if ahead <= transport.next_bar_start else 2)
+        return first + (-first) % quantize.count, 0.0
+
+    def _scene_ahead(self) -> SceneSpec:
+        """The scene once the bar being prepared has started (a committed change, else now)."""
+        plan = self._next
+        return plan.scene if plan is not None and plan.scene is not None else self.scene
 
     def _request_scene(self, name: str, sample: int) -> None:
-        if name == self.scene.name and self._pending_scene is None:
+        ahead = self._scene_ahead()
+        if name == ahead.name and self._pending_scene is None:
             return
-        rule = self.score.transition(self.scene.name, name)
+        rule = self.score.transition(ahead.name, name)
         landing = self._landing(rule.quantize, sample)
         if landing is None:
             self._enter_scene(name, sample, rule.fade)
-        else:
-            self._pending_scene = (name, *landing)
+            return
+        self._pending_scene = (name, *landing)
+        self._release_woken()
+        bar, beat = landing
+        if beat > 0.0:  # a bar landing is prepared with its bar; a beat landing from now
+            deadline = self._estimate(bar, beat)
+            for layer_name in self.score.scenes[name].layers:
+                self.preparation.add(deadline, self._waker(layer_name))
+                self.preparation.add(deadline, self._entry_writer(layer_name, bar, beat))
 
     def _request_stinger(self, stinger: StingerSpec, intensity: float, sample: int) -> None:
         if len(self._pending_stingers) >= defaults.MAX_PENDING_STINGERS:
@@ -154,44 +193,125 @@ class Conductor:
         landing = self._landing(stinger.quantize, sample)
         bar, beat = landing if landing is not None else (self.transport.bar, -1.0)
         self._pending_stingers.append((stinger, intensity, bar, beat))
+        if landing is not None:
+            self.preparation.add(self._estimate(bar, beat), self._stinger_waker(stinger))
+
+    def _estimate(self, bar: int, beat: float) -> float:
+        """The sample of (bar, beat) at the tempo known now: a deadline for preparing it."""
+        plan, transport = self._next, self.transport
+        if plan is not None and bar >= plan.bar:
+            beats = (bar - plan.bar) * transport.beats_per_bar + beat
+            return plan.sample_at(beats)
+        return transport.sample_at((bar - transport.bar) * transport.beats_per_bar + beat)
 
     # -- the buffer step --------------------------------------------------------------------
     def step(self, start: int, frames: int) -> None:
         """Everything due before the buffer ``[start, start + frames)`` is processed."""
         end = start + frames
         self.bus.tick()
+        opened = self._open_window(end)
+        self.preparation.run(start, frames, share=not opened)  # deciding was this buffer's slice
         while self.transport.next_bar_start < end:
             self._start_bar()
+            self._open_window(end)  # a bar shorter than the lead, or a huge buffer
+            self.preparation.run(start, frames, share=False)
         self._land_pending(start, end)
         if self.bus.changed:
             self._update_continuous()
         self._run_actions(end)
         self._dispatch(start, end)
 
-    def _start_bar(self) -> None:
+    # -- bars: decided ahead, written slice by slice, started at the bar line ---------------
+    def _open_window(self, end: int) -> bool:
+        """Decide the next bar once its bar line is less than ``lead`` past this buffer."""
+        if self._next is not None or end + self.lead <= self.transport.next_bar_start:
+            return False
+        self._next = self._decide_bar()
+        return True
+
+    def _decide_bar(self) -> BarPlan:
+        """Tempo, scene, mutation and harmony of the next bar; its layers are queued as slices."""
         transport = self.transport
         first = transport.bar < 0
+        bar, start = transport.bar + 1, transport.next_bar_start
         bpm = self._tempo_target()
         if not first:
             glide = self.score.tempo.glide
             bpm = min(transport.bpm * (1 + glide), max(transport.bpm * (1 - glide), bpm))
-        transport.start_next_bar(bpm)
-        bar_start = transport.bar_start
-        if first:
-            self._enter_scene(self.scene.name, int(bar_start), 0.0, initial=True)
+        scene: SceneSpec | None = self.scene if first else None
         pending = self._pending_scene
-        if pending is not None and pending[1] <= transport.bar and pending[2] == 0.0:
+        if pending is not None and pending[1] <= bar and pending[2] == 0.0:
             self._pending_scene = None
-            self._enter_scene(pending[0], round(bar_start), None)
-        self._mutate()
-        self._choose_harmony()
+            scene = self.score.scenes[pending[0]]
+        self._follow_scene(scene or self.scene)
+        self._mutate(bar, start)
+        plan = self._plan(bar, start, bpm, dict(self.bus.values), self._harmony_scene)
+        plan.scene = scene
+        wanted = set(scene.layers) if scene is not None else set()
         for name, layer in self.layers.items():
-            if layer.sounding:
-                self._schedule_bar(name, layer, from_beat=0.0)
+            entering = name in wanted and not layer.active
+            fading = layer.fading_until is not None and layer.fading_until > start
+            if entering:  # woken, or kept from suspension if it is still fading out
+                self.preparation.add(start, self._waker(name))
+            if entering or layer.active or fading:
+                plan.layers.add(name)
+                self.preparation.add(start, self._writer(name, plan))
+        return plan
+
+    def _start_bar(self) -> None:
+        """The bar line: the prepared bar becomes the current one."""
+        plan = self._next
+        assert plan is not None and not self.preparation.due(plan.start)
+        self._next = None
+        transport = self.transport
+        transport.start_next_bar(plan.bpm)
+        self._bar = plan
+        self.scale, self.chord, self.next_chord = plan.scale, plan.chord, plan.next_chord
+        self.tension, self.bars_per_chord = plan.tension, plan.bars_per_chord
+        if plan.bar == 0:
+            self._enter_scene(self.scene.name, int(plan.start), 0.0, initial=True)
+        elif plan.scene is not None:
+            self._enter_scene(plan.scene.name, round(plan.start), None)
         if self.observer is not None:
             for beat in range(transport.beats_per_bar):
                 sample = transport.sample_at(beat)
-                self._at(sample, self._beat_report(round(sample), transport.bar, beat, bpm))
+                self._at(sample, self._beat_report(round(sample), plan.bar, beat, plan.bpm))
+
+    def _writer(self, name: str, plan: BarPlan) -> Slice:
+        """A slice: write layer ``name``'s notes of the planned bar (from the plan's inputs)."""
+
+        def write() -> None:
+            self._write_bar(name, self.layers[name], plan, plan.inputs, 0.0)
+
+        return write
+
+    def _waker(self, name: str) -> Slice:
+        """A slice: start a layer's instrument, silent, ahead of the entry that will fade it in."""
+
+        def wake() -> None:
+            layer = self.layers[name]
+            if layer.active or layer.woken:
+                return
+            if not layer.sounding:  # suspended (a layer still fading out is running)
+                self.performer.resume(name)
+                layer.sent.clear()
+                self._update_layer(name, layer, self.bus.values)
+            layer.woken = True
+
+        return wake
+
+    def _release_woken(self) -> None:
+        """Put back to sleep the layers woken for an entry that will no longer happen."""
+        keep: set[str] = set()
+        if self._next is not None and self._next.scene is not None:
+            keep.update(self._next.scene.layers)
+        if self._pending_scene is not None:
+            keep.update(self.score.scenes[self._pending_scene[0]].layers)
+        for name, layer in self.layers.items():
+            if layer.woken and name not in keep:
+                layer.woken = False
+                if not layer.sounding:
+                    self.performer.suspend(name)
 
     def _beat_report(self, sample: int, bar: int, beat: int, bpm: float) -> Callable[[], None]:
         def report() -> None:
@@ -209,24 +329,38 @@ class Conductor:
         tempo = self.score.tempo
         return min(tempo.max, max(tempo.min, bpm))
 
-    def _choose_harmony(self) -> None:
-        inputs = self.bus.values
-        key = self._key()
+    def _follow_scene(self, scene: SceneSpec) -> None:
+        """Start the scene's progression and key from the first bar it governs."""
+        previous = self._harmony_scene
+        if scene.progression != previous.progression:
+            self.harmony = HarmonyTrack(scene.progression or self.score.harmony.progression)
+        if (scene.key or self.score.key) != (previous.key or self.score.key):
+            self.mode_selector = self._mode_selector(scene.key or self.score.key)
+        self._harmony_scene = scene
+
+    def _plan(
+        self, bar: int, start: float, bpm: float, inputs: dict[str, float], scene: SceneSpec
+    ) -> BarPlan:
+        """Mode, chord and harmonic rhythm of bar ``bar`` under ``scene``, from ``inputs``."""
+        key = scene.key or self.score.key
         mode = key.mode
         if self.mode_selector is not None and key.modes is not None:
-            mode = self.mode_selector.update(inputs[key.modes.input], self.transport.bar)
-        self.scale = Scale(key.root, mode)
+            mode = self.mode_selector.update(inputs[key.modes.input], bar)
+        scale = Scale(key.root, mode)
         bars = round(self.score.harmony.bars_per_chord.evaluate(inputs))
-        self.bars_per_chord = min(16, max(1, bars))
-        self.tension = min(1.0, max(0.0, self.score.harmony.tension.evaluate(inputs)))
-        degree = self.harmony.advance(self.transport.bar, self.bars_per_chord)
-        self.chord = chord_on(self.scale, degree, 4 if self.tension > 0.5 else 3, self.tension)
-        following = self.harmony.peek(self.transport.bar + 1, self.bars_per_chord)
-        self.next_chord = chord_on(self.scale, following, 3, self.tension)
+        bars_per_chord = min(16, max(1, bars))
+        tension = min(1.0, max(0.0, self.score.harmony.tension.evaluate(inputs)))
+        degree = self.harmony.advance(bar, bars_per_chord)
+        chord = chord_on(scale, degree, 4 if tension > 0.5 else 3, tension)
+        following = self.harmony.peek(bar + 1, bars_per_chord)
+        next_chord = chord_on(scale, following, 3, tension)
+        spb = self.sr * 60.0 / bpm  # as Transport.samples_per_beat computes it
+        return BarPlan(
+            bar, start, bpm, spb, inputs, scale, chord, next_chord, tension, bars_per_chord
+        )
 
-    def _mutate(self) -> None:
+    def _mutate(self, bar: int, start: float) -> None:
         spec = self.score.mutation
-        bar = self.transport.bar
         if spec is None or bar == 0 or bar % spec.every:
             return
         names = spec.layers if spec.layers is not None else tuple(self.layers)
@@ -239,54 +373,72 @@ class Conductor:
             else:
                 applied = self.layers[name].generator.mutate(operator, self.rng)
             if applied and self.observer:
-                self.observer(
-                    int(self.transport.bar_start), "mutation", {"layer": name, "operator": operator}
-                )
+                self.observer(int(start), "mutation", {"layer": name, "operator": operator})
 
     # -- notes ------------------------------------------------------------------------------
-    def _context(self, layer: LayerState) -> BarContext:
-        inputs = self.bus.values
-        assert self.chord is not None
+    def _context(self, layer: LayerState, plan: BarPlan, inputs: dict[str, float]) -> BarContext:
         return BarContext(
-            bar=self.transport.bar,
+            bar=plan.bar,
             beats_per_bar=self.transport.beats_per_bar,
             steps_per_beat=self.score.meter.steps_per_beat,
-            scale=self.scale,
-            chord=self.chord,
-            next_chord=self.next_chord,
+            scale=plan.scale,
+            chord=plan.chord,
+            next_chord=plan.next_chord,
             density=layer.value("density", inputs),
             intensity=layer.value("intensity", inputs),
             register=round(layer.value("register", inputs)),
             velocity=layer.value("velocity", inputs),
             gate=layer.value("gate", inputs),
-            tension=self.tension,
+            tension=plan.tension,
         )
 
-    def _schedule_bar(self, name: str, layer: LayerState, from_beat: float) -> None:
-        notes = layer.generator.bar(self._context(layer))
-        if not notes:
-            return
-        if layer.spec.instrument != "drums":
+    def _write_bar(
+        self,
+        name: str,
+        layer: LayerState,
+        plan: BarPlan,
+        inputs: dict[str, float],
+        from_beat: float,
+    ) -> None:
+        """Ask the layer's generator for bar ``plan`` and schedule its notes from ``from_beat``."""
+        for note in self._compose(layer, plan, inputs, from_beat):
+            self._schedule_note(name, note, plan.sample_at(note.beat), plan.bpm)
+
+    def _compose(
+        self, layer: LayerState, plan: BarPlan, inputs: dict[str, float], from_beat: float
+    ) -> list[Note]:
+        """The layer's humanised notes of bar ``plan`` from ``from_beat`` on."""
+        notes = layer.generator.bar(self._context(layer, plan, inputs))
+        if notes and layer.spec.instrument != "drums":
             notes = self.humanizer.apply(
-                notes,
-                self.transport.bar,
-                self.score.meter.steps_per_beat,
-                self.transport.beats_per_bar,
+                notes, plan.bar, self.score.meter.steps_per_beat, self.transport.beats_per_bar
             )
-        for note in notes:
-            if note.beat >= from_beat - 1e-9:
-                self._schedule_note(name, note)
+        return [note for note in notes if note.beat >= from_beat - 1e-9]
+
+    def _entry_writer(self, name: str, bar: int, beat: float) -> Slice:
+        """A slice: compose the rest of bar ``bar`` from ``beat`` for a layer entering there
+        (a scene change quantized to a beat); the entry schedules it if it still happens."""
+
+        def write() -> None:
+            layer = self.layers[name]
+            plan = next(
+                (p for p in (self._bar, self._next) if p is not None and p.bar == bar), None
+            )
+            pending = self._pending_scene
+            if plan is None or layer.sounding or pending is None or pending[1:] != (bar, beat):
+                return
+            self._entry_notes[name] = (
+                plan,
+                beat,
+                self._compose(layer, plan, self.bus.values, beat),
+            )
+
+        return write
 
     def _schedule_note(
-        self, channel: str, note: Note, velocity_scale: float = 1.0, origin: float | None = None
+        self, channel: str, note: Note, start: float, bpm: float, velocity_scale: float = 1.0
     ) -> None:
-        transport = self.transport
-        start = (
-            transport.sample_at(note.beat)
-            if origin is None
-            else origin + note.beat * transport.samples_per_beat
-        )
-        duration = max(0.005, note.length * 60.0 / transport.bpm)
+        duration = max(0.005, note.length * 60.0 / bpm)
         velocity = note.velocity * velocity_scale
         event = NoteEvent(0, float(note.pitch), velocity, duration, note.voice)
         heapq.heappush(self._notes, (round(start), next(self._counter), channel, event))
@@ -339,10 +491,6 @@ class Conductor:
         self.scene = self.score.scenes[name]
         if fade is None:
             fade = self.score.transition(previous.name, name).fade
-        if self.scene.progression != previous.progression or initial:
-            self.harmony = HarmonyTrack(self.scene.progression or self.score.harmony.progression)
-        if self._key() != (previous.key or self.score.key) or initial:
-            self.mode_selector = self._mode_selector(self._key())
         wanted = set(self.scene.layers)
         for layer_name, layer in self.layers.items():
             if layer_name in wanted and not layer.active:
@@ -352,28 +500,41 @@ class Conductor:
                 layer.fading_until = sample + fade * self.sr
                 self.performer.fade(layer_name, 0.0, fade)
                 self._at(layer.fading_until, self._suspender(layer_name, layer))
+        self._release_woken()
+        self._entry_notes.clear()  # composed for an entry that did not happen
         if self.observer and not initial:
             self.observer(sample, "scene", {"scene": name, "from": previous.name})
-        self._update_continuous(force=True)
+        self._update_continuous()  # entering layers send everything: their record is empty
 
     def _start_layer(
         self, name: str, layer: LayerState, fade: float, from_beat: float | None
     ) -> None:
-        was_sounding = layer.sounding
-        layer.active = True
-        layer.fading_until = None
-        if not was_sounding:
+        was_sounding, woken = layer.sounding, layer.woken
+        layer.active, layer.fading_until, layer.woken = True, None, False
+        self.performer.fade(name, 1.0, fade)
+        if was_sounding:
+            return
+        if not woken:  # not prepared: a "now" change, or a late one
             self.performer.resume(name)
             layer.sent.clear()
-        self.performer.fade(name, 1.0, fade)
-        if from_beat is not None and not was_sounding and self.chord is not None:
-            self._schedule_bar(name, layer, from_beat)
+        prepared = self._entry_notes.pop(name, None)
+        if from_beat is not None and self._bar is not None:
+            if prepared is not None and prepared[:2] == (self._bar, from_beat):
+                for note in prepared[2]:
+                    self._schedule_note(name, note, self._bar.sample_at(note.beat), self._bar.bpm)
+            else:
+                self._write_bar(name, layer, self._bar, self.bus.values, from_beat)
+        plan = self._next
+        if plan is not None and name not in plan.layers:  # entered after its bar was decided
+            plan.layers.add(name)
+            self.preparation.add(plan.start, self._writer(name, plan))
 
     def _suspender(self, name: str, layer: LayerState) -> Callable[[], None]:
         def suspend() -> None:
             if not layer.active and layer.fading_until is not None:
                 layer.fading_until = None
-                self.performer.suspend(name)
+                if not layer.woken:  # a layer about to re-enter keeps running
+                    self.performer.suspend(name)
 
         return suspend
 
@@ -387,8 +548,9 @@ class Conductor:
             self._schedule_note(
                 channel,
                 Note(n.beat, n.length, pitch, n.velocity),
+                float(sample) + n.beat * spb,
+                self.transport.bpm,
                 velocity_scale=0.4 + 0.6 * intensity,
-                origin=float(sample),
             )
         length = stinger.beats * spb
         if stinger.duck is not None:
@@ -400,6 +562,15 @@ class Conductor:
         self._at(sample + length + STINGER_TAIL * self.sr, self._stinger_rest(channel))
         if self.observer:
             self.observer(sample, "stinger", {"stinger": stinger.name, "intensity": intensity})
+
+    def _stinger_waker(self, stinger: StingerSpec) -> Slice:
+        """A slice: start a stinger's instrument ahead of its landing, if it is still to come."""
+
+        def wake() -> None:
+            if any(p[0] is stinger for p in self._pending_stingers):
+                self.performer.resume(f"stinger:{stinger.name}")
+
+        return wake
 
     def _unducker(self, name: str, release: float) -> Callable[[], None]:
         return lambda: self.performer.duck(name, 0.0, release)
@@ -419,29 +590,30 @@ class Conductor:
         self._update_continuous(force=True)
 
     # -- continuous parameters ---------------------------------------------------------------
-    def _update_continuous(self, force: bool = False) -> None:
+    def _update_continuous(self) -> None:
         inputs = self.bus.values
         for name, layer in self.layers.items():
-            if not layer.sounding:
-                continue
-            if force:
-                layer.sent.clear()
-            gain, pan, reverb = (layer.value(p, inputs) for p in MIX_PARAMS)
-            if (
-                layer.changed("gain", gain, 90.0)
-                | layer.changed("pan", pan, 2.0)
-                | layer.changed("reverb", reverb, 1.0)
-            ):
-                self.performer.set_mix(name, gain, pan, reverb)
-            for pname, mapping in layer.instrument_params.items():
-                lo, hi = layer.param_ranges[pname]
-                value = min(hi, max(lo, mapping.evaluate(inputs)))
-                if layer.changed(pname, value, hi - lo):
-                    self.performer.set_param(name, pname, value)
+            if layer.sounding:
+                self._update_layer(name, layer, inputs)
         dynamics = self.score.master.dynamics.evaluate(inputs)
-        if force or not math.isclose(dynamics, getattr(self, "_dynamics", math.nan)):
+        if not math.isclose(dynamics, getattr(self, "_dynamics", math.nan)):
             self._dynamics = dynamics
             self.performer.set_dynamics(dynamics)
+
+    def _update_layer(self, name: str, layer: LayerState, inputs: dict[str, float]) -> None:
+        """Send the layer's mix and instrument parameters that moved since they were sent."""
+        gain, pan, reverb = (layer.value(p, inputs) for p in MIX_PARAMS)
+        if (
+            layer.changed("gain", gain, 90.0)
+            | layer.changed("pan", pan, 2.0)
+            | layer.changed("reverb", reverb, 1.0)
+        ):
+            self.performer.set_mix(name, gain, pan, reverb)
+        for pname, mapping in layer.instrument_params.items():
+            lo, hi = layer.param_ranges[pname]
+            value = min(hi, max(lo, mapping.evaluate(inputs)))
+            if layer.changed(pname, value, hi - lo):
+                self.performer.set_param(name, pname, value)
 
     # -- timed actions ----------------------------------------------------------------------
     def _at(self, sample: float, action: Callable[[], None]) -> None:

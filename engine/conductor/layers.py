@@ -25,6 +25,7 @@ class LayerState:
     generator: NoteGenerator
     active: bool = False
     fading_until: float | None = None  # sample where a fade-out ends and the layer is suspended
+    woken: bool = False  # its instrument runs, still silent, ahead of an entry (preparation.py)
     sent: dict[str, float] = field(default_factory=dict)
     instrument_params: dict[str, ParamMap] = field(default_factory=dict)
     param_ranges: dict[str, tuple[float, float]] = field(default_factory=dict)

@@ -36,15 +36,37 @@ def _unit(seed: int, stream: int, layer: int, index: int) -> float:
     return x / 2.0**63 - 1.0
 
 
-def correlated_noise(seed: int, stream: int, t: float) -> float:
-    """1/f-like noise at time ``t`` (beats), unit standard deviation, smooth in ``t``."""
+def _lattice(
+    memo: dict[tuple[int, int], float], seed: int, stream: int, layer: int, i: int
+) -> float:
+    """:func:`_unit`, remembered in ``memo`` (one seed and stream)."""
+    value = memo.get((layer, i))
+    if value is None:
+        value = memo[layer, i] = _unit(seed, stream, layer, i)
+    return value
+
+
+def correlated_noise(
+    seed: int, stream: int, t: float, memo: dict[tuple[int, int], float] | None = None
+) -> float:
+    """1/f-like noise at time ``t`` (beats), unit standard deviation, smooth in ``t``.
+
+    ``memo`` (optional, for one seed and stream) keeps lattice values between calls: the notes
+    of a bar share most of them, and hashing them was most of a bar's humanisation cost.
+    """
     total = 0.0
     for layer in range(OCTAVES):
         pos = t / (1 << layer)
         i = math.floor(pos)
         frac = pos - i
         ease = frac * frac * (3.0 - 2.0 * frac)
-        a, b = _unit(seed, stream, layer, i), _unit(seed, stream, layer, i + 1)
+        if memo is None:
+            a, b = _unit(seed, stream, layer, i), _unit(seed, stream, layer, i + 1)
+        else:
+            a, b = (
+                _lattice(memo, seed, stream, layer, i),
+                _lattice(memo, seed, stream, layer, i + 1),
+            )
         total += a + (b - a) * ease
     return total * _NORM
 
@@ -80,12 +102,14 @@ class Humanizer:
         """
         latest = math.nextafter(float(beats_per_bar), 0.0)
         out = []
+        timing: dict[tuple[int, int], float] = {}
+        velocity_memo: dict[tuple[int, int], float] = {}
         for note in notes:
             t = bar * beats_per_bar + note.beat
-            beat = note.beat + self.timing * correlated_noise(self.seed, _TIMING, t)
+            beat = note.beat + self.timing * correlated_noise(self.seed, _TIMING, t, timing)
             weight = _weight(note.beat, steps_per_beat, beats_per_bar)
             gain = 1.0 + self.accent * (weight - 0.5)
-            drift = self.velocity * correlated_noise(self.seed, _VELOCITY, t)
+            drift = self.velocity * correlated_noise(self.seed, _VELOCITY, t, velocity_memo)
             velocity = min(1.0, max(0.0, note.velocity * gain + drift))
             out.append(replace(note, beat=min(max(beat, 0.0), latest), velocity=velocity))
         out.sort(key=lambda n: (n.beat, n.pitch, n.voice))

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
+from engine import defaults
 from engine.conductor.conductor import Conductor
 from engine.events import NoteEvent
 from engine.score.catalog import Catalog, ParamRange
@@ -148,6 +149,32 @@ def test_scene_change_lands_on_the_next_bar_line() -> None:
     scenes = [s for s, k, _ in log if k == "scene"]
     bar_starts = [s for s, k, d in log if k == "beat" and d["beat"] == 0]
     assert len(scenes) == 1 and scenes[0] in bar_starts and scenes[0] > 2.3 * 48000
+
+
+def test_a_bar_is_decided_its_lead_before_the_line_and_later_requests_land_a_bar_later() -> None:
+    _, quiet, _ = run(12)
+    lines = [s for s, k, d in quiet if k == "beat" and d["beat"] == 0]
+    line = lines[2]
+    lead = round(defaults.BAR_LEAD * 48000)
+    before = (line - lead - 256) / 48000  # applied in the buffer before the window opens
+    inside = (line - lead + 256) / 48000  # applied after the bar was decided
+    _, early, _ = run(12, messages=[(before, "/scene", ["busy"])])
+    _, late, _ = run(12, messages=[(inside, "/scene", ["busy"])])
+    assert [s for s, k, _ in early if k == "scene"] == [line]
+    assert [s for s, k, _ in late if k == "scene"] == [lines[3]]
+    # tempo: a heart rate arriving inside the window moves the bar after, not this one
+    _, moved, _ = run(12, messages=[(inside, "/state/heartrate", [120])])
+    bpm = {d["bar"]: d["bpm"] for s, k, d in moved if k == "beat"}
+    still = {d["bar"]: d["bpm"] for s, k, d in quiet if k == "beat"}
+    assert bpm[2] == still[2] and bpm[3] > still[3]
+
+
+def test_entering_layers_wake_before_their_bar_line_not_in_it() -> None:
+    recorder, log, _ = run(12, messages=[(2.3, "/scene", ["busy"])])
+    (landing,) = [s for s, k, _ in log if k == "scene"]
+    (resume,) = [c[2] for c in recorder.calls if c[:2] == ("resume", "beat")]
+    assert landing - round(defaults.BAR_LEAD * 48000) - 256 <= resume < landing - 256
+    assert min(n[0] for n in recorder.notes if n[1] == "beat") >= landing
 
 
 def test_entering_and_leaving_layers_fade_and_suspend() -> None:

@@ -94,3 +94,12 @@ def test_bounds_hold_for_any_input(
     assert all(0.0 <= n.velocity <= 1.0 for n in out)
     assert [n.beat for n in out] == sorted(n.beat for n in out)
     assert sorted((n.pitch, n.length) for n in out) == sorted((n.pitch, n.length) for n in notes)
+
+
+def test_noise_with_a_memo_is_the_same_noise() -> None:
+    memo: dict[tuple[int, int], float] = {}
+    times = [t / 7 for t in range(-40, 400)]
+    assert [correlated_noise(5, 2, t, memo) for t in times] == [
+        correlated_noise(5, 2, t) for t in times
+    ]
+    assert memo  # it was used
