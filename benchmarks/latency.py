@@ -3,9 +3,13 @@
 Two renders of the same score and seed, identical except for one message: where their output
 first differs is when the message was heard. Measured offline, sample-exact, for a continuous
 input (``/state/arousal``) and for a scene change (``/scene``, against the bar line its
-transition is quantized to). A live message arrives somewhere inside a buffer and is applied at
-the start of the next one, so its arrival adds up to one buffer to the engine's reaction: the
-table gives both.
+transition is quantized to). A scene change is measured on the entering layer's own channel, not
+on the mix: its instrument is woken silently a little before the bar line (the bar is prepared
+ahead, docs/architecture.md), and a woken noise source draws on pyo's shared random stream, so
+the wind already playing changes its grain from the wake on, which a first-difference on the mix
+would count as hearing the scene early. A live message arrives somewhere inside a buffer and is
+applied at the start of the next one, so its arrival adds up to one buffer to the engine's
+reaction: the table gives both.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from engine import load_score
+from engine.dsp.pyolib import pyo
 from engine.dsp.server import record_to, running_manual_server
 from engine.render.engine import Engine
 from engine.state.timeline import TimedMessage
@@ -44,7 +49,10 @@ def _render(
     messages: list[TimedMessage],
     out: Path,
     scenes: list[int],
+    channel: str | None = None,
 ) -> np.ndarray:
+    """The render's output, or with ``channel`` that layer's channel alone (what it adds to the
+    mix, after its fader)."""
     score = load_score(score_path)
     with running_manual_server(sr=SR, buffersize=buffersize, seed=score.seed) as server:
         engine = Engine(
@@ -55,11 +63,20 @@ def _render(
             observer=lambda sample, kind, _d: scenes.append(sample) if kind == "scene" else None,
         )
         engine.schedule(messages)
-        record_to(server, str(out))
+        if channel is None:
+            record_to(server, str(out))
+        else:
+            tap = pyo.Record(
+                engine.orchestra.channels[channel].signal, str(out), chnls=2, sampletype=1
+            )
         for _ in range(int(seconds * SR / buffersize)):
             engine.tick()
             server.process()
-        server.recstop()
+        if channel is None:
+            server.recstop()
+        else:
+            tap.stop()
+            del tap
     return _read_24bit(out)
 
 
@@ -77,13 +94,18 @@ def _first_difference(a: np.ndarray, b: np.ndarray) -> int:
 
 
 def measure(
-    case: str, score: str, address: str, args: tuple[object, ...], buffersize: int
+    case: str,
+    score: str,
+    address: str,
+    args: tuple[object, ...],
+    buffersize: int,
+    entering: str | None = None,
 ) -> LatencyRow:
+    """``entering``: for a scene change, a layer it brings in, heard on its own channel."""
     path = ROOT / "scores" / score
     at = round(AT_SECONDS * SR / buffersize) * buffersize  # a buffer boundary
     seconds = AT_SECONDS + 12.0
     with tempfile.TemporaryDirectory() as folder:
-        base = _render(path, buffersize, seconds, [], Path(folder) / "a.wav", [])
         landed: list[int] = []
         moved = _render(
             path,
@@ -92,7 +114,12 @@ def measure(
             [TimedMessage(at / SR, address, args)],
             Path(folder) / "b.wav",
             landed,
+            entering,
         )
+        if entering is None:
+            base = _render(path, buffersize, seconds, [], Path(folder) / "a.wav", [])
+        else:  # the layer is silent, all zeros, until it enters
+            base = np.zeros_like(moved)
     first = _first_difference(base, moved)
     start = landed[0] if landed else at  # a scene change counts from its bar line
     reaction = first - start
@@ -109,7 +136,14 @@ def run(buffersizes: tuple[int, ...] = (256, 128)) -> list[LatencyRow]:
             measure("/state/arousal (forest)", "forest.yaml", "/state/arousal", (1.0,), buffersize)
         )
         rows.append(
-            measure("/scene ruins (forest, bar)", "forest.yaml", "/scene", ("ruins",), buffersize)
+            measure(
+                "/scene ruins (forest, bar)",
+                "forest.yaml",
+                "/scene",
+                ("ruins",),
+                buffersize,
+                entering="drums",
+            )
         )
     return rows
 

@@ -45,7 +45,10 @@ def test_the_quick_benchmarks_run_and_show_no_gross_regression(tmp_path: Path) -
     for row in data["overhead"]:
         assert row["identical"] and row["ratio"] < 2.0
     for row in data["latency"]:
-        assert 0 < row["reaction_samples"] <= 2 * row["buffersize"]
+        # an input moves the sound within the applying buffer (never before it); a scene's
+        # entering layer sounds from its bar line on (0: on the line itself)
+        earliest = 0 if row["case"].startswith("/scene") else 1
+        assert earliest <= row["reaction_samples"] <= 2 * row["buffersize"]
     assert [row["buffersize"] for row in data["realtime"]["baseline"]] == [256]
     for row in data["realtime"]["engine"] + data["ingest"]:
         assert row["xruns"] is not None and row["xruns"] <= 5

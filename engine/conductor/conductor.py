@@ -590,13 +590,16 @@ class Conductor:
         self._update_continuous(force=True)
 
     # -- continuous parameters ---------------------------------------------------------------
-    def _update_continuous(self) -> None:
+    def _update_continuous(self, force: bool = False) -> None:
+        """Send what moved; with ``force``, everything (to a performer that knows nothing)."""
         inputs = self.bus.values
         for name, layer in self.layers.items():
             if layer.sounding:
+                if force:
+                    layer.sent.clear()
                 self._update_layer(name, layer, inputs)
         dynamics = self.score.master.dynamics.evaluate(inputs)
-        if not math.isclose(dynamics, getattr(self, "_dynamics", math.nan)):
+        if force or not math.isclose(dynamics, getattr(self, "_dynamics", math.nan)):
             self._dynamics = dynamics
             self.performer.set_dynamics(dynamics)
 

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from engine import load_score
 from engine.catalog import default_catalog
 from engine.conductor.conductor import Conductor
 from engine.conductor.preparation import Preparation
 from engine.events import NoteEvent
-from engine.score.loader import load_score
 from engine.state.timeline import load_timeline
 
 ROOT = Path(__file__).resolve().parents[2]
