@@ -55,13 +55,16 @@ ALL = [
 SOUNDSCAPE = [item for item in ALL if item[1].startswith("soundscape ")]
 OSCSEND = [item for item in ALL if item[1].startswith("oscsend ")]
 PYTHON = [
-    item for item in ALL if re.match(r"python3? (-m (benchmarks|demos\.wander)|demos/)", item[1])
+    item
+    for item in ALL
+    if re.match(r"(nice )?python3? (-m (benchmarks|demos\.wander)|demos/)", item[1])
 ]
 #: Run here (above), by CI itself (the README's install and test commands), or by the client
 #: tests (tests/clients: ``oscdump`` and demos/shell in test_shell.py, Godot in test_godot.py,
 #: ``mcs`` and ``mono`` in test_csharp.py).
 KNOWN = re.compile(
-    r"(soundscape|oscsend|oscdump|python3? -m (venv|pytest|benchmarks|demos\.wander)|"
+    r"(soundscape|oscsend|oscdump|"
+    r"(nice )?python3? -m (venv|pytest|benchmarks(\.soak)?|demos\.wander)|"
     r"python3? demos/wander/main\.py|pip install|mcs|mono|SOUNDSCAPE_PORT=\d+ godot\S*)(\s|$)"
     r"|(SOUNDSCAPE_\w+=\S+ )?demos/shell/\w+\.sh(\s|$)|cd demos/\w+$"
     r"|scripts/install-test-deps\.sh$|\. \.venv/bin/activate$"
@@ -205,13 +208,13 @@ def test_oscsend_lines_reach_a_receiver(item: tuple[str, str]) -> None:
 
 @pytest.mark.parametrize("item", PYTHON, ids=ids)
 def test_python_commands_take_their_options(item: tuple[str, str]) -> None:
-    argv = shlex.split(item[1])
+    argv = shlex.split(item[1].removeprefix("nice "))
     module = argv[2] if argv[1] == "-m" else None
-    if module == "benchmarks":
+    if module in ("benchmarks", "benchmarks.soak"):
         from benchmarks.__main__ import SECTIONS
 
         usage = subprocess.run(
-            [sys.executable, "-m", "benchmarks", "--help"],
+            [sys.executable, "-m", module, "--help"],
             cwd=ROOT,
             capture_output=True,
             text=True,
