@@ -29,6 +29,7 @@ LAYERS: dict[str, int] = {
     "osc": 1,
     "music": 1,
     "analysis": 1,
+    "samples": 1,
     "score": 2,
     "state": 3,
     "conductor": 4,

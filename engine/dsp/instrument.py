@@ -31,6 +31,7 @@ from engine.dsp.sleep import VoiceSleep
 from engine.dsp.streams import Stream, reachable, streams
 from engine.dsp.voices import VoiceBank, velocity_gain
 from engine.events import NoteEvent
+from engine.samples.model import SampleSet
 
 #: Shortest ramp for a signal parameter: even a "jump" glides this long, so it cannot click.
 MIN_RAMP = 0.01
@@ -55,10 +56,18 @@ class Instrument:
     POLYPHONY: ClassVar[int]
     #: Linear gain applied at the output so typical use measures about -20 LUFS (see instruments).
     LEVEL: ClassVar[float] = 1.0
+    #: True for instruments that play recorded sound: they take a ``samples=`` SampleSet too.
+    SAMPLED: ClassVar[bool] = False
 
     def __init__(
-        self, *, sr: int, buffersize: int, params: Mapping[str, float] | None = None
+        self,
+        *,
+        sr: int,
+        buffersize: int,
+        params: Mapping[str, float] | None = None,
+        samples: SampleSet | None = None,
     ) -> None:
+        """``samples`` is for sampled instruments (:attr:`SAMPLED`); the others take none."""
         if sr <= 0 or buffersize <= 0:
             raise ValueError(f"sr and buffersize must be positive, got {sr}, {buffersize}")
         self.sr = int(sr)
@@ -74,6 +83,7 @@ class Instrument:
         self._suspended = False
         self._always_on: set[int] = set()
         self._sleep: VoiceSleep | None = None
+        self.samples = samples
         for name, value in (params or {}).items():
             clamped = self.PARAMS[name].clamp(value)
             if clamped is None:
@@ -270,9 +280,14 @@ class PolyInstrument(Instrument):
     voices: VoiceBank
 
     def __init__(
-        self, *, sr: int, buffersize: int, params: Mapping[str, float] | None = None
+        self,
+        *,
+        sr: int,
+        buffersize: int,
+        params: Mapping[str, float] | None = None,
+        samples: SampleSet | None = None,
     ) -> None:
-        super().__init__(sr=sr, buffersize=buffersize, params=params)
+        super().__init__(sr=sr, buffersize=buffersize, params=params, samples=samples)
         self._init_sleep(self.voices.per_voice(), [self.voices])
 
     def _setup(self) -> None:

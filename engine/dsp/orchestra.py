@@ -15,14 +15,24 @@ from engine.dsp.instruments import INSTRUMENTS
 from engine.dsp.master import MasterBus
 from engine.dsp.mixer import Channel, db_to_amp
 from engine.events import NoteEvent
+from engine.samples.model import SampleSet
 from engine.score.model import Score
 
 
 class Orchestra:
-    def __init__(self, score: Score, *, sr: int, buffersize: int) -> None:
+    def __init__(
+        self,
+        score: Score,
+        *,
+        sr: int,
+        buffersize: int,
+        samples: Mapping[str, SampleSet] | None = None,
+    ) -> None:
+        """``samples``: the loaded sound of each channel that plays recordings, by channel."""
         self.score = score
         self.sr = sr
         self.buffersize = buffersize
+        self._samples = dict(samples or {})
         self.recoveries = 0
         self._mix: dict[str, tuple[float, float, float]] = {}
         self._fades: dict[str, float] = {}
@@ -51,9 +61,14 @@ class Orchestra:
 
     def _build(self, name: str) -> Channel:
         kind, params = self._recipes[name]
-        instrument: Instrument = INSTRUMENTS[kind](
-            sr=self.sr, buffersize=self.buffersize, params=params
-        )
+        cls = INSTRUMENTS[kind]
+        instrument: Instrument
+        if cls.SAMPLED:
+            instrument = cls(
+                sr=self.sr, buffersize=self.buffersize, params=params, samples=self._samples[name]
+            )
+        else:
+            instrument = cls(sr=self.sr, buffersize=self.buffersize, params=params)
         return Channel(instrument)
 
     def _connect(self) -> None:
@@ -108,7 +123,7 @@ class Orchestra:
         seconds, and the master's loudness correction kept. What was sounding is not carried over
         (voices and ducks start afresh). For a server that died: pyo objects cannot move to
         another server."""
-        fresh = Orchestra(self.score, sr=self.sr, buffersize=self.buffersize)
+        fresh = Orchestra(self.score, sr=self.sr, buffersize=self.buffersize, samples=self._samples)
         fresh.recoveries = self.recoveries
         for name in self.channels:
             if name not in self.suspended:

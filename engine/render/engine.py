@@ -16,6 +16,7 @@ from engine.catalog import default_catalog
 from engine.conductor.conductor import Conductor
 from engine.conductor.performer import Observer
 from engine.dsp.orchestra import Orchestra
+from engine.score.assets import Assets, load_assets
 from engine.score.catalog import Catalog
 from engine.score.model import Score
 from engine.state.timeline import TimedMessage
@@ -31,13 +32,19 @@ class Engine:
         seed: int,
         catalog: Catalog | None = None,
         observer: Observer | None = None,
+        assets: Assets | None = None,
     ) -> None:
-        """Build the score's instruments on the current pyo server."""
+        """Build the score's instruments on the current pyo server.
+
+        ``assets`` are the score's sound files loaded at ``sr`` (:func:`load_assets`, read here
+        when not given): pass them in to build several engines from one read.
+        """
         self.score = score
         self.sr = sr
         self.buffersize = buffersize
         self.sample = 0  # first sample of the next buffer
-        self.orchestra = Orchestra(score, sr=sr, buffersize=buffersize)
+        self.assets = assets if assets is not None else load_assets(score, sr)
+        self.orchestra = Orchestra(score, sr=sr, buffersize=buffersize, samples=self.assets.sets)
         self.conductor = Conductor(
             score,
             catalog or default_catalog(),

@@ -10,6 +10,23 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from engine.curve import Curve
+from engine.errors import ScoreError
+
+
+@dataclass(frozen=True)
+class Where:
+    """Where a field stands in the score file, kept for problems found after validation (a
+    sound file that turns out unreadable when it is loaded for playing)."""
+
+    file: str
+    line: int
+    column: int
+    path: str
+
+    def error(self, message: str) -> ScoreError:
+        return ScoreError(
+            message, file=self.file, line=self.line, column=self.column, path=self.path
+        )
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ import yaml
 
 from engine import defaults
 from engine.errors import ScoreError
+from engine.score.model import Where
 from engine.score.safeyaml import YamlRefused, compose, construct
 from engine.textfile import TextFileError, check_printable, quote, size
 
@@ -70,6 +71,10 @@ class Node:
             column=self.column,
             path=self.path or "(top level)",
         )
+
+    def where(self) -> Where:
+        """This node's place in the file, to report a problem found later (see model.Where)."""
+        return Where(self.file, self.line, self.column, self.path or "(top level)")
 
     def _child_path(self, key: str | int) -> str:
         if isinstance(key, int):

@@ -27,6 +27,7 @@ from engine.dsp.instrument import Instrument
 from engine.dsp.params import ParamSpec
 from engine.dsp.pyolib import pyo
 from engine.dsp.voices import Strikes, VoiceBank
+from engine.samples.model import SampleSet
 
 #: Kit voice names, as generators write them in ``Note.voice``.
 KIT = ("kick", "snare", "hat", "openhat", "shaker")
@@ -92,9 +93,14 @@ class Drums(Instrument):
         return self.own(safety.soft_clip(kit, KNEE))
 
     def __init__(
-        self, *, sr: int, buffersize: int, params: Mapping[str, float] | None = None
+        self,
+        *,
+        sr: int,
+        buffersize: int,
+        params: Mapping[str, float] | None = None,
+        samples: SampleSet | None = None,
     ) -> None:
-        super().__init__(sr=sr, buffersize=buffersize, params=params)
+        super().__init__(sr=sr, buffersize=buffersize, params=params, samples=samples)
         banks = [self._banks[name] for name in KIT]
         self._init_sleep([bank.per_voice()[0] for bank in banks], banks)
 
