@@ -275,3 +275,28 @@ MAX_SECONDS = 24 * 3600.0
 #: scene changes and stingers land at least this long after they are requested (their entries
 #: are prepared in that time).
 BAR_LEAD = 0.1
+
+# -- Sample assets: SoundFonts, recordings, one-shots (issue 11, engine/samples, score/assets) --
+#: Where a score's ``soundfont:`` is looked for when it is not next to the score (after the
+#: ``--soundfont`` option and the SOUNDSCAPE_SOUNDFONTS folders): Debian's fluid-soundfont-gm
+#: installs FluidR3_GM.sf2 in the first, other distributions (Arch, Fedora) use the second.
+SOUNDFONT_FOLDERS = ("/usr/share/sounds/sf2", "/usr/share/soundfonts")
+#: The environment variable naming more SoundFont folders (os.pathsep-separated).
+SOUNDFONT_PATH_ENV = "SOUNDSCAPE_SOUNDFONTS"
+#: Parsed SoundFonts kept per process (structure only, ~0.1 s and a few MB each to parse;
+#: samples are read on demand): a score uses one or two, a test session a handful.
+SOUNDFONT_CACHE = 4
+#: Sample memory a score may hold unless it sets ``max_sample_mb`` (MB of float64 at the engine's
+#: rate; pyo64 tables hold doubles, 8 bytes a sample): an orchestral score's half dozen GM
+#: presets take ~100-200 MB, and the issue's budget for the whole engine is 300 MB of RSS.
+MAX_SAMPLE_MB = 256.0
+#: The largest cap a score may set: beyond this a machine would be swapping, not playing.
+MAX_SAMPLE_MB_LIMIT = 4096.0
+#: Sound files in one ``samples:`` folder or list: each is a zone a note chooses among, and a
+#: folder is listed whole at load.
+MAX_RECORDINGS = 512
+#: The pitch a one-shot stinger without ``root:`` is filed under: its note is played at this
+#: pitch, so it sounds as recorded (any number would do; middle C reads well in a zone dump).
+ONESHOT_ROOT = 60
+#: Sound file extensions a ``samples:`` folder is scanned for (soundfile reads them all).
+RECORDING_EXTENSIONS = (".wav", ".flac", ".ogg", ".aif", ".aiff")

@@ -553,6 +553,15 @@ class Conductor:
                 velocity_scale=0.4 + 0.6 * intensity,
             )
         length = stinger.beats * spb
+        if stinger.sample is not None:  # a one-shot: one note, as long as the file plays
+            shot = stinger.sample
+            root = defaults.ONESHOT_ROOT if shot.root is None else shot.root
+            pitch = root if shot.root is None else nearest_pitch(shot.root, self.scale.root)
+            seconds = shot.seconds * 2.0 ** ((root - pitch) / 12.0)  # pitched up: shorter
+            bpm = self.transport.bpm
+            note = Note(0.0, seconds * bpm / 60.0, pitch, 1.0)
+            self._schedule_note(channel, note, float(sample), bpm, 0.4 + 0.6 * intensity)
+            length = seconds * self.sr
         if stinger.duck is not None:
             duck = stinger.duck
             for name, layer in self.layers.items():
@@ -625,3 +634,10 @@ class Conductor:
     def _run_actions(self, end: int) -> None:
         while self._actions and self._actions[0][0] < end:
             heapq.heappop(self._actions)[2]()
+
+
+def nearest_pitch(root: int, pitch_class: int) -> int:
+    """The pitch of ``pitch_class`` nearest ``root`` (up to a tritone above, else below): where
+    a one-shot with a declared root lands so that it sounds the tonic of the current key."""
+    up = (pitch_class - root) % 12
+    return root + up if up <= 6 else root + up - 12

@@ -12,9 +12,16 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
 
-from engine.samples.model import SampleSet
-from engine.score.model import Score
+from engine import defaults
+from engine.samples.audio import AssetError
+from engine.samples.model import Audio, SampleSet
+from engine.samples.recordings import Recording, read_recordings
+from engine.samples.recordings import buffers as recording_buffers
+from engine.samples.soundfont import open_soundfont
+from engine.score.model import SamplerSource, Score, Where
 
 
 @dataclass(frozen=True)
@@ -46,3 +53,112 @@ def load_assets(score: Score, sr: int) -> Assets:
     for kind in _READERS:
         sets.update(kind(score, sr))
     return Assets(sets, time.perf_counter() - start)
+
+
+# -- sampler layers and one-shot stingers ----------------------------------------------------------
+@dataclass(frozen=True)
+class _Plan:
+    """One channel's samples before reading: what it will hold (cache key -> bytes, from the
+    files' headers) and how to read it."""
+
+    channel: str
+    where: Where
+    buffers: dict[object, int]
+    read: Callable[[dict[object, Audio]], SampleSet]
+
+
+def read_sampled(score: Score, sr: int) -> dict[str, SampleSet]:
+    """Every sampler layer's and one-shot stinger's set at ``sr``. A SoundFont sample or a file
+    several channels use is read and held once. A score whose samples would take more than its
+    ``max_sample_mb`` is refused before anything is read (the sizes come from the headers)."""
+    plans = [*_layer_plans(score, sr), *_one_shot_plans(score, sr)]
+    _check_cap(score, plans)
+    cache: dict[object, Audio] = {}
+    sets: dict[str, SampleSet] = {}
+    for plan in plans:
+        try:
+            sets[plan.channel] = plan.read(cache)
+        except AssetError as exc:
+            raise plan.where.error(str(exc)) from None
+    return sets
+
+
+def _layer_plans(score: Score, sr: int) -> list[_Plan]:
+    plans = []
+    for name, layer in score.layers.items():
+        source = layer.source
+        if source is None:
+            continue
+        try:
+            plans.append(_source_plan(name, source, sr))
+        except AssetError as exc:
+            raise source.where.error(str(exc)) from None
+    return plans
+
+
+def _source_plan(channel: str, source: SamplerSource, sr: int) -> _Plan:
+    if source.soundfont is not None and source.preset is not None:
+        soundfont = open_soundfont(Path(source.soundfont))
+        where = source.preset_where or source.where
+        try:
+            preset = soundfont.find(source.preset)
+        except AssetError as exc:
+            raise where.error(str(exc)) from None
+        return _Plan(
+            channel,
+            where,
+            soundfont.buffers(preset, sr),
+            lambda cache: soundfont.read(preset, sr, cache),
+        )
+    recordings = source.recordings
+    return _Plan(
+        channel,
+        source.where,
+        recording_buffers(recordings, sr),
+        partial(read_recordings, channel, recordings, sr),
+    )
+
+
+def _one_shot_plans(score: Score, sr: int) -> list[_Plan]:
+    plans = []
+    for name, stinger in score.stingers.items():
+        shot = stinger.sample
+        if shot is None:
+            continue
+        root = shot.root if shot.root is not None else defaults.ONESHOT_ROOT
+        recordings = (Recording(Path(shot.file), root),)
+        channel = f"stinger:{name}"
+        try:
+            buffers = recording_buffers(recordings, sr)
+        except AssetError as exc:
+            raise shot.where.error(str(exc)) from None
+        plans.append(
+            _Plan(channel, shot.where, buffers, partial(read_recordings, channel, recordings, sr))
+        )
+    return plans
+
+
+def _check_cap(score: Score, plans: list[_Plan]) -> None:
+    held: dict[object, int] = {}
+    for plan in plans:
+        held.update(plan.buffers)
+    total = sum(held.values()) / 1e6
+    if total <= score.max_sample_mb:
+        return
+    users = sorted(plans, key=lambda p: -sum(p.buffers.values()))[:3]
+    biggest = ", ".join(
+        f"{_channel_field(p.channel)} {sum(p.buffers.values()) / 1e6:.1f} MB" for p in users
+    )
+    where = score.max_sample_where or Where(score.file, 1, 1, "max_sample_mb")
+    raise where.error(
+        f"the samples would take {total:.1f} MB, more than max_sample_mb {score.max_sample_mb:g} "
+        f"(biggest: {biggest}); raise max_sample_mb or use fewer or smaller presets"
+    )
+
+
+def _channel_field(channel: str) -> str:
+    kind, _, name = channel.partition(":")
+    return f"stingers.{name}" if name else f"layers.{kind}"
+
+
+_READERS.append(read_sampled)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
 from pathlib import Path
 
 from engine import defaults
@@ -39,7 +40,9 @@ from engine.score.model import (
     TempoSpec,
     Term,
     TransitionSpec,
+    Where,
 )
+from engine.score.sampled import SAMPLER, SOURCE_FIELDS, read_one_shot, read_source
 from engine.score.yamlnode import Node, parse_yaml
 from engine.textfile import TextFileError, quote, read_text
 
@@ -60,31 +63,39 @@ TOP_LEVEL = (
     "stingers",
     "mutation",
     "master",
+    "max_sample_mb",
 )
 LAYER_FIELDS = ("instrument", "generator", "seed")
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
 
 
-def load_score(path: str | Path, catalog: Catalog) -> Score:
+def load_score(path: str | Path, catalog: Catalog, soundfonts: Sequence[str | Path] = ()) -> Score:
     """Read and validate the score at ``path`` against ``catalog`` (what instruments exist:
-    ``engine.load_score`` passes the real ones)."""
+    ``engine.load_score`` passes the real ones). ``soundfonts`` are ``--soundfont`` paths, the
+    first places a SoundFont not found next to the score is looked for (engine.samples.search).
+    """
     try:
         text = read_text(path, defaults.MAX_SCORE_BYTES)
     except TextFileError as exc:
         raise ScoreError(exc.message, file=str(path), line=exc.line, column=exc.column) from None
-    return parse_score(text, catalog, file=str(path))
+    return parse_score(text, catalog, file=str(path), soundfonts=soundfonts)
 
 
-def parse_score(text: str, catalog: Catalog, file: str = "<score>") -> Score:
-    """Validate score ``text``; ``file`` only names it in errors."""
-    return _ScoreReader(parse_yaml(text, file), catalog).read()
+def parse_score(
+    text: str, catalog: Catalog, file: str = "<score>", soundfonts: Sequence[str | Path] = ()
+) -> Score:
+    """Validate score ``text``; ``file`` names it in errors, and its folder is where the sound
+    files the score names are looked for."""
+    return _ScoreReader(parse_yaml(text, file), catalog, soundfonts).read()
 
 
 class _ScoreReader:
-    def __init__(self, root: Node, catalog: Catalog) -> None:
+    def __init__(self, root: Node, catalog: Catalog, soundfonts: Sequence[str | Path]) -> None:
         self.root = root
         self.catalog = catalog
         self.inputs: dict[str, InputSpec] = {}
+        self.score_dir = Path(root.file).parent
+        self.soundfonts = [Path(p) for p in soundfonts]
 
     def read(self) -> Score:
         top = self.root.check_keys(TOP_LEVEL)
@@ -116,6 +127,12 @@ class _ScoreReader:
             stingers=self.read_stingers(top.get("stingers")),
             mutation=read_mutation(top.get("mutation"), layers),
             master=self.read_master(top.get("master")),
+            max_sample_mb=top["max_sample_mb"].as_float(0, defaults.MAX_SAMPLE_MB_LIMIT)
+            if "max_sample_mb" in top
+            else defaults.MAX_SAMPLE_MB,
+            max_sample_where=top["max_sample_mb"].where()
+            if "max_sample_mb" in top
+            else Where(self.root.file, 1, 1, "max_sample_mb"),
         )
 
     # -- parameters -------------------------------------------------------------------------
@@ -235,8 +252,14 @@ class _ScoreReader:
         options: dict[str, object] = {}
         if "generator" in fields:
             kind, options = read_generator(fields["generator"])
-        allowed = (*LAYER_FIELDS, *defaults.LAYER_PARAMS, *instrument_params)
+        sampled = SOURCE_FIELDS if instrument == SAMPLER else ()
+        allowed = (*LAYER_FIELDS, *defaults.LAYER_PARAMS, *instrument_params, *sampled)
         node.check_keys(allowed)
+        source = (
+            read_source(node, fields, self.score_dir, self.soundfonts)
+            if instrument == SAMPLER
+            else None
+        )
         params: dict[str, ParamMap] = {}
         for key, value in fields.items():
             if key in defaults.LAYER_PARAM_RANGES:
@@ -245,7 +268,7 @@ class _ScoreReader:
                 spec = instrument_params[key]
                 params[key] = self.param(value, spec.min, spec.max)
         seed = fields["seed"].as_int(0, 2**31 - 1) if "seed" in fields else index + 1
-        return LayerSpec(name, instrument, kind, options, params, seed)
+        return LayerSpec(name, instrument, kind, options, params, seed, source)
 
     def read_scenes(
         self, node: Node, layers: dict[str, LayerSpec], tempo: TempoSpec
@@ -287,26 +310,38 @@ class _ScoreReader:
 
     def read_stinger(self, name: str, node: Node) -> StingerSpec:
         fields = node.mapping()
-        if "instrument" not in fields or "notes" not in fields:
-            raise node.error("a stinger needs 'instrument' and 'notes'")
-        instrument = fields["instrument"].as_str(self.catalog.instruments)
-        inst_params = self.catalog.instruments[instrument]
-        node.check_keys(
-            (
-                "instrument",
-                "notes",
-                "event",
-                "octave",
-                "quantize",
-                "gain",
-                "reverb",
-                "duck",
-                *inst_params,
+        one_shot = None
+        if "sample" in fields:
+            for field in ("instrument", "notes", "octave"):
+                if field in fields:
+                    raise fields[field].error(
+                        "a one-shot stinger plays its 'sample' file: it takes no "
+                        "'instrument', 'notes' or 'octave'"
+                    )
+            if SAMPLER not in self.catalog.instruments:
+                raise fields["sample"].error(
+                    f"one-shot stingers play on the {SAMPLER!r} instrument, which this engine "
+                    "does not have"
+                )
+            instrument = SAMPLER
+        elif "instrument" not in fields or "notes" not in fields:
+            raise node.error(
+                "a stinger needs 'instrument' and 'notes', or a 'sample' file (a one-shot)"
             )
-        )
-        notes = tuple(read_stinger_note(n) for n in fields["notes"].seq(defaults.MAX_STINGER_NOTES))
-        if not notes:
-            raise fields["notes"].error("needs at least one note")
+        else:
+            instrument = fields["instrument"].as_str(self.catalog.instruments)
+        inst_params = self.catalog.instruments[instrument]
+        shape = ("sample", "root") if "sample" in fields else ("instrument", "notes", "octave")
+        node.check_keys((*shape, "event", "quantize", "gain", "reverb", "duck", *inst_params))
+        if "sample" in fields:
+            one_shot = read_one_shot(node, self.score_dir)
+            notes: tuple[StingerNote, ...] = ()
+        else:
+            notes = tuple(
+                read_stinger_note(n) for n in fields["notes"].seq(defaults.MAX_STINGER_NOTES)
+            )
+            if not notes:
+                raise fields["notes"].error("needs at least one note")
         duck = None
         if "duck" in fields:
             duck_fields = fields["duck"].check_keys(("db", "release"))
@@ -336,6 +371,7 @@ class _ScoreReader:
             else defaults.LAYER_PARAMS["reverb"],
             duck=duck,
             params=params,
+            sample=one_shot,
         )
 
     def read_master(self, node: Node | None) -> MasterSpec:

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from engine import defaults
 from engine.curve import Curve
 from engine.errors import ScoreError
+from engine.samples.recordings import Recording
 
 
 @dataclass(frozen=True)
@@ -128,6 +130,19 @@ class HarmonySpec:
 
 
 @dataclass(frozen=True)
+class SamplerSource:
+    """Where a sampler layer's sounds come from: a SoundFont preset, or recordings (a folder's
+    files or a list). Paths are resolved (next to the score, or on the SoundFont search path);
+    the ``Where``s point at the fields, for problems found when the files are read."""
+
+    where: Where  # the source field: ``soundfont`` or ``samples``
+    soundfont: str | None = None
+    preset: str | None = None
+    preset_where: Where | None = None
+    recordings: tuple[Recording, ...] = ()
+
+
+@dataclass(frozen=True)
 class LayerSpec:
     name: str
     instrument: str
@@ -135,6 +150,7 @@ class LayerSpec:
     generator_options: dict[str, object]
     params: dict[str, ParamMap]  # mix, music and instrument parameters by name
     seed: int  # offset mixed into the score seed so layers differ
+    source: SamplerSource | None = None  # instrument "sampler" only
 
 
 @dataclass(frozen=True)
@@ -177,6 +193,17 @@ class DuckSpec:
 
 
 @dataclass(frozen=True)
+class OneShot:
+    """A stinger that plays a recorded file once: at its recorded pitch, or, with a ``root``
+    (MIDI note), pitched to the tonic of the current key in the octave nearest the root."""
+
+    file: str
+    root: int | None
+    seconds: float  # the file's length: the stinger's note lasts this long
+    where: Where
+
+
+@dataclass(frozen=True)
 class StingerSpec:
     name: str
     event: str
@@ -188,10 +215,11 @@ class StingerSpec:
     reverb: float
     duck: DuckSpec | None
     params: dict[str, float] = field(default_factory=dict)
+    sample: OneShot | None = None  # a one-shot: instrument "sampler" and no notes
 
     @property
     def beats(self) -> float:
-        return max(n.beat + n.length for n in self.notes)
+        return max((n.beat + n.length for n in self.notes), default=0.0)
 
 
 @dataclass(frozen=True)
@@ -229,6 +257,10 @@ class Score:
     stingers: dict[str, StingerSpec]
     mutation: MutationSpec | None
     master: MasterSpec
+    #: The cap on sample memory (MB of float64 at the engine's rate), and where the score sets
+    #: it (the file's start when it does not), to report a score that needs more.
+    max_sample_mb: float = defaults.MAX_SAMPLE_MB
+    max_sample_where: Where | None = None
 
     def transition(self, source: str, target: str) -> TransitionSpec:
         """The most specific rule for ``source -> target`` (exact beats wildcard; later wins)."""
