@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 __all__ = ["Engine", "ScoreError", "SoundscapeError", "load_score", "render"]
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
     from pathlib import Path
 
     from engine.errors import ScoreError, SoundscapeError
@@ -20,16 +21,20 @@ if TYPE_CHECKING:
     from engine.score.model import Score
 
 
-def load_score(path: str | Path, catalog: Catalog | None = None) -> Score:
+def load_score(
+    path: str | Path, catalog: Catalog | None = None, *, soundfonts: Sequence[str | Path] = ()
+) -> Score:
     """Read and validate the score at ``path``, against the real instruments unless another
-    catalogue is given (``engine.score.loader.load_score`` is the loader itself)."""
+    catalogue is given (``engine.score.loader.load_score`` is the loader itself). ``soundfonts``
+    are SoundFont files or folders to look in first for a SoundFont not next to the score (the
+    ``--soundfont`` option; see docs/samples.md for the rest of the search path)."""
     from engine.score.loader import load_score as load
 
     if catalog is None:
         from engine.catalog import default_catalog
 
         catalog = default_catalog()
-    return load(path, catalog)
+    return load(path, catalog, soundfonts)
 
 
 def __getattr__(name: str) -> Any:

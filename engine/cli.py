@@ -75,6 +75,7 @@ def _parser() -> argparse.ArgumentParser:
     render.add_argument("--sr", type=int, default=48000, choices=(44100, 48000, 96000))
     render.add_argument("--buffer", type=int, default=256, choices=(64, 128, 256, 512, 1024))
     render.add_argument("--quiet", action="store_true", help="no progress bar")
+    _soundfont_option(render)
     render.set_defaults(run=_render)
 
     play = sub.add_parser("play", help="play a score in real time, steered over OSC")
@@ -131,6 +132,7 @@ def _parser() -> argparse.ArgumentParser:
         help="write the session's counters and final state on exit",
     )
     play.add_argument("--quiet", action="store_true", help="no status view")
+    _soundfont_option(play)
     play.set_defaults(run=_play)
 
     demo = sub.add_parser("demo", help="the pygame demo: walk a small world, hear it follow")
@@ -165,6 +167,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     demo.add_argument("--screenshot", type=Path, metavar="FILE.png", help="save the window")
     demo.add_argument("--record", type=Path, metavar="FILE.wav", help="write what is played")
+    _soundfont_option(demo)
     demo.set_defaults(run=_demo)
 
     sub.add_parser("bench", help="run the benchmarks: soundscape bench --help")
@@ -179,6 +182,7 @@ def _parser() -> argparse.ArgumentParser:
 
     validate = sub.add_parser("validate", help="check score files; exit 1 on errors")
     validate.add_argument("scores", nargs="+")
+    _soundfont_option(validate)
     validate.set_defaults(run=_validate)
 
     send = sub.add_parser("send", help="send one OSC message over UDP (for scripts and testing)")
@@ -208,7 +212,7 @@ def _render(args: argparse.Namespace) -> int:
         args.duration = (recorded_length(timeline_path) if timeline_path else None) or 60.0
     if args.duration <= 0 or args.duration > 24 * 3600:
         raise SoundscapeError("--duration must be between 0 and 86400 seconds")
-    score = load_score(score_path, default_catalog())
+    score = load_score(score_path, default_catalog(), args.soundfont)
     timeline = load_timeline(timeline_path) if timeline_path else []
     progress = None if args.quiet or not sys.stderr.isatty() else _progress_bar
     result = render(
@@ -226,6 +230,8 @@ def _render(args: argparse.Namespace) -> int:
         f"{result.path}: {result.seconds:.1f} s of {score.title} in {result.wall:.1f} s "
         f"({result.speed:.0f}x real time)" + (f", {dropped} messages dropped" if dropped else "")
     )
+    if result.samples is not None and result.samples.sets:
+        print(result.samples.describe())
     return 0
 
 
@@ -242,7 +248,7 @@ def _play(args: argparse.Namespace) -> int:
         raise SoundscapeError("--subscription-ttl must be more than 0 seconds")
     if args.summary is not None:
         check_output(args.summary)
-    score = load_score(resolve_score(args.score), default_catalog())
+    score = load_score(resolve_score(args.score), default_catalog(), args.soundfont)
     options = PlayOptions(
         audio=args.audio,
         sr=args.sr,
@@ -324,7 +330,7 @@ def _demo(args: argparse.Namespace) -> int:
     from engine.live.player import PlayOptions, play
     from engine.score.loader import load_score
 
-    score = load_score(resolve_score(args.score), default_catalog())
+    score = load_score(resolve_score(args.score), default_catalog(), args.soundfont)
     options = PlayOptions(
         audio=args.audio, port=args.port, record=args.record, score_file=args.score
     )
@@ -382,6 +388,18 @@ def _allow_option(command: argparse.ArgumentParser) -> None:
     )
 
 
+def _soundfont_option(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--soundfont",
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="a SoundFont file (used for any the score names that is not next to it) or a "
+        "folder to look in first (repeatable; then $SOUNDSCAPE_SOUNDFONTS, "
+        "/usr/share/sounds/sf2, /usr/share/soundfonts)",
+    )
+
+
 def _host_port(text: str) -> tuple[str, int]:
     host, _, port = text.rpartition(":")
     if not host or not port.isdigit() or not 0 < int(port) < 65536:
@@ -398,7 +416,7 @@ def _validate(args: argparse.Namespace) -> int:
     failures = 0
     for path in args.scores:
         try:
-            score = load_score(resolve_score(path), catalog)
+            score = load_score(resolve_score(path), catalog, args.soundfont)
         except ScoreError as exc:
             failures += 1
             print(exc, file=sys.stderr)

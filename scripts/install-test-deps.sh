@@ -2,17 +2,22 @@
 # Install what the test suite needs, idempotently and quickly when it is already there:
 #  - Debian packages for the real-time and client tests: jackd2 (a JACK server with a dummy
 #    driver: real time without a sound card), liblo-tools (oscsend/oscdump, a real OSC peer),
-#    godot3-server (headless Godot 3), mono-mcs and mono-runtime (the C# client);
+#    godot3-server (headless Godot 3), mono-mcs and mono-runtime (the C# client),
+#    fluid-soundfont-gm (FluidR3_GM.sf2, MIT: the real SoundFont presets the sampler tests load);
 #  - the Python package with its test extras.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-PACKAGES=(jackd2 liblo-tools godot3-server mono-mcs mono-runtime)
+PACKAGES=(jackd2 liblo-tools godot3-server mono-mcs mono-runtime fluid-soundfont-gm)
 COMMANDS=(jackd oscsend godot3-server mcs mono)
+FILES=(/usr/share/sounds/sf2/FluidR3_GM.sf2)
 
 missing=0
 for command in "${COMMANDS[@]}"; do
     command -v "$command" >/dev/null 2>&1 || missing=1
+done
+for file in "${FILES[@]}"; do
+    [ -f "$file" ] || missing=1
 done
 if [ "$missing" = 1 ]; then
     if ! command -v apt-get >/dev/null 2>&1; then

@@ -319,6 +319,7 @@ def _summary(session: LiveSession) -> dict[str, Any]:
         "targets": dict(conductor.bus.targets),
         "osc_age_ms": session.ages.percentiles_ms(),
         "last_error": session.last_error,
+        "samples": session.engine.assets.summary(),
     }
 
 

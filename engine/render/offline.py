@@ -19,6 +19,7 @@ from engine.dsp.server import record_to, recorded_bytes, running_manual_server
 from engine.render.engine import Engine
 from engine.render.outputs import OutputError, check_output, why_writes_stopped
 from engine.render.wavfile import GrowingWav, frames_in_header
+from engine.score.assets import Assets
 from engine.score.model import Score
 from engine.state.timeline import TimedMessage
 
@@ -33,6 +34,7 @@ class RenderResult:
     frames: int
     nan_recoveries: int
     dropped: dict[str, int]
+    samples: Assets | None = None  # the sound files the score played (sizes, load time)
 
     @property
     def speed(self) -> float:
@@ -92,6 +94,7 @@ def render(
         buffers * buffersize,
         engine.orchestra.recoveries,
         dict(engine.conductor.router.dropped),
+        engine.assets,
     )
 
 

@@ -98,8 +98,9 @@ _log = logging.getLogger("engine.samples.sf2utils")
 class _RoutedLogging:
     """Stands in for the ``logging`` module inside sf2utils, whose modules call the root
     logger's functions (``logging.warning``: they print FluidR3's dozen "loop starting too early"
-    notes on stderr, and install a stderr handler on the root logger when it has none). Every
-    record goes to a named logger at DEBUG instead: never on stderr unless asked for."""
+    notes on stderr, and install a stderr handler on the root logger when it has none). Its
+    warnings and errors go to a named logger at DEBUG instead (never on stderr unless asked
+    for); its debug tracing of every chunk is dropped."""
 
     DEBUG, INFO, WARNING, ERROR = logging.DEBUG, logging.INFO, logging.WARNING, logging.ERROR
     root = _log
@@ -107,7 +108,11 @@ class _RoutedLogging:
     def _route(self, msg: object, *args: object, **_: object) -> None:
         _log.debug(msg, *args)
 
-    debug = info = warning = warn = error = exception = critical = _route
+    def _drop(self, msg: object, *args: object, **_: object) -> None:
+        pass  # sf2utils' chunk-by-chunk tracing
+
+    warning = warn = error = exception = critical = _route
+    debug = info = _drop
 
 
 for _module in (

@@ -40,6 +40,14 @@ class Assets:
                 seen[id(buffer)] = int(buffer.nbytes)
         return sum(seen.values())
 
+    def summary(self) -> dict[str, float]:
+        """Sample memory (MB) and load time (s), as ``play --summary`` writes them."""
+        return {"mb": round(self.nbytes / 1e6, 3), "seconds": round(self.seconds, 3)}
+
+    def describe(self) -> str:
+        """One line for ``render``: ``samples: 41.2 MB in 0.63 s``."""
+        return f"samples: {self.nbytes / 1e6:.1f} MB in {self.seconds:.2f} s"
+
 
 #: One reader per kind of recorded sound (sampler layers, stems, one-shot stingers): each returns
 #: the sets of the channels it plays.
