@@ -100,3 +100,19 @@ def layered_set() -> SampleSet:
 
 def empty_set() -> SampleSet:
     return SampleSet("empty", SR, (), ())
+
+
+def sweep_set() -> SampleSet:
+    """Everything the sampler reads at once, for the crash sweep: struck one-shots, a loop, a
+    release-mode loop, velocity layers, round robin, a tiny buffer and a malformed loop."""
+    typical, looped, layered = typical_set(), looped_set(), layered_set()
+    buffers = (*typical.samples, *looped.samples, *layered.samples, np.ones(3))
+    n, m = len(typical.samples), len(typical.samples) + 1
+    zones = (
+        *typical.zones,
+        Zone(n, (0, 127), (1, 60), LOOP_ROOT, loop=(15000, 24000), loop_mode="loop"),
+        Zone(n, (0, 127), (1, 60), LOOP_ROOT, loop=(15000, 24000), loop_mode="release"),
+        *(Zone(z.sample + m, z.keys, (61, 127), z.root) for z in layered.zones),
+        Zone(m + 4, (100, 127), (1, 127), 110.0, loop=(2, 1), loop_mode="loop"),
+    )
+    return SampleSet("sweep", SR, buffers, zones)
