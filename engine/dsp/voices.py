@@ -161,6 +161,11 @@ class VoiceBank:
         self._hold[voice].setDur(dur)
         self._triggers[voice].play()
 
+    def close(self, voice: int) -> None:
+        """Close ``voice``'s gate (at its last note's offset in the next buffer): its envelopes
+        release. For a voice already silenced another way (a sampler's steal fade)."""
+        self._vel[voice].setValue(0.0)
+
 
 @dataclass(frozen=True)
 class EnvelopeShape:

@@ -19,6 +19,12 @@ from engine.dsp.instrument import Instrument
 from engine.dsp.instruments import INSTRUMENTS
 from engine.dsp.pyolib import pyo
 from engine.events import NoteEvent
+from engine.samples.model import SampleSet
+
+try:
+    from .sample_sets import typical_set
+except ImportError:  # imported as a top-level module, by the crash sweep's worker
+    from sample_sets import typical_set  # type: ignore[no-redef]
 
 SR = 48000
 BS = 256
@@ -55,6 +61,7 @@ def render(
     bs: int = BS,
     probe: Callable[[Instrument], None] | None = None,
     tap: str = "output",
+    samples: SampleSet | None = None,
 ) -> np.ndarray:
     """Render ``seconds`` of ``instrument`` and return its output as a float64 array.
 
@@ -62,6 +69,7 @@ def render(
     offsets and values a ``Hit`` cannot express); ``calls`` are ``(buffer index, fn)`` pairs
     run on the instrument before that buffer. ``probe`` is called once after the render.
     ``tap="dry"`` records the signal before the output ceiling instead of ``output``.
+    A sampled instrument plays ``samples``, by default sample_sets.typical_set().
     """
     cls = INSTRUMENTS[instrument] if isinstance(instrument, str) else instrument
     buffers = int(np.ceil(seconds * sr / bs))
@@ -74,7 +82,10 @@ def render(
     try:
         server.setGlobalSeed(seed)
         server.start()
-        inst = cls(sr=sr, buffersize=bs, params=params)
+        if cls.SAMPLED:
+            inst = cls(sr=sr, buffersize=bs, params=params, samples=samples or typical_set())
+        else:
+            inst = cls(sr=sr, buffersize=bs, params=params)
         table = pyo.NewTable(length=buffers * bs / sr, chnls=1)
         recorder = pyo.TableRec(getattr(inst, tap), table).play()
         for index in range(buffers):

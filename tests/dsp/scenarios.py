@@ -64,6 +64,8 @@ TYPICAL: dict[str, tuple[list[Hit], dict[str, float]]] = {
     "wind": ([], {"intensity": 0.8}),
     "rain": ([], {"intensity": 0.8}),
     "ocean": ([], {"intensity": 0.8}),
+    # Played from sample_sets.typical_set() (struck tones), render_helper's default set.
+    "sampler": (_keys(), {}),
 }
 
 

@@ -13,6 +13,7 @@ import time
 
 import numpy as np
 from render_helper import render
+from sample_sets import sweep_set
 from sweep_cases import Case, plan
 
 
@@ -34,6 +35,7 @@ def main(spec: str) -> None:
         tap="dry",
         sr=case.sr,
         bs=case.bs,
+        samples=sweep_set() if case.instrument == "sampler" else None,
     )
     finite = bool(np.isfinite(audio).all())
     result = {

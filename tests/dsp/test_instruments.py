@@ -33,6 +33,7 @@ def test_registry_names() -> None:
         "wind",
         "rain",
         "ocean",
+        "sampler",
     }
     for name, cls in INSTRUMENTS.items():
         assert name == cls.NAME and issubclass(cls, Instrument)

@@ -23,7 +23,14 @@ drums       kick/snare/hat/openhat/shaker 16-step pattern at 110 BPM        -20.
 wind        intensity 0.8                                                   -20.0  0.46
 rain        intensity 0.8                                                   -20.0  0.47
 ocean       intensity 0.8                                                   -20.0  0.43
+sampler     the keys' chords on FluidR3's grand piano (tests: struck tones)  -20.0  0.74
 ==========  ==============================================================  =====  =====
+
+The sampler scales each sample set so that its loudest sample peaks at 1.0 and is calibrated on
+FluidR3's grand piano (tests/dsp/test_sampler.py measures it); the tests' own set (struck tones
+with a hammer knock, tests/dsp/sample_sets.py) is built to measure the same. Other presets are
+as loud as their designer balanced them against the piano: on the same chords FluidR3's strings
+measure -15.8, choir -17.3 and harp -16.9 LUFS (held tones are louder than a decaying piano).
 
 Peaks are sample peaks of the mono output. Each output also passes a soft ceiling
 (:func:`engine.dsp.safety.ceiling`: linear to 0.7, never above 0.95), which typical use does not
@@ -45,13 +52,15 @@ from engine.dsp.instruments.ocean import Ocean
 from engine.dsp.instruments.pad import Pad
 from engine.dsp.instruments.pluck import Pluck
 from engine.dsp.instruments.rain import Rain
+from engine.dsp.instruments.sampler import Sampler
 from engine.dsp.instruments.wind import Wind
 
 #: Loudness every instrument is calibrated to in its typical use (LUFS).
 CALIBRATION_LUFS = -20.0
 
 INSTRUMENTS: dict[str, type[Instrument]] = {
-    cls.NAME: cls for cls in (Pad, Bass, Pluck, Keys, Bell, Drone, Drums, Wind, Rain, Ocean)
+    cls.NAME: cls
+    for cls in (Pad, Bass, Pluck, Keys, Bell, Drone, Drums, Wind, Rain, Ocean, Sampler)
 }
 
 __all__ = [
@@ -66,5 +75,6 @@ __all__ = [
     "Pad",
     "Pluck",
     "Rain",
+    "Sampler",
     "Wind",
 ]

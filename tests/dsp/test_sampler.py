@@ -1,0 +1,221 @@
+"""The sampler on sets of known content: onsets, pitch, loops, one-shots, zones, stealing, sleep.
+
+The generic instrument tests (test_instruments, test_voices, test_calibration, the crash sweep)
+cover the sampler too, playing sample_sets.typical_set().
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from engine.dsp.instrument import Instrument
+from engine.dsp.instruments import CALIBRATION_LUFS, Pad, Sampler
+from engine.dsp.pyolib import pyo
+from engine.dsp.streams import streams
+from engine.events import NoteEvent
+
+from . import sample_sets as sets
+from .render_helper import SR, Hit, clicks, first_onset, loudness, render
+from .scenarios import SECONDS, TYPICAL
+from .sf2_preset import FLUID, fluid_preset
+from .test_voices import LATENCY
+
+
+def frequency(audio: np.ndarray) -> float:
+    """Frequency from the first and last rising zero crossings (interpolated): exact for a sine."""
+    rising = np.flatnonzero((audio[:-1] < 0) & (audio[1:] >= 0))
+    exact = rising + audio[rising] / (audio[rising] - audio[rising + 1])
+    return (len(exact) - 1) * SR / (exact[-1] - exact[0])
+
+
+def cents(a: float, b: float) -> float:
+    return 1200 * math.log2(a / b)
+
+
+def dominant(audio: np.ndarray) -> float:
+    spectrum = np.abs(np.fft.rfft(audio * np.hanning(len(audio))))
+    return float(np.argmax(spectrum) * SR / len(audio))
+
+
+@pytest.mark.parametrize("bs", [64, 512])
+def test_every_offset_starts_on_its_sample(bs: int) -> None:
+    """One note per offset 0..bs-1, 0.1 s apart: each first sound within LATENCY + 1 samples."""
+    dc = sets.SampleSet("dc", SR, (np.full(960, 0.5),), (sets.Zone(0, (0, 127), (1, 127), 60.0),))
+    step = math.ceil(0.1 * SR / bs)
+    events = [(1 + i * step, NoteEvent(i, 60, 0.8, 0.005)) for i in range(bs)]
+    audio = render("sampler", (bs * step + 2) * bs / SR, events=events, bs=bs, samples=dc)
+    late = []
+    for index, event in events:
+        start = index * bs
+        onset = first_onset(audio[: start + bs + LATENCY + 2], start, threshold=1e-6)
+        if onset is None or not 0 <= onset - (start + event.offset) <= LATENCY + 1:
+            late.append((event.offset, onset and onset - start))
+    assert late == []
+
+
+@pytest.mark.parametrize("interval", [7.0, -5.0, 3.3])
+def test_pitch_comes_from_resampling(interval: float) -> None:
+    """A fifth up (and a fourth down, and a fractional 3.3 semitones) within 2 cents."""
+    pitch = sets.LOOP_ROOT + interval
+    audio = render("sampler", 1.2, hits=[Hit(0.05, pitch, 0.8, 1.0)], samples=sets.looped_set())
+    measured = frequency(audio[int(0.2 * SR) : int(1.0 * SR)])
+    assert abs(cents(measured, sets.LOOP_HZ * 2 ** (interval / 12))) < 2.0
+
+
+@pytest.mark.parametrize("mode", ["loop", "release"])
+def test_a_loop_sustains_while_held_and_stops_after_release(mode: str) -> None:
+    """The sample lasts 0.5 s; the note is held 2 s; seamless loop points give no click."""
+    release = 0.1
+    samples = sets.looped_set(mode, release)
+    audio = render("sampler", 3.0, hits=[Hit(0.05, sets.LOOP_ROOT, 0.8, 2.0)], samples=samples)
+    early = np.sqrt(np.mean(audio[int(0.2 * SR) : int(0.4 * SR)] ** 2))
+    late = np.sqrt(np.mean(audio[int(1.7 * SR) : int(2.0 * SR)] ** 2))
+    assert early > 0.05 and abs(late / early - 1) < 0.02
+    after = audio[int((2.05 + 3 * release) * SR) :]
+    assert np.abs(after).max() < 1e-3 * early
+    assert clicks(audio) == 0
+
+
+@pytest.mark.parametrize("interval", [0, 12])
+def test_a_one_shot_stops_at_its_end_while_held(interval: int) -> None:
+    """0.3 s of sine held 2 s: silent after 0.3 s at its own pitch, 0.15 s an octave up."""
+    samples = sets.one_shot_set(0.3)
+    hit = Hit(0.05, sets.pitch_of(sets.LOOP_HZ) + interval, 0.8, 2.0)
+    audio = render("sampler", 1.0, hits=[hit], samples=samples)
+    ends = 0.05 + 0.3 / 2 ** (interval / 12)
+    assert np.abs(audio[int((ends - 0.03) * SR) : int(ends * SR)]).max() > 0.05
+    assert np.abs(audio[int((ends + 0.002) * SR) :]).max() < 1e-4
+
+
+def test_round_robin_alternates() -> None:
+    hits = [Hit(0.05 + 0.3 * i, 72, 0.8, 0.2) for i in range(4)]
+    audio = render("sampler", 1.3, hits=hits, samples=sets.layered_set())
+    heard = [
+        dominant(audio[int((0.1 + 0.3 * i) * SR) : int((0.2 + 0.3 * i) * SR)]) for i in range(4)
+    ]
+    assert [round(f / 100) * 100 for f in heard] == [900, 1200, 900, 1200]
+
+
+def test_velocity_layers_switch() -> None:
+    """Velocity 0.5 is MIDI 64, in the soft layer (to 80); 0.9 is 114, in the hard one."""
+    heard = []
+    for velocity in (0.5, 0.9):
+        hits = [Hit(0.05, 60, velocity, 0.3)]
+        audio = render("sampler", 0.4, hits=hits, samples=sets.layered_set())
+        heard.append(dominant(audio[int(0.1 * SR) : int(0.3 * SR)]))
+    assert [round(f / 100) * 100 for f in heard] == [300, 600]
+
+
+def test_stealing_fades_the_oldest_without_a_jump() -> None:
+    """Cap 2, three held sines: the third note steals the first, which fades in 8 ms.
+
+    The sines are low (no high-frequency content), so any jump would stand out: the largest
+    sample-to-sample step around the steal stays under the material's own largest step (the
+    same notes with no cap), and 20 ms later the render is the one without the first note.
+    """
+    pitches = [sets.LOOP_ROOT - 12, sets.LOOP_ROOT - 7, sets.LOOP_ROOT - 3]
+    hits = [Hit(0.05 + 0.2 * i, p, 0.8, 2.0) for i, p in enumerate(pitches)]
+    samples = sets.looped_set()
+    capped = render("sampler", 1.0, hits=hits, params={"voices": 2}, samples=samples)
+    free = render("sampler", 1.0, hits=hits, params={"voices": 32}, samples=samples)
+    steal = int(0.45 * SR)
+    material = np.abs(np.diff(free[int(0.5 * SR) : int(0.9 * SR)])).max()
+    around = np.abs(np.diff(capped[steal - SR // 100 : steal + SR // 25])).max()
+    assert around <= material
+    assert clicks(capped) == 0
+    without = render("sampler", 1.0, hits=hits[1:], params={"voices": 32}, samples=samples)
+    assert np.abs(free - without)[int(0.5 * SR) :].max() > 0.05  # the first note was sounding
+    assert np.abs(capped - without)[steal + SR // 50 :].max() < 1e-9
+
+
+def test_the_cap_holds_and_notes_beyond_the_spares_are_dropped() -> None:
+    """Cap 1 builds 3 voices: of five notes in one buffer, three start (two of them stealing),
+    two find no voice and are counted; the newest note is the one left sounding."""
+    freqs = [300.0, 400.0, 500.0, 600.0, 700.0]
+    zones = tuple(sets.Zone(i, (60 + i, 60 + i), (1, 127), 60.0 + i) for i in range(5))
+    samples = sets.SampleSet("five", SR, tuple(sets.sine(f, 2.0) for f in freqs), zones)
+    counted: list[int] = []
+    events = [(10, NoteEvent(0, 60 + i, 0.8, 1.0)) for i in range(5)]
+    audio = render(
+        "sampler",
+        1.0,
+        events=events,
+        params={"voices": 1},
+        samples=samples,
+        probe=lambda inst: counted.append(inst.dropped),
+    )
+    assert counted == [2]
+    assert round(dominant(audio[int(0.2 * SR) : int(0.8 * SR)])) == 500
+
+
+def test_an_empty_set_is_silent_and_counts_its_notes() -> None:
+    counted: list[int] = []
+    audio = render(
+        "sampler",
+        0.5,
+        hits=[Hit(0.1), Hit(0.2, 30, 1.0, 5.0)],
+        samples=sets.empty_set(),
+        probe=lambda inst: counted.append(inst.dropped),
+    )
+    assert counted == [2] and np.abs(audio).max() == 0.0
+
+
+def test_no_set_at_all_builds_a_silent_instrument(server: pyo.Server) -> None:
+    inst = Sampler(sr=SR, buffersize=256)
+    inst.play(NoteEvent(0, 60, 0.8, 0.5))
+    for _ in range(20):
+        server.process()
+    assert inst.dropped == 1
+
+
+def test_renders_are_bit_identical() -> None:
+    hits = [Hit(0.05 + 0.07 * i, 60 + i % 13, 0.5 + 0.05 * i, 0.4) for i in range(10)]
+    for samples in (sets.looped_set(), sets.layered_set()):
+        first = render("sampler", 1.2, hits=hits, params={"voices": 3}, samples=samples)
+        second = render("sampler", 1.2, hits=hits, params={"voices": 3}, samples=samples)
+        np.testing.assert_array_equal(first, second)
+
+
+def running(inst: Instrument) -> int:
+    """C streams of the instrument that are computing, but for the voices' triggers: those never
+    stop (playing a Trig fires it) and only write a buffer of zeros; the sampler has 24 of them
+    (16 + 8 spares), the pad 8."""
+    return sum(
+        bool(s.get()._getStream().isPlaying())
+        for obj in inst._graph
+        if not isinstance(obj, pyo.Trig)
+        for s in streams(obj)
+    )
+
+
+def test_a_silent_sampler_sleeps_like_a_silent_synth(server: pyo.Server) -> None:
+    """After a note each, and their tails, the sampler's running streams are no more than a
+    pad's (both: the shared output chain only), and each sleeps most of what it built."""
+    sampler = Sampler(sr=SR, buffersize=256, samples=sets.typical_set())
+    pad = Pad(sr=SR, buffersize=256, params={"release": 0.5})
+    for inst in (sampler, pad):
+        inst.play(NoteEvent(0, 60, 0.8, 0.2))
+    for _ in range(20):
+        server.process()
+    awake = {"sampler": running(sampler), "pad": running(pad)}
+    for _ in range(int(3 * SR / 256)):
+        server.process()
+    for inst in (sampler, pad):
+        inst.tick()
+    asleep = {"sampler": running(sampler), "pad": running(pad)}
+    assert asleep["sampler"] <= asleep["pad"]
+    assert asleep["sampler"] < awake["sampler"] / 10
+
+
+@pytest.mark.skipif(
+    not FLUID.exists(), reason="FluidR3_GM not installed (scripts/install-test-deps.sh)"
+)
+def test_fluid_piano_measures_the_calibration_level() -> None:
+    """LEVEL is fitted on FluidR3's grand piano playing the sampler's typical chords."""
+    hits, params = TYPICAL["sampler"]
+    audio = render("sampler", SECONDS, hits=hits, params=params, samples=fluid_preset(0))
+    assert abs(loudness(audio) - CALIBRATION_LUFS) < 1.0
+    assert clicks(audio) == 0
