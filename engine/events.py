@@ -40,3 +40,19 @@ class NoteEvent:
     velocity: float
     duration: float
     voice: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class StemEvent:
+    """One bar of a recorded stem, bound for a stem instrument, in sample time.
+
+    The conductor decides it once per bar: at ``offset`` samples into the next buffer (the bar
+    line), play the stem from ``position`` seconds into its file, moving through the file at
+    ``rate`` file-seconds per second (engine tempo / stem tempo), for ``duration`` seconds (the
+    bar's length at the engine's tempo). Every bar re-anchors the position, so nothing drifts.
+    """
+
+    offset: int
+    position: float
+    rate: float
+    duration: float

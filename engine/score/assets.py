@@ -12,9 +12,12 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
-from engine.samples.model import SampleSet
-from engine.score.model import Score
+from engine.samples.audio import AssetError, read_audio
+from engine.samples.loops import StemSet, seamless_loop, single
+from engine.samples.model import Audio, SampleSet
+from engine.score.model import Score, Where
 
 
 @dataclass(frozen=True)
@@ -46,3 +49,32 @@ def load_assets(score: Score, sr: int) -> Assets:
     for kind in _READERS:
         sets.update(kind(score, sr))
     return Assets(sets, time.perf_counter() - start)
+
+
+def _read_loops(score: Score, sr: int) -> dict[str, SampleSet]:
+    """Stems and ambience beds: one buffer each, every file read once however many layers
+    name it; a bed's loop point is blended here (:func:`seamless_loop`), not while playing."""
+    read: dict[str, Audio] = {}
+
+    def audio(path: str, where: Where) -> Audio:
+        if path not in read:
+            try:
+                read[path] = read_audio(Path(path), sr)
+            except AssetError as exc:
+                raise where.error(str(exc)) from None
+        return read[path]
+
+    sets: dict[str, SampleSet] = {}
+    for name, layer in score.layers.items():
+        if layer.stem is not None:
+            stem = layer.stem
+            sets[name] = StemSet(*single(name, sr, audio(stem.file, stem.where)), stem.follow)
+        elif layer.bed is not None:
+            bed = layer.bed
+            raw = audio(bed.file, bed.where)
+            loop = seamless_loop(raw, max(1, min(round(bed.crossfade * sr), (len(raw) - 1) // 2)))
+            sets[name] = SampleSet(*single(name, sr, loop))
+    return sets
+
+
+_READERS.append(_read_loops)

@@ -16,7 +16,7 @@ TOLERANCE = 1.0
 
 
 def test_every_instrument_has_a_scenario_and_a_row_in_the_table() -> None:
-    assert set(TYPICAL) == set(INSTRUMENTS)
+    assert set(TYPICAL) == {n for n, c in INSTRUMENTS.items() if not c.SAMPLED}
     doc = instruments.__doc__ or ""
     for name in INSTRUMENTS:
         assert f"\n{name} " in doc, name

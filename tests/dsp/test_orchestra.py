@@ -98,7 +98,8 @@ from engine.dsp.server import manual_server
 from engine.dsp.instruments import INSTRUMENTS
 from engine.events import NoteEvent
 s = manual_server(sr=48000, buffersize=256, seed=1)
-for name in [*sorted(INSTRUMENTS), "keys", "bell", "drone", "drums"]:
+SYNTHS = sorted(n for n, c in INSTRUMENTS.items() if not c.SAMPLED)
+for name in [*SYNTHS, "keys", "bell", "drone", "drums"]:
     inst = INSTRUMENTS[name](sr=48000, buffersize=256, params={})
     inst.play(NoteEvent(0, 60, 0.8, 0.05, "kick"))
     for _ in range(2000):

@@ -14,7 +14,7 @@ from engine.events import NoteEvent
 
 from .render_helper import BS, SR, Hit, clicks, first_onset, render
 
-PLAYED = sorted(n for n, c in INSTRUMENTS.items() if not issubclass(c, Texture))
+PLAYED = sorted(n for n, c in INSTRUMENTS.items() if not issubclass(c, Texture) and not c.SAMPLED)
 #: Samples between a note's offset and its first non-zero sample (gate zero + envelope step).
 LATENCY = 2
 

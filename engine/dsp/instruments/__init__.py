@@ -23,6 +23,8 @@ drums       kick/snare/hat/openhat/shaker 16-step pattern at 110 BPM        -20.
 wind        intensity 0.8                                                   -20.0  0.46
 rain        intensity 0.8                                                   -20.0  0.47
 ocean       intensity 0.8                                                   -20.0  0.43
+stem        the score's recording, as recorded (LEVEL 1: its own loudness)  file   file
+ambience    the score's recording, as recorded (LEVEL 1: its own loudness)  file   file
 ==========  ==============================================================  =====  =====
 
 Peaks are sample peaks of the mono output. Each output also passes a soft ceiling
@@ -36,6 +38,7 @@ level-compensated timbre controls (tests/dsp/test_calibration.py keeps them with
 from __future__ import annotations
 
 from engine.dsp.instrument import Instrument
+from engine.dsp.instruments.ambience import Ambience
 from engine.dsp.instruments.bass import Bass
 from engine.dsp.instruments.bell import Bell
 from engine.dsp.instruments.drone import Drone
@@ -45,18 +48,21 @@ from engine.dsp.instruments.ocean import Ocean
 from engine.dsp.instruments.pad import Pad
 from engine.dsp.instruments.pluck import Pluck
 from engine.dsp.instruments.rain import Rain
+from engine.dsp.instruments.stem import Stem
 from engine.dsp.instruments.wind import Wind
 
 #: Loudness every instrument is calibrated to in its typical use (LUFS).
 CALIBRATION_LUFS = -20.0
 
 INSTRUMENTS: dict[str, type[Instrument]] = {
-    cls.NAME: cls for cls in (Pad, Bass, Pluck, Keys, Bell, Drone, Drums, Wind, Rain, Ocean)
+    cls.NAME: cls
+    for cls in (Pad, Bass, Pluck, Keys, Bell, Drone, Drums, Wind, Rain, Ocean, Stem, Ambience)
 }
 
 __all__ = [
     "CALIBRATION_LUFS",
     "INSTRUMENTS",
+    "Ambience",
     "Bass",
     "Bell",
     "Drone",
@@ -66,5 +72,6 @@ __all__ = [
     "Pad",
     "Pluck",
     "Rain",
+    "Stem",
     "Wind",
 ]
