@@ -294,6 +294,10 @@ STEM_LENGTH_TOLERANCE = 0.03
 #: previous bar's read (two alternating voices): long enough that a re-anchor cannot click, short
 #: enough that a downbeat's transient is not softened.
 STEM_CROSSFADE = 0.005
+#: A bar's read starts this long before its bar line (silent until the crossfade), so the grains
+#: sounding at the bar line already read the bar's lead-in: longer than a grain plus the
+#: crossfade. Bars are decided BAR_LEAD (0.1 s) ahead, so the preroll fits inside it.
+STEM_PREROLL = 0.08
 #: Stretch mode's grains (s) and how many overlap: 60 ms grains keep a click's smear within
 #: +-G/2 x (1 - 1/rate) (+-6 ms at 25 % faster); shorter grains roughen sustained sound.
 STEM_GRAIN = 0.06

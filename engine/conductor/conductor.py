@@ -82,7 +82,8 @@ class Conductor:
         #: Rest-of-bar notes composed ahead for layers entering on a beat: (bar, beat, notes).
         self._entry_notes: dict[str, tuple[BarPlan, float, list[Note]]] = {}
         self._notes: list[tuple[int, int, str, NoteEvent]] = []
-        self._loops: list[tuple[int, int, str, StemEvent]] = []  # stems' bars, by sample
+        #: Stems' bars: (sample handed over, order, channel, bar, sample of its bar line).
+        self._loops: list[tuple[int, int, str, StemEvent, int]] = []
         self._actions: list[tuple[float, int, Callable[[], None]]] = []
         self._counter = itertools.count()
         self._pending_scene: tuple[str, int, float] | None = None
@@ -253,11 +254,12 @@ class Conductor:
         for name, layer in self.layers.items():
             entering = name in wanted and not layer.active
             fading = layer.fading_until is not None and layer.fading_until > start
+            deadline = start - self._preroll(layer)
             if entering:  # woken, or kept from suspension if it is still fading out
-                self.preparation.add(start, self._waker(name))
+                self.preparation.add(deadline, self._waker(name))
             if entering or layer.active or fading:
                 plan.layers.add(name)
-                self.preparation.add(start, self._writer(name, plan))
+                self.preparation.add(deadline, self._writer(name, plan))
         return plan
 
     def _start_bar(self) -> None:
@@ -466,17 +468,24 @@ class Conductor:
         rate = stem.bar_seconds / length
         sample = round(plan.start)
         position = k * stem.bar_seconds + (sample - plan.start) / self.sr * rate
-        event = StemEvent(0, position, rate, length)
-        heapq.heappush(self._loops, (sample, next(self._counter), name, event))
+        event = StemEvent(0, 0.0, position, rate, length)
+        due = sample - round(self._preroll(layer) * self.sr)
+        heapq.heappush(self._loops, (due, next(self._counter), name, event, sample))
+
+    def _preroll(self, layer: LayerState) -> float:
+        """How long before its bar line a layer's bar must be ready: a stem's preroll."""
+        return defaults.STEM_PREROLL if layer.spec.stem is not None else 0.0
 
     def _dispatch(self, start: int, end: int) -> None:
         loops = self._loops
         while loops and loops[0][0] < end:
-            sample, _, channel, bar = heapq.heappop(loops)
-            if self.layers[channel].sounding:
-                offset = max(0, sample - start)
+            due, _, channel, bar, line = heapq.heappop(loops)
+            stem = self.layers[channel]
+            if stem.sounding or stem.woken:  # playing, or entering on this bar line
+                offset = max(0, due - start)
+                preroll = (line - start - offset) / self.sr
                 self.performer.stem(
-                    channel, StemEvent(offset, bar.position, bar.rate, bar.duration)
+                    channel, StemEvent(offset, preroll, bar.position, bar.rate, bar.duration)
                 )
         notes = self._notes
         while notes and notes[0][0] < end:
@@ -561,7 +570,7 @@ class Conductor:
         plan = self._next
         if plan is not None and name not in plan.layers:  # entered after its bar was decided
             plan.layers.add(name)
-            self.preparation.add(plan.start, self._writer(name, plan))
+            self.preparation.add(plan.start - self._preroll(layer), self._writer(name, plan))
 
     def _suspender(self, name: str, layer: LayerState) -> Callable[[], None]:
         def suspend() -> None:

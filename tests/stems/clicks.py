@@ -32,7 +32,7 @@ def click_track(path: Path, *, sr: int, bpm: float, bars: int, beats: int = 4) -
         hz = DOWNBEAT_HZ[(b // beats) % 4] if b % beats == 0 else BEAT_HZ
         c = click(sr, hz)
         audio[start : start + len(c)] += c[: len(audio) - start]
-    soundfile.write(path, audio, sr, subtype="FLOAT")
+    soundfile.write(path, audio, sr, subtype="FLOAT" if path.suffix == ".wav" else None)
     return path
 
 
@@ -56,3 +56,15 @@ def dominant_hz(audio: np.ndarray, at: int, sr: int) -> float:
     seg = audio[at : at + round(0.01 * sr)] * np.hanning(round(0.01 * sr))
     spectrum = np.abs(np.fft.rfft(seg, 8192))
     return float(np.argmax(spectrum) * sr / 8192)
+
+
+def which_click(audio: np.ndarray, at: int, sr: int, candidates: list[float]) -> int:
+    """Which of ``candidates`` (Hz) rings loudest in the 10 ms after ``at``: the index. Energy
+    is summed over a band of +-15 % around each, so a smeared click (copies a few ms apart,
+    whose comb filter moves its spectral peak) still counts as itself."""
+    n = round(0.01 * sr)
+    seg = audio[at : at + n]
+    spectrum = np.abs(np.fft.rfft(seg * np.hanning(len(seg)), 8192)) ** 2
+    hz = np.fft.rfftfreq(8192, 1 / sr)
+    power = [spectrum[(hz > 0.85 * f) & (hz < 1.15 * f)].sum() for f in candidates]
+    return int(np.argmax(power))

@@ -25,8 +25,12 @@ How the read follows a tempo other than the stem's own (``follow``, from the ste
   time rather than after it. At the stem's own tempo every grain reads exactly the position and
   the overlapping windows sum to a constant: the stem plays as recorded.
 
-The table holds the file followed by its own beginning (``tail``), so a read that runs past the
-last bar's end (the crossfade, a grain) hears the loop's continuation.
+Each bar's read starts ``preroll`` before its bar line, silent at first: the new voice fades in
+over the ``STEM_CROSSFADE`` before the bar line while the previous bar's voice fades out, and
+grains already in flight at the bar line read the bar's lead-in rather than where the voice last
+stood. So the bar line itself is played by the new voice alone, at full level, downbeat intact.
+The table holds the file between its own end (``head``) and its own beginning (``tail``), so a
+read before the first bar or past the last one hears the loop's continuation.
 """
 
 from __future__ import annotations
@@ -48,8 +52,11 @@ from engine.events import NoteEvent, StemEvent
 RATE_RANGE = (0.1, 10.0)
 #: Bar durations accepted (s): a bar of 16/4 at 20 BPM is 48 s; anything longer is clamped.
 DURATION_RANGE = (2.5 * defaults.STEM_CROSSFADE, 600.0)
-#: Extra time the position ramp runs past the crossfade (s): a grain started late in it reads on.
+#: Extra time the position ramp runs past the bar (s): a grain started late in it reads on.
 RAMP_SLACK = 0.01
+#: Fade-in of a bar handed over with no preroll (the very first bar of a render), so even it
+#: cannot start with a step.
+MIN_FADE = 0.001
 
 
 def numpy_table(audio: np.ndarray) -> pyo.DataTable:
@@ -80,10 +87,11 @@ class Stem(Instrument):
         self._stretch = getattr(self.samples, "follow", defaults.STEM_FOLLOW) == "stretch"
         self._length = len(audio)
         grain = defaults.STEM_GRAIN
-        tail = math.ceil(
-            (RATE_RANGE[1] * (defaults.STEM_CROSSFADE + grain + RAMP_SLACK) + 2 * grain) * self.sr
-        )
-        table = self.own(numpy_table(np.concatenate([audio, np.resize(audio, tail)])))
+        most = RATE_RANGE[1] * self.sr
+        tail = math.ceil(most * (grain + RAMP_SLACK) + 2 * grain * self.sr)
+        self._head = math.ceil(most * (defaults.STEM_PREROLL + grain))
+        head = np.resize(audio[::-1], self._head)[::-1]  # the loop's end, repeated if short
+        table = self.own(numpy_table(np.concatenate([head, audio, np.resize(audio, tail)])))
         self._size = table.getSize()
         maxdelay = safety.max_delay((self.buffersize + 1) / self.sr)
         self._triggers = [self.own(pyo.Trig()) for _ in range(self.POLYPHONY)]
@@ -134,27 +142,30 @@ class Stem(Instrument):
         if self._suspended:
             self.dropped += 1
             return
-        fields = (event.offset, event.position, event.rate, event.duration)
+        fields = (event.offset, event.preroll, event.position, event.rate, event.duration)
         if not all(safety.is_finite(v) for v in fields):
             self.rejected += 1
             return
         sr = self.sr
         offset = int(safety.clamp(round(event.offset), 0, self.buffersize - 1))
+        preroll = safety.clamp(float(event.preroll), 0.0, defaults.STEM_PREROLL)
         rate = safety.clamp(float(event.rate), *RATE_RANGE)
         duration = safety.clamp(float(event.duration), *DURATION_RANGE)
-        start = math.fmod(max(0.0, float(event.position)) * sr, self._length)
+        anchor = self._head + math.fmod(max(0.0, float(event.position)) * sr, self._length)
+        start = anchor - rate * preroll * sr
         if self._stretch:  # centre each grain's smear on the position (module docstring)
             start += defaults.STEM_GRAIN * sr * (rate - 1.0) / 2.0
         # TrigLinseg's first sample after the trigger is already one step along the line.
         start -= rate
-        steps = math.ceil((duration + defaults.STEM_CROSSFADE + RAMP_SLACK) * sr)
-        steps += math.ceil(defaults.STEM_GRAIN * sr)
+        steps = math.ceil((preroll + duration + RAMP_SLACK + defaults.STEM_GRAIN) * sr)
         fade = defaults.STEM_CROSSFADE
+        line = max(preroll, MIN_FADE)  # the bar line, from the trigger
+        gain = [(0.0, 0.0), (line, 1.0), (line + duration - fade, 1.0), (line + duration, 0.0)]
+        if line > fade:
+            gain.insert(1, (line - fade, 0.0))
         voice = self._turn
         self._turn = 1 - voice
         self._positions[voice].setList([(0.0, start), (steps / sr, start + rate * steps)])
-        self._gains[voice].setList(
-            [(0.0, 0.0), (fade, 1.0), (duration, 1.0), (duration + fade, 0.0)]
-        )
+        self._gains[voice].setList(gain)
         self._delays[voice].setDelay((offset + 0.5) / sr)  # SDelay truncates: +0.5 is exact
         self._triggers[voice].play()
