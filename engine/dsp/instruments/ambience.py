@@ -34,7 +34,7 @@ class Ambience(Texture):
         if self.samples is None or not self.samples.samples:
             raise ValueError("an ambience bed plays a recording: build it with samples=")
         table = self.own(numpy_table(self.samples.samples[0]))
-        loop = self.own(pyo.TableRead(table, freq=table.getRate(), loop=1, interp=2))
+        loop = self.own(pyo.TableRead(table, freq=table.getRate(), loop=1, interp=2).play())
         lowcut = self.own(safety.clip_filter_freq(self.signal("lowcut"), self.sr))
         cutoff = self.own(safety.clip_filter_freq(self.signal("cutoff"), self.sr))
         thinned = self.own(pyo.ButHP(loop, freq=lowcut))
