@@ -300,3 +300,34 @@ MAX_RECORDINGS = 512
 ONESHOT_ROOT = 60
 #: Sound file extensions a ``samples:`` folder is scanned for (soundfile reads them all).
 RECORDING_EXTENSIONS = (".wav", ".flac", ".ogg", ".aif", ".aiff")
+
+# -- Stems and ambience beds (issue 11: engine/dsp/instruments/stem.py, ambience.py) -----------
+#: How a stem follows an engine tempo that differs from its own: "stretch" keeps its pitch (and
+#: so its key, which a tempo that moves with arousal would otherwise drag by up to several
+#: semitones) at the cost of granular smearing; "resample" reads it faster or slower, pitch and all.
+STEM_FOLLOW = "stretch"
+STEM_FOLLOW_MODES = ("stretch", "resample")
+#: A stem's own tempo (BPM) and length (bars): a loop is at least a bar, and 256 bars of 4/4 at
+#: 20 BPM is 51 minutes, more than any loop a score would carry.
+STEM_TEMPO_RANGE = (20.0, 400.0)
+STEM_MAX_BARS = 256
+#: A stem's duration may differ from bars x beats x 60 / tempo by this fraction (an export
+#: rounded to whole samples or trimmed by a few ms); the file's own length then defines the bar
+#: so the loop stays seamless. A bigger difference is a wrong tempo or bar count: an error.
+STEM_LENGTH_TOLERANCE = 0.03
+#: Each bar starts a fresh read at its exact position, crossfaded over this long against the
+#: previous bar's read (two alternating voices): long enough that a re-anchor cannot click, short
+#: enough that a downbeat's transient is not softened.
+STEM_CROSSFADE = 0.005
+#: A bar's read starts this long before its bar line (silent until the crossfade), so the grains
+#: sounding at the bar line already read the bar's lead-in: longer than a grain plus the
+#: crossfade. Bars are decided BAR_LEAD (0.1 s) ahead, so the preroll fits inside it.
+STEM_PREROLL = 0.08
+#: Stretch mode's grains (s) and how many overlap: 60 ms grains keep a click's smear within
+#: +-G/2 x (1 - 1/rate) (+-6 ms at 25 % faster); shorter grains roughen sustained sound.
+STEM_GRAIN = 0.06
+STEM_GRAINS = 8
+#: An ambience bed's loop point is blended over this many seconds at load (equal-power), and a
+#: score may ask for 0.01-30 s; the file must be longer than twice the blend.
+BED_CROSSFADE = 2.0
+BED_CROSSFADE_RANGE = (0.01, 30.0)

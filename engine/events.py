@@ -40,3 +40,22 @@ class NoteEvent:
     velocity: float
     duration: float
     voice: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class StemEvent:
+    """One bar of a recorded stem, bound for a stem instrument, in sample time.
+
+    The conductor decides it once per bar and hands it over ``preroll`` seconds before the bar
+    line, at ``offset`` samples into the next buffer: from the bar line on, play the stem from
+    ``position`` seconds into its file, moving through it at ``rate`` file-seconds per second
+    (engine tempo / stem tempo), for ``duration`` seconds (the bar's length at the engine's
+    tempo). The preroll lets the instrument read what leads into the bar (grains in flight, the
+    crossfade) before it. Every bar re-anchors the position, so nothing drifts.
+    """
+
+    offset: int
+    preroll: float
+    position: float
+    rate: float
+    duration: float

@@ -30,7 +30,7 @@ from engine.commands import ChangeScene, Command, FireEvent, OverrideTempo, Rese
 from engine.conductor.layers import MIX_PARAMS, LayerState
 from engine.conductor.performer import Observer, Performer
 from engine.conductor.preparation import BarPlan, Preparation, Slice
-from engine.events import Note, NoteEvent
+from engine.events import Note, NoteEvent, StemEvent
 from engine.music.generators import BarContext, make_generator
 from engine.music.harmony import Chord, HarmonyTrack, ModeSelector, chord_on
 from engine.music.humanize import Humanizer
@@ -82,6 +82,8 @@ class Conductor:
         #: Rest-of-bar notes composed ahead for layers entering on a beat: (bar, beat, notes).
         self._entry_notes: dict[str, tuple[BarPlan, float, list[Note]]] = {}
         self._notes: list[tuple[int, int, str, NoteEvent]] = []
+        #: Stems' bars: (sample handed over, order, channel, bar, sample of its bar line).
+        self._loops: list[tuple[int, int, str, StemEvent, int]] = []
         self._actions: list[tuple[float, int, Callable[[], None]]] = []
         self._counter = itertools.count()
         self._pending_scene: tuple[str, int, float] | None = None
@@ -112,6 +114,7 @@ class Conductor:
             if name in old:
                 state.active, state.fading_until = old[name].active, old[name].fading_until
                 state.woken = old[name].woken
+                state.loop_first, state.loop_next = old[name].loop_first, old[name].loop_next
             self.layers[name] = state
 
     def _mode_selector(self, key: KeySpec) -> ModeSelector | None:
@@ -251,11 +254,12 @@ class Conductor:
         for name, layer in self.layers.items():
             entering = name in wanted and not layer.active
             fading = layer.fading_until is not None and layer.fading_until > start
+            deadline = start - self._preroll(layer)
             if entering:  # woken, or kept from suspension if it is still fading out
-                self.preparation.add(start, self._waker(name))
+                self.preparation.add(deadline, self._waker(name))
             if entering or layer.active or fading:
                 plan.layers.add(name)
-                self.preparation.add(start, self._writer(name, plan))
+                self.preparation.add(deadline, self._writer(name, plan))
         return plan
 
     def _start_bar(self) -> None:
@@ -401,6 +405,10 @@ class Conductor:
         from_beat: float,
     ) -> None:
         """Ask the layer's generator for bar ``plan`` and schedule its notes from ``from_beat``."""
+        if layer.spec.stem is not None:
+            if from_beat <= 1e-9:  # a stem entering mid-bar starts on the next bar line
+                self._schedule_stem_bar(name, layer, plan)
+            return
         for note in self._compose(layer, plan, inputs, from_beat):
             self._schedule_note(name, note, plan.sample_at(note.beat), plan.bpm)
 
@@ -443,7 +451,42 @@ class Conductor:
         event = NoteEvent(0, float(note.pitch), velocity, duration, note.voice)
         heapq.heappush(self._notes, (round(start), next(self._counter), channel, event))
 
+    def _schedule_stem_bar(self, name: str, layer: LayerState, plan: BarPlan) -> None:
+        """Decide bar ``plan`` of a stem: which of its bars plays, from where, how fast.
+
+        Its bar k (bars since it entered, mod its length) starts exactly on the bar line: the
+        position is the start of bar k in the file (corrected for the bar line's fraction of a
+        sample), the rate the stem's bar length over this bar's length at the engine's tempo.
+        """
+        stem = layer.spec.stem
+        assert stem is not None
+        if layer.loop_next != plan.bar:  # not continuing its previous bar: a fresh entry
+            layer.loop_first = plan.bar
+        layer.loop_next = plan.bar + 1
+        k = (plan.bar - layer.loop_first) % stem.bars
+        length = self.transport.beats_per_bar * plan.samples_per_beat / self.sr
+        rate = stem.bar_seconds / length
+        sample = round(plan.start)
+        position = k * stem.bar_seconds + (sample - plan.start) / self.sr * rate
+        event = StemEvent(0, 0.0, position, rate, length)
+        due = sample - round(self._preroll(layer) * self.sr)
+        heapq.heappush(self._loops, (due, next(self._counter), name, event, sample))
+
+    def _preroll(self, layer: LayerState) -> float:
+        """How long before its bar line a layer's bar must be ready: a stem's preroll."""
+        return defaults.STEM_PREROLL if layer.spec.stem is not None else 0.0
+
     def _dispatch(self, start: int, end: int) -> None:
+        loops = self._loops
+        while loops and loops[0][0] < end:
+            due, _, channel, bar, line = heapq.heappop(loops)
+            stem = self.layers[channel]
+            if stem.sounding or stem.woken:  # playing, or entering on this bar line
+                offset = max(0, due - start)
+                preroll = (line - start - offset) / self.sr
+                self.performer.stem(
+                    channel, StemEvent(offset, preroll, bar.position, bar.rate, bar.duration)
+                )
         notes = self._notes
         while notes and notes[0][0] < end:
             sample, _, channel, event = heapq.heappop(notes)
@@ -527,7 +570,7 @@ class Conductor:
         plan = self._next
         if plan is not None and name not in plan.layers:  # entered after its bar was decided
             plan.layers.add(name)
-            self.preparation.add(plan.start, self._writer(name, plan))
+            self.preparation.add(plan.start - self._preroll(layer), self._writer(name, plan))
 
     def _suspender(self, name: str, layer: LayerState) -> Callable[[], None]:
         def suspend() -> None:

@@ -29,6 +29,9 @@ class LayerState:
     sent: dict[str, float] = field(default_factory=dict)
     instrument_params: dict[str, ParamMap] = field(default_factory=dict)
     param_ranges: dict[str, tuple[float, float]] = field(default_factory=dict)
+    #: A stem's bars: the bar it (re-)entered on, and the bar that continues it without a gap.
+    loop_first: int = 0
+    loop_next: int = -1
 
     @property
     def sounding(self) -> bool:

@@ -30,7 +30,7 @@ from engine.dsp.pyolib import pyo
 from engine.dsp.sleep import VoiceSleep
 from engine.dsp.streams import Stream, reachable, streams
 from engine.dsp.voices import VoiceBank, velocity_gain
-from engine.events import NoteEvent
+from engine.events import NoteEvent, StemEvent
 from engine.samples.model import SampleSet
 
 #: Shortest ramp for a signal parameter: even a "jump" glides this long, so it cannot click.
@@ -176,6 +176,10 @@ class Instrument:
         pitch = safety.clamp(float(event.pitch), *safety.PITCH_RANGE)
         dur = safety.clamp(float(event.duration), *DURATION_RANGE)
         self._note_on(offset, pitch, velocity_gain(velocity), dur, event.voice)
+
+    def play_stem(self, event: StemEvent) -> None:
+        """A bar of a recorded stem: only the stem instrument plays them; others count a drop."""
+        self.dropped += 1
 
     def set_param(self, name: str, value: float, ramp: float | None = None) -> None:
         """Glide parameter ``name`` to ``value`` (clamped) over ``ramp`` seconds.

@@ -14,7 +14,7 @@ from engine.dsp.instrument import Instrument
 from engine.dsp.instruments import INSTRUMENTS
 from engine.dsp.master import MasterBus
 from engine.dsp.mixer import Channel, db_to_amp
-from engine.events import NoteEvent
+from engine.events import NoteEvent, StemEvent
 from engine.samples.model import SampleSet
 from engine.score.model import Score
 
@@ -78,6 +78,9 @@ class Orchestra:
     # -- Performer --------------------------------------------------------------------------
     def note(self, channel: str, event: NoteEvent) -> None:
         self.channels[channel].instrument.play(event)
+
+    def stem(self, channel: str, event: StemEvent) -> None:
+        self.channels[channel].instrument.play_stem(event)
 
     def set_param(self, channel: str, name: str, value: float) -> None:
         self.channels[channel].instrument.set_param(name, value)

@@ -16,7 +16,8 @@ from functools import partial
 from pathlib import Path
 
 from engine import defaults
-from engine.samples.audio import AssetError
+from engine.samples.audio import AssetError, read_audio
+from engine.samples.loops import StemSet, seamless_loop, single
 from engine.samples.model import Audio, SampleSet
 from engine.samples.recordings import Recording, read_recordings
 from engine.samples.recordings import buffers as recording_buffers
@@ -170,3 +171,32 @@ def _channel_field(channel: str) -> str:
 
 
 _READERS.append(read_sampled)
+
+
+def _read_loops(score: Score, sr: int) -> dict[str, SampleSet]:
+    """Stems and ambience beds: one buffer each, every file read once however many layers
+    name it; a bed's loop point is blended here (:func:`seamless_loop`), not while playing."""
+    read: dict[str, Audio] = {}
+
+    def audio(path: str, where: Where) -> Audio:
+        if path not in read:
+            try:
+                read[path] = read_audio(Path(path), sr)
+            except AssetError as exc:
+                raise where.error(str(exc)) from None
+        return read[path]
+
+    sets: dict[str, SampleSet] = {}
+    for name, layer in score.layers.items():
+        if layer.stem is not None:
+            stem = layer.stem
+            sets[name] = StemSet(*single(name, sr, audio(stem.file, stem.where)), stem.follow)
+        elif layer.bed is not None:
+            bed = layer.bed
+            raw = audio(bed.file, bed.where)
+            loop = seamless_loop(raw, max(1, min(round(bed.crossfade * sr), (len(raw) - 1) // 2)))
+            sets[name] = SampleSet(*single(name, sr, loop))
+    return sets
+
+
+_READERS.append(_read_loops)

@@ -19,8 +19,10 @@ from engine.music.harmony import parse_degree
 from engine.music.mutation import OPERATORS
 from engine.music.options import Option
 from engine.music.scales import MODES, pitch_class
+from engine.samples.audio import AssetError, audio_info
 from engine.score.catalog import Catalog
 from engine.score.model import (
+    BedSpec,
     Binding,
     DuckSpec,
     HarmonySpec,
@@ -35,6 +37,7 @@ from engine.score.model import (
     Quantize,
     SceneSpec,
     Score,
+    StemSpec,
     StingerNote,
     StingerSpec,
     TempoSpec,
@@ -66,6 +69,8 @@ TOP_LEVEL = (
     "max_sample_mb",
 )
 LAYER_FIELDS = ("instrument", "generator", "seed")
+#: Fields of layers that play a recording instead of generated notes, by instrument.
+RECORDING_FIELDS = {"stem": ("file", "tempo", "bars", "follow"), "ambience": ("file", "crossfade")}
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
 
 
@@ -253,7 +258,8 @@ class _ScoreReader:
         if "generator" in fields:
             kind, options = read_generator(fields["generator"])
         sampled = SOURCE_FIELDS if instrument == SAMPLER else ()
-        allowed = (*LAYER_FIELDS, *defaults.LAYER_PARAMS, *instrument_params, *sampled)
+        recording = RECORDING_FIELDS.get(instrument, ())
+        allowed = (*LAYER_FIELDS, *defaults.LAYER_PARAMS, *instrument_params, *sampled, *recording)
         node.check_keys(allowed)
         source = (
             read_source(node, fields, self.score_dir, self.soundfonts)
@@ -268,7 +274,66 @@ class _ScoreReader:
                 spec = instrument_params[key]
                 params[key] = self.param(value, spec.min, spec.max)
         seed = fields["seed"].as_int(0, 2**31 - 1) if "seed" in fields else index + 1
-        return LayerSpec(name, instrument, kind, options, params, seed, source)
+        stem = self.read_stem(node, fields) if instrument == "stem" else None
+        bed = self.read_bed(node, fields) if instrument == "ambience" else None
+        return LayerSpec(name, instrument, kind, options, params, seed, source, stem=stem, bed=bed)
+
+    # -- recorded loops (stems and ambience beds) -------------------------------------------
+    def recording(self, node: Node, fields: dict[str, Node]) -> tuple[str, float]:
+        """The layer's ``file`` resolved against the score's folder, and its duration; a file
+        that is missing or unreadable is an error at the ``file`` field, naming the file."""
+        if "generator" in fields:
+            raise fields["generator"].error("this layer plays its file: it takes no generator")
+        if "file" not in fields:
+            raise node.error("this layer needs a 'file' (relative to the score)")
+        path = self.score_dir / fields["file"].as_str()
+        try:
+            _, _, seconds = audio_info(path)
+        except AssetError as exc:
+            raise fields["file"].error(str(exc)) from None
+        if seconds <= 0.0:
+            raise fields["file"].error(f"{path}: holds no audio")
+        return str(path), seconds
+
+    def read_stem(self, node: Node, fields: dict[str, Node]) -> StemSpec:
+        """A stem's file, tempo, bars and follow mode; its length must match bars at tempo."""
+        for required in ("tempo", "bars"):
+            if required not in fields:
+                raise node.error(f"a stem needs {required!r} (its own BPM and length in bars)")
+        path, seconds = self.recording(node, fields)
+        tempo = fields["tempo"].as_float(*defaults.STEM_TEMPO_RANGE)
+        bars = fields["bars"].as_int(1, defaults.STEM_MAX_BARS)
+        follow = (
+            fields["follow"].as_str(defaults.STEM_FOLLOW_MODES)
+            if "follow" in fields
+            else defaults.STEM_FOLLOW
+        )
+        meter = read_meter(self.root.mapping().get("meter"))
+        expected = bars * meter.beats * 60.0 / tempo
+        off = abs(seconds - expected) / expected
+        if off > defaults.STEM_LENGTH_TOLERANCE:
+            raise fields["bars"].error(
+                f"{path} lasts {seconds:.3f} s, but {bars} bars of {meter.beats}/{meter.unit} "
+                f"at {tempo:g} BPM last {expected:.3f} s ({off:.1%} off, more than "
+                f"{defaults.STEM_LENGTH_TOLERANCE:.0%}): check 'tempo' and 'bars'"
+            )
+        return StemSpec(path, tempo, bars, follow, seconds, fields["file"].where())
+
+    def read_bed(self, node: Node, fields: dict[str, Node]) -> BedSpec:
+        """An ambience bed's file and loop crossfade; the file must outlast two crossfades."""
+        path, seconds = self.recording(node, fields)
+        crossfade = (
+            fields["crossfade"].as_float(*defaults.BED_CROSSFADE_RANGE)
+            if "crossfade" in fields
+            else defaults.BED_CROSSFADE
+        )
+        if seconds <= 2 * crossfade:
+            where = fields.get("crossfade", fields["file"])
+            raise where.error(
+                f"{path} lasts {seconds:.3f} s: too short to loop with a {crossfade:g} s "
+                "crossfade (it needs more than twice the crossfade)"
+            )
+        return BedSpec(path, crossfade, seconds, fields["file"].where())
 
     def read_scenes(
         self, node: Node, layers: dict[str, LayerSpec], tempo: TempoSpec

@@ -143,6 +143,36 @@ class SamplerSource:
 
 
 @dataclass(frozen=True)
+class StemSpec:
+    """A recorded loop played in sync with the transport (``instrument: stem``).
+
+    ``seconds`` is the file's own duration, which defines its bars (``seconds / bars`` each): a
+    file within the length tolerance of ``bars`` at ``tempo`` still loops seamlessly.
+    """
+
+    file: str  # resolved path
+    tempo: float  # the stem's own BPM
+    bars: int
+    follow: str  # "stretch" or "resample"
+    seconds: float
+    where: Where
+
+    @property
+    def bar_seconds(self) -> float:
+        return self.seconds / self.bars
+
+
+@dataclass(frozen=True)
+class BedSpec:
+    """A long recording looped without a click (``instrument: ambience``)."""
+
+    file: str  # resolved path
+    crossfade: float  # seconds blended at the loop point, at load
+    seconds: float
+    where: Where
+
+
+@dataclass(frozen=True)
 class LayerSpec:
     name: str
     instrument: str
@@ -151,6 +181,8 @@ class LayerSpec:
     params: dict[str, ParamMap]  # mix, music and instrument parameters by name
     seed: int  # offset mixed into the score seed so layers differ
     source: SamplerSource | None = None  # instrument "sampler" only
+    stem: StemSpec | None = None  # for instrument: stem
+    bed: BedSpec | None = None  # for instrument: ambience
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ import pytest
 
 from engine import defaults
 from engine.conductor.conductor import Conductor
-from engine.events import NoteEvent
+from engine.events import NoteEvent, StemEvent
 from engine.score.catalog import Catalog, ParamRange
 from engine.score.loader import parse_score
 from engine.score.model import Score
@@ -63,6 +63,10 @@ class Recorder:
         self.notes.append(
             (self.start + event.offset, channel, event.pitch, event.duration, event.voice)
         )
+
+    def stem(self, channel: str, event: StemEvent) -> None:
+        assert 0 <= event.offset < self.buffersize
+        self.calls.append(("stem", self.start + event.offset, channel, event))
 
     def set_param(self, channel: str, name: str, value: float) -> None:
         self.calls.append(("param", channel, name, value))

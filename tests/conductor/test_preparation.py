@@ -12,7 +12,7 @@ from engine import load_score
 from engine.catalog import default_catalog
 from engine.conductor.conductor import Conductor
 from engine.conductor.preparation import Preparation
-from engine.events import NoteEvent
+from engine.events import NoteEvent, StemEvent
 from engine.state.timeline import load_timeline
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -89,6 +89,9 @@ class Counting:
 
     def note(self, channel: str, event: NoteEvent) -> None:
         self.notes.append((self.buffer * FRAMES + event.offset, channel, event.pitch))
+
+    def stem(self, channel: str, event: StemEvent) -> None:
+        pass
 
     def set_param(self, channel: str, name: str, value: float) -> None:
         pass

@@ -48,6 +48,11 @@ class Hit:
         return sample // bs, event
 
 
+#: Instruments that play a score's own recording (a stem, an ambience bed) rather than notes:
+#: the generic instrument tests skip them; tests/stems covers them with files it writes.
+LOOP_PLAYERS = frozenset({"stem", "ambience"})
+
+
 def render(
     instrument: str | type[Instrument],
     seconds: float,

@@ -12,9 +12,11 @@ from engine.dsp.pyolib import pyo
 from engine.dsp.voices import VoiceBank
 from engine.events import NoteEvent
 
-from .render_helper import BS, SR, Hit, clicks, first_onset, render
+from .render_helper import BS, LOOP_PLAYERS, SR, Hit, clicks, first_onset, render
 
-PLAYED = sorted(n for n, c in INSTRUMENTS.items() if not issubclass(c, Texture))
+PLAYED = sorted(
+    n for n, c in INSTRUMENTS.items() if not issubclass(c, Texture) and n not in LOOP_PLAYERS
+)
 #: Samples between a note's offset and its first non-zero sample (gate zero + envelope step).
 LATENCY = 2
 

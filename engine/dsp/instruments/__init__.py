@@ -24,6 +24,8 @@ wind        intensity 0.8                                                   -20.
 rain        intensity 0.8                                                   -20.0  0.47
 ocean       intensity 0.8                                                   -20.0  0.43
 sampler     the keys' chords on FluidR3's grand piano (tests: struck tones)  -20.0  0.74
+stem        the score's recording, as recorded (LEVEL 1: its own loudness)  file   file
+ambience    the score's recording, as recorded (LEVEL 1: its own loudness)  file   file
 ==========  ==============================================================  =====  =====
 
 The sampler scales each sample set so that its loudest sample peaks at 1.0 and is calibrated on
@@ -43,6 +45,7 @@ level-compensated timbre controls (tests/dsp/test_calibration.py keeps them with
 from __future__ import annotations
 
 from engine.dsp.instrument import Instrument
+from engine.dsp.instruments.ambience import Ambience
 from engine.dsp.instruments.bass import Bass
 from engine.dsp.instruments.bell import Bell
 from engine.dsp.instruments.drone import Drone
@@ -53,6 +56,7 @@ from engine.dsp.instruments.pad import Pad
 from engine.dsp.instruments.pluck import Pluck
 from engine.dsp.instruments.rain import Rain
 from engine.dsp.instruments.sampler import Sampler
+from engine.dsp.instruments.stem import Stem
 from engine.dsp.instruments.wind import Wind
 
 #: Loudness every instrument is calibrated to in its typical use (LUFS).
@@ -60,12 +64,27 @@ CALIBRATION_LUFS = -20.0
 
 INSTRUMENTS: dict[str, type[Instrument]] = {
     cls.NAME: cls
-    for cls in (Pad, Bass, Pluck, Keys, Bell, Drone, Drums, Wind, Rain, Ocean, Sampler)
+    for cls in (
+        Pad,
+        Bass,
+        Pluck,
+        Keys,
+        Bell,
+        Drone,
+        Drums,
+        Wind,
+        Rain,
+        Ocean,
+        Sampler,
+        Stem,
+        Ambience,
+    )
 }
 
 __all__ = [
     "CALIBRATION_LUFS",
     "INSTRUMENTS",
+    "Ambience",
     "Bass",
     "Bell",
     "Drone",
@@ -76,5 +95,6 @@ __all__ = [
     "Pluck",
     "Rain",
     "Sampler",
+    "Stem",
     "Wind",
 ]
