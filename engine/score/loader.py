@@ -21,6 +21,7 @@ from engine.music.scales import MODES, pitch_class
 from engine.score.catalog import Catalog
 from engine.score.model import (
     Binding,
+    Cooldown,
     DuckSpec,
     HarmonySpec,
     InputSpec,
@@ -301,6 +302,8 @@ class _ScoreReader:
                 "gain",
                 "reverb",
                 "duck",
+                "cooldown",
+                "max_playing",
                 *inst_params,
             )
         )
@@ -336,6 +339,12 @@ class _ScoreReader:
             else defaults.LAYER_PARAMS["reverb"],
             duck=duck,
             params=params,
+            cooldown=read_cooldown(fields["cooldown"])
+            if "cooldown" in fields
+            else Cooldown(defaults.STINGER_COOLDOWN),
+            max_playing=fields["max_playing"].as_int(1, defaults.MAX_STINGER_PLAYING)
+            if "max_playing" in fields
+            else defaults.STINGER_MAX_PLAYING,
         )
 
     def read_master(self, node: Node | None) -> MasterSpec:
@@ -545,6 +554,22 @@ def read_transitions(node: Node | None, scenes: dict[str, SceneSpec]) -> tuple[T
         fade = fields["fade"].as_float(0, 60) if "fade" in fields else rules[0].fade
         rules.append(TransitionSpec(source, target, quantize, fade))
     return tuple(rules)
+
+
+def read_cooldown(node: Node) -> Cooldown:
+    """Seconds as a number, or ``N beats`` / ``N bars`` (also ``beat``, ``bar``, ``1.5 beats``)."""
+    if not isinstance(node.scalar(), str):
+        return Cooldown(node.as_float(0, defaults.MAX_STINGER_COOLDOWN))
+    text = node.as_str().strip().lower()
+    match = re.fullmatch(r"(\d+(?:\.\d+)?)?\s*(beat|bar)s?", text)
+    if match is None:
+        raise node.error(
+            f"{quote(text)} is not a cooldown: use seconds (a number), 'N beats' or 'N bars'"
+        )
+    amount = float(match[1]) if match[1] else 1.0
+    if amount > defaults.MAX_STINGER_COOLDOWN:
+        raise node.error(f"must be at most {defaults.MAX_STINGER_COOLDOWN:g} {match[2]}s")
+    return Cooldown(amount, f"{match[2]}s")
 
 
 def read_quantize(node: Node) -> Quantize:

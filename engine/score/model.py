@@ -177,6 +177,15 @@ class DuckSpec:
 
 
 @dataclass(frozen=True)
+class Cooldown:
+    """How long after an accepted request a stinger refuses the next: ``amount`` of ``unit``
+    ("seconds", "beats" or "bars"; beats and bars at the tempo of the request)."""
+
+    amount: float = 0.0
+    unit: str = "seconds"
+
+
+@dataclass(frozen=True)
 class StingerSpec:
     name: str
     event: str
@@ -188,6 +197,8 @@ class StingerSpec:
     reverb: float
     duck: DuckSpec | None
     params: dict[str, float] = field(default_factory=dict)
+    cooldown: Cooldown = Cooldown()
+    max_playing: int = 1  # the loader fills in defaults.STINGER_MAX_PLAYING
 
     @property
     def beats(self) -> float:
