@@ -331,3 +331,18 @@ STEM_GRAINS = 8
 #: score may ask for 0.01-30 s; the file must be longer than twice the blend.
 BED_CROSSFADE = 2.0
 BED_CROSSFADE_RANGE = (0.01, 30.0)
+
+# -- Stinger cooldown (engine/conductor/conductor.py) ------------------------------------------
+#: Copies of one stinger sounding (or waiting for their beat) at once; more requests are dropped
+#: as ``stinger_busy``. A stinger is one musical gesture: two copies landing on the same beat
+#: only double its level (+6 dB) and its ducking, and a burst of game events would otherwise
+#: stack several before the router's event bucket (EVENT_BURST) refuses any.
+STINGER_MAX_PLAYING = 1
+#: Seconds after an accepted request during which the same stinger refuses another (dropped as
+#: ``stinger_cooldown``). 0: the playing cap alone decides, so a stinger may follow itself as
+#: soon as its last note has ended.
+STINGER_COOLDOWN = 0.0
+#: The longest cooldown a score may ask for, in seconds, beats or bars.
+MAX_STINGER_COOLDOWN = 600.0
+#: The most copies of one stinger a score may allow at once (each starts voices on one channel).
+MAX_STINGER_PLAYING = 8

@@ -30,6 +30,7 @@ from engine.commands import ChangeScene, Command, FireEvent, OverrideTempo, Rese
 from engine.conductor.layers import MIX_PARAMS, LayerState
 from engine.conductor.performer import Observer, Performer
 from engine.conductor.preparation import BarPlan, Preparation, Slice
+from engine.conductor.stingergate import StingerGate
 from engine.events import Note, NoteEvent, StemEvent
 from engine.music.generators import BarContext, make_generator
 from engine.music.harmony import Chord, HarmonyTrack, ModeSelector, chord_on
@@ -88,6 +89,7 @@ class Conductor:
         self._counter = itertools.count()
         self._pending_scene: tuple[str, int, float] | None = None
         self._pending_stingers: list[tuple[StingerSpec, float, int, float]] = []
+        self.stinger_gate = StingerGate(sr)
         self._reseed(seed)
 
     # -- setup ------------------------------------------------------------------------------
@@ -192,6 +194,12 @@ class Conductor:
     def _request_stinger(self, stinger: StingerSpec, intensity: float, sample: int) -> None:
         if len(self._pending_stingers) >= defaults.MAX_PENDING_STINGERS:
             self.router.dropped["event_rate"] += 1
+            return
+        waiting = sum(1 for p in self._pending_stingers if p[0] is stinger)
+        spb, bpb = self.transport.samples_per_beat, self.transport.beats_per_bar
+        refusal = self.stinger_gate.refusal(stinger, sample, waiting, spb, bpb)
+        if refusal is not None:
+            self.router.dropped[refusal] += 1
             return
         landing = self._landing(stinger.quantize, sample)
         bar, beat = landing if landing is not None else (self.transport.bar, -1.0)
@@ -605,6 +613,7 @@ class Conductor:
             note = Note(0.0, seconds * bpm / 60.0, pitch, 1.0)
             self._schedule_note(channel, note, float(sample), bpm, 0.4 + 0.6 * intensity)
             length = seconds * self.sr
+        self.stinger_gate.played(stinger, sample + length)
         if stinger.duck is not None:
             duck = stinger.duck
             for name, layer in self.layers.items():

@@ -24,6 +24,7 @@ from engine.score.catalog import Catalog
 from engine.score.model import (
     BedSpec,
     Binding,
+    Cooldown,
     DuckSpec,
     HarmonySpec,
     InputSpec,
@@ -397,7 +398,8 @@ class _ScoreReader:
             instrument = fields["instrument"].as_str(self.catalog.instruments)
         inst_params = self.catalog.instruments[instrument]
         shape = ("sample", "root") if "sample" in fields else ("instrument", "notes", "octave")
-        node.check_keys((*shape, "event", "quantize", "gain", "reverb", "duck", *inst_params))
+        common = ("event", "quantize", "gain", "reverb", "duck", "cooldown", "max_playing")
+        node.check_keys((*shape, *common, *inst_params))
         if "sample" in fields:
             one_shot = read_one_shot(node, self.score_dir)
             notes: tuple[StingerNote, ...] = ()
@@ -437,6 +439,12 @@ class _ScoreReader:
             duck=duck,
             params=params,
             sample=one_shot,
+            cooldown=read_cooldown(fields["cooldown"])
+            if "cooldown" in fields
+            else Cooldown(defaults.STINGER_COOLDOWN),
+            max_playing=fields["max_playing"].as_int(1, defaults.MAX_STINGER_PLAYING)
+            if "max_playing" in fields
+            else defaults.STINGER_MAX_PLAYING,
         )
 
     def read_master(self, node: Node | None) -> MasterSpec:
@@ -646,6 +654,22 @@ def read_transitions(node: Node | None, scenes: dict[str, SceneSpec]) -> tuple[T
         fade = fields["fade"].as_float(0, 60) if "fade" in fields else rules[0].fade
         rules.append(TransitionSpec(source, target, quantize, fade))
     return tuple(rules)
+
+
+def read_cooldown(node: Node) -> Cooldown:
+    """Seconds as a number, or ``N beats`` / ``N bars`` (also ``beat``, ``bar``, ``1.5 beats``)."""
+    if not isinstance(node.scalar(), str):
+        return Cooldown(node.as_float(0, defaults.MAX_STINGER_COOLDOWN))
+    text = node.as_str().strip().lower()
+    match = re.fullmatch(r"(\d+(?:\.\d+)?)?\s*(beat|bar)s?", text)
+    if match is None:
+        raise node.error(
+            f"{quote(text)} is not a cooldown: use seconds (a number), 'N beats' or 'N bars'"
+        )
+    amount = float(match[1]) if match[1] else 1.0
+    if amount > defaults.MAX_STINGER_COOLDOWN:
+        raise node.error(f"must be at most {defaults.MAX_STINGER_COOLDOWN:g} {match[2]}s")
+    return Cooldown(amount, f"{match[2]}s")
 
 
 def read_quantize(node: Node) -> Quantize:

@@ -236,6 +236,15 @@ class OneShot:
 
 
 @dataclass(frozen=True)
+class Cooldown:
+    """How long after an accepted request a stinger refuses the next: ``amount`` of ``unit``
+    ("seconds", "beats" or "bars"; beats and bars at the tempo of the request)."""
+
+    amount: float = 0.0
+    unit: str = "seconds"
+
+
+@dataclass(frozen=True)
 class StingerSpec:
     name: str
     event: str
@@ -248,6 +257,8 @@ class StingerSpec:
     duck: DuckSpec | None
     params: dict[str, float] = field(default_factory=dict)
     sample: OneShot | None = None  # a one-shot: instrument "sampler" and no notes
+    cooldown: Cooldown = Cooldown()
+    max_playing: int = 1  # the loader fills in defaults.STINGER_MAX_PLAYING
 
     @property
     def beats(self) -> float:
