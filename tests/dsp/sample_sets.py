@@ -34,7 +34,7 @@ def sine(freq: float, seconds: float, amp: float = 0.5) -> np.ndarray:
 #: Peak of the hammer knock that opens each struck tone (the tone's own peak is 0.8). Real piano
 #: samples peak far above their body; so does this, so that after the sampler's per-set peak
 #: normalisation the set sounds about as loud as FluidR3's piano (within 0.5 LU).
-KNOCK = 1.6
+KNOCK = 3.25
 
 
 def struck(freq: float, seconds: float = 3.0, decay: float = 1.2) -> np.ndarray:

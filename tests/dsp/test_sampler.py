@@ -7,6 +7,7 @@ cover the sampler too, playing sample_sets.typical_set().
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -16,12 +17,24 @@ from engine.dsp.instruments import CALIBRATION_LUFS, Pad, Sampler
 from engine.dsp.pyolib import pyo
 from engine.dsp.streams import streams
 from engine.events import NoteEvent
+from engine.samples.model import SampleSet
+from engine.samples.soundfont import open_soundfont
 
 from . import sample_sets as sets
 from .render_helper import SR, Hit, clicks, first_onset, loudness, render
 from .scenarios import SECONDS, TYPICAL
-from .sf2_preset import FLUID, fluid_preset
 from .test_voices import LATENCY
+
+FLUID = Path("/usr/share/sounds/sf2/FluidR3_GM.sf2")
+needs_fluid = pytest.mark.skipif(
+    not FLUID.exists(), reason="FluidR3_GM not installed (scripts/install-test-deps.sh)"
+)
+
+
+def fluid_preset(preset: str) -> SampleSet:
+    """A FluidR3 preset read by the engine's own SoundFont reader, at the tests' rate."""
+    soundfont = open_soundfont(FLUID)
+    return soundfont.read(soundfont.find(preset), SR)
 
 
 def frequency(audio: np.ndarray) -> float:
@@ -210,12 +223,21 @@ def test_a_silent_sampler_sleeps_like_a_silent_synth(server: pyo.Server) -> None
     assert asleep["sampler"] < awake["sampler"] / 10
 
 
-@pytest.mark.skipif(
-    not FLUID.exists(), reason="FluidR3_GM not installed (scripts/install-test-deps.sh)"
-)
+@needs_fluid
 def test_fluid_piano_measures_the_calibration_level() -> None:
     """LEVEL is fitted on FluidR3's grand piano playing the sampler's typical chords."""
     hits, params = TYPICAL["sampler"]
-    audio = render("sampler", SECONDS, hits=hits, params=params, samples=fluid_preset(0))
+    audio = render("sampler", SECONDS, hits=hits, params=params, samples=fluid_preset("0/0"))
     assert abs(loudness(audio) - CALIBRATION_LUFS) < 1.0
     assert clicks(audio) == 0
+
+
+@needs_fluid
+def test_a_drum_generators_named_voices_play_their_general_midi_keys() -> None:
+    """On a GM kit, the drums generator's "kick" (pitch 0) is the kit's key 36, bit for bit."""
+    kit = fluid_preset("128/0")
+    for name, key in (("kick", 36), ("snare", 38), ("hat", 42)):
+        named = render("sampler", 1.0, hits=[Hit(0.1, 0.0, 0.8, 0.2, name)], samples=kit)
+        keyed = render("sampler", 1.0, hits=[Hit(0.1, float(key), 0.8, 0.2)], samples=kit)
+        assert np.abs(named).max() > 0.05, name
+        assert np.array_equal(named, keyed), name

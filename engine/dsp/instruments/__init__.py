@@ -23,7 +23,7 @@ drums       kick/snare/hat/openhat/shaker 16-step pattern at 110 BPM        -20.
 wind        intensity 0.8                                                   -20.0  0.46
 rain        intensity 0.8                                                   -20.0  0.47
 ocean       intensity 0.8                                                   -20.0  0.43
-sampler     the keys' chords on FluidR3's grand piano (tests: struck tones)  -20.0  0.74
+sampler     the keys' chords on FluidR3's grand piano (tests: struck tones)  -20.0  0.75
 stem        the score's recording, as recorded (LEVEL 1: its own loudness)  file   file
 ambience    the score's recording, as recorded (LEVEL 1: its own loudness)  file   file
 ==========  ==============================================================  =====  =====
@@ -32,7 +32,7 @@ The sampler scales each sample set so that its loudest sample peaks at 1.0 and i
 FluidR3's grand piano (tests/dsp/test_sampler.py measures it); the tests' own set (struck tones
 with a hammer knock, tests/dsp/sample_sets.py) is built to measure the same. Other presets are
 as loud as their designer balanced them against the piano: on the same chords FluidR3's strings
-measure -15.8, choir -17.3 and harp -16.9 LUFS (held tones are louder than a decaying piano).
+measure -13.2, choir -13.7 and harp -18.6 LUFS (held tones are louder than a decaying piano).
 
 Peaks are sample peaks of the mono output. Each output also passes a soft ceiling
 (:func:`engine.dsp.safety.ceiling`: linear to 0.7, never above 0.95), which typical use does not

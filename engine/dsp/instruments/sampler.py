@@ -30,11 +30,15 @@ everything asleep, the default sampler (24 voices) costs 25 us per buffer, a pad
 milliseconds of the recorded decay, which the linear release covers; following it exactly would
 need the wrap count frozen at the release sample. ``none`` zones play once and stop at their end.
 
-**Envelope.** The zone's :class:`~engine.samples.model.VolumeEnvelope` drives a linear
-``MidiAdsr`` on the voice's gate, like :class:`~engine.dsp.voices.Envelopes`: delay is folded into
-the attack (the rise starts at once and takes delay + attack) and hold into the decay (the fall
-starts at once and takes hold + decay); SoundFonts rarely set either. Attack >= 5 ms like every
-instrument. The release is the zone's, times ``release_scale``, and it is exponential: the
+**Envelope.** The zone's :class:`~engine.samples.model.VolumeEnvelope` shapes each voice in
+three parts. The attack is a linear ``MidiAdsr`` on the voice's gate, like
+:class:`~engine.dsp.voices.Envelopes` (delay folded in: the rise starts at once and takes
+delay + attack; >= 5 ms like every instrument). The decay multiplies it: a ``TrigEnv`` holds 1
+from the note's first sample for attack + hold, then the zone's sustain level, through a
+one-pole ``Port`` whose fall is the decay, so the level falls dB-linearly, 100 dB in the decay
+time, as a SoundFont's does (a piano preset is a looped sample decaying this way: a linear decay
+over its 4-20 s held it near full level for seconds: 6.7 LU louder on the calibration chords).
+The release is the zone's, times ``release_scale``, and it is exponential: the
 ``MidiAdsr`` releases in a fixed :data:`~engine.dsp.voices.MIN_RELEASE` and the ``Port`` after it
 falls by 40 dB in the release time (a SoundFont release is dB-linear too). Why not ``Envelopes``'
 per-note release: ``MidiAdsr`` compares its running release time against the *current* release,
@@ -58,6 +62,10 @@ is dropped and counted in ``dropped``. A note on layered zones takes one voice p
 
 **Sleep.** Idle voices sleep like the synths' (engine.dsp.sleep): every voice stream stops once
 its note and release are over.
+
+**Drum kits.** The drums generator names its drums (``voice``: kick, snare, hat, openhat,
+shaker) and leaves the pitch at 0; on a sampler each name plays its General MIDI percussion key
+(:data:`GM_PERCUSSION`), so a GM kit preset (bank 128) plays a drum layer as written.
 
 A set with no zones (or none given) builds a silent instrument: notes are counted in ``dropped``.
 """
@@ -109,10 +117,30 @@ MAX_RELEASE = 60.0
 NO_END = 1e12
 
 
+#: Ratio of a SoundFont decay time (a 100 dB fall) to the one-pole time constant: ln(10 ** 5).
+DECAY_TO_100DB = 11.5129
+
+#: General MIDI percussion keys (channel 10) for the drums generator's named voices: bass drum 1,
+#: acoustic snare, closed and open hi-hat, maracas (GM 1 has no shaker; maracas is its nearest).
+GM_PERCUSSION = {"kick": 36, "snare": 38, "hat": 42, "openhat": 46, "shaker": 70}
+
+
 class _Plan:
     """A zone's reading constants in table units (see the module docstring), computed once."""
 
-    __slots__ = ("end_rel", "gain", "loop_add", "loop_mul", "root", "shape", "start_rel", "wrap")
+    __slots__ = (
+        "decay_tau",
+        "end_rel",
+        "gain",
+        "loop_add",
+        "loop_mul",
+        "peak_time",
+        "root",
+        "shape",
+        "start_rel",
+        "sustain",
+        "wrap",
+    )
 
     def __init__(self, zone: Zone, offset: int, length: int, size: int, norm: float) -> None:
         start, end = offset, offset + length
@@ -130,12 +158,13 @@ class _Plan:
         self.root = zone.root
         self.gain = safety.clamp(zone.gain, 0.0, MAX_ZONE_GAIN) * norm
         env = zone.envelope
-        self.shape = EnvelopeShape(
-            attack=safety.clamp(env.delay + env.attack, MIN_ATTACK, MAX_RELEASE),
-            decay=safety.clamp(env.hold + env.decay, 0.001, MAX_RELEASE),
-            sustain=safety.clamp(env.sustain, 0.0, 1.0),
-            release=env.release,
-        )
+        attack = safety.clamp(env.delay + env.attack, MIN_ATTACK, MAX_RELEASE)
+        self.shape = EnvelopeShape(attack=attack, decay=0.1, sustain=1.0, release=env.release)
+        # The decay (see the module docstring): at the peak until attack + hold, then falling
+        # dB-linearly to the sustain level, 100 dB in ``decay`` seconds as a SoundFont's does.
+        self.peak_time = safety.clamp(attack + env.hold, 0.001, MAX_RELEASE)
+        self.sustain = safety.clamp(env.sustain, 0.0, 1.0)
+        self.decay_tau = safety.clamp(env.decay, 0.001, MAX_RELEASE) / DECAY_TO_100DB
 
 
 class Sampler(PolyInstrument):
@@ -145,7 +174,7 @@ class Sampler(PolyInstrument):
     SAMPLED: ClassVar[bool] = True
     #: The default cap; the built count follows the ``voices`` parameter.
     POLYPHONY: ClassVar[int] = 16
-    LEVEL: ClassVar[float] = 0.5793
+    LEVEL: ClassVar[float] = 1.115
     PARAMS: ClassVar[dict[str, ParamSpec]] = {
         "cutoff": ParamSpec(20000.0, 200.0, 20000.0, "Hz", "output low-pass (colour)", 0.2),
         "release_scale": ParamSpec(
@@ -177,6 +206,14 @@ class Sampler(PolyInstrument):
         # the envelopes would apply them a buffer late (a reused voice stayed muted a buffer,
         # then jumped in: a click).
         self._steal = [pyo.SigTo(1.0, time=STEAL_FADE, init=1.0) for _ in range(count)]
+        # The decay: 1 from the note's first sample until its peak time, then its sustain level,
+        # through a one-pole whose fall is the zone's decay (exponential, dB-linear).
+        self._peak = [
+            pyo.TrigEnv(t, self.voices.ones, dur=0.1, interp=1, mul=0.0, add=1.0)
+            for t in self.voices.trig
+        ]
+        self._decay = [pyo.Port(p, risetime=ENVELOPE_SMOOTHING, falltime=0.1) for p in self._peak]
+        level = [s * d for s, d in zip(self._steal, self._decay, strict=True)]
         self._shapes: list[EnvelopeShape | None] = [None] * count
         self._adsr = [
             pyo.MidiAdsr(g, attack=MIN_ATTACK, decay=0.1, sustain=1.0, release=MIN_RELEASE)
@@ -184,7 +221,7 @@ class Sampler(PolyInstrument):
         ]
         self._env = [
             pyo.Port(a, risetime=ENVELOPE_SMOOTHING, falltime=ENVELOPE_SMOOTHING, mul=g)
-            for a, g in zip(self._adsr, self._steal, strict=True)
+            for a, g in zip(self._adsr, level, strict=True)
         ]
         self._count = [pyo.Count(t) for t in self.voices.trig]
         self._clamped = [pyo.Min(c, comp=NO_END) for c in self._count]
@@ -195,7 +232,8 @@ class Sampler(PolyInstrument):
             pyo.Pointer2(self._table, at, interp=4, autosmooth=False, mul=env)
             for at, env in zip(index, self._env, strict=True)
         ]
-        self.own_all([*self._steal, *self._adsr, *self._env, *self._count, *self._clamped])
+        self.own_all([*self._steal, *self._peak, *self._decay, *level])
+        self.own_all([*self._adsr, *self._env, *self._count, *self._clamped])
         self.own_all([*self._over, *self._wraps, *index, *reads])
         cutoff = self.own(safety.clip_filter_freq(self.signal("cutoff"), self.sr))
         return self.own(pyo.ButLP(mix(reads), freq=cutoff))
@@ -232,6 +270,8 @@ class Sampler(PolyInstrument):
     def _note_on(self, offset: int, pitch: float, gain: float, dur: float, voice: str) -> None:
         now = self.voices.next_buffer_start()
         self._reclaim(now)
+        if voice in GM_PERCUSSION:  # a drum generator's note on a General MIDI kit
+            pitch = GM_PERCUSSION[voice]
         key = round(pitch)
         velocity = int(safety.clamp(round(math.sqrt(gain) * 127.0), 1.0, 127.0))
         turn = self._turns[key]
@@ -282,11 +322,13 @@ class Sampler(PolyInstrument):
         self._steal[i].setTime(0.0)
         self._steal[i].setValue(1.0)
         if shape != self._shapes[i]:  # the voice is silent: safe (only its release is timed)
-            adsr = self._adsr[i]
-            adsr.setAttack(shape.attack)
-            adsr.setDecay(shape.decay)
-            adsr.setSustain(shape.sustain)
+            self._adsr[i].setAttack(shape.attack)
             self._shapes[i] = shape
+        peak = self._peak[i]
+        peak.setDur(plan.peak_time)
+        peak.setMul(1.0 - plan.sustain)
+        peak.setAdd(plan.sustain)
+        self._decay[i].setFallTime(plan.decay_tau)
         self._env[i].setFallTime(max(release / DECAY_TO_TAU, ENVELOPE_SMOOTHING))
         self.voices.start(i, offset=offset, freq=rate, gain=gain * plan.gain, dur=dur, tail=release)
 
