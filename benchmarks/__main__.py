@@ -6,7 +6,8 @@ latency (message to first changed sample), realtime (xruns, load, CPU, message a
 on the JACK dummy server, idle and under OSC floods), ingest (message rates until loss), soak
 (memory and output safety, two hours per score), scaling (layers, mutation rate, engines per
 core), fuzz (the OSC reader: a million damaged packets, cases/s and the slowest; its speed against
-python-osc's).
+python-osc's), samples (loading a sampled score: time, sample memory, peak RSS; a sampler voice's
+cost beside a pad voice's).
 
 The quick mode (seconds per section) is for CI and only catches gross breakage; the full mode
 (about 20 minutes, plus about an hour for the soak's six hours of audio) is for people and
@@ -24,9 +25,19 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from benchmarks import fuzz, latency, overhead, realtime, render_speed, scaling, soak
+from benchmarks import fuzz, latency, overhead, realtime, render_speed, samples, scaling, soak
 
-SECTIONS = ("render", "overhead", "latency", "realtime", "ingest", "soak", "scaling", "fuzz")
+SECTIONS = (
+    "render",
+    "overhead",
+    "latency",
+    "realtime",
+    "ingest",
+    "soak",
+    "scaling",
+    "fuzz",
+    "samples",
+)
 
 
 def _render(quick: bool) -> tuple[str, str, Any]:
@@ -59,10 +70,12 @@ def _latency(quick: bool) -> tuple[str, str, Any]:
 def _realtime(quick: bool) -> tuple[str, str, Any]:
     seconds, sizes = (5.0, (256,)) if quick else (60.0, (256, 128))
     rows = realtime.run(seconds, sizes, (0, 2000) if quick else (0, 2000, 10000))
+    if scaling.voyage_playable():  # samplers playing: voyage's GM presets, at 256 frames
+        rows += realtime.run(seconds, (256,), (0, 2000), scaling.VOYAGE)
     floor = realtime.baseline(seconds, sizes)
     return (
-        "Real time on the JACK dummy server (combat.yaml; flood from another process),\n"
-        "beside the machine's floor: the same server with one pyo sine",
+        "Real time on the JACK dummy server (combat.yaml, and voyage.yaml's samplers; flood\n"
+        "from another process), beside the machine's floor: the same server with one pyo sine",
         realtime.table(rows) + "\n\n" + realtime.baseline_table(floor),
         {"engine": realtime.as_json(rows), "baseline": [asdict(r) for r in floor]},
     )
@@ -105,6 +118,16 @@ def _fuzz(quick: bool) -> tuple[str, str, Any]:
     )
 
 
+def _samples(quick: bool) -> tuple[str, str, Any]:
+    loads, voices = samples.run(*((1, (1, 8)) if quick else (5, (1, 8, 16))))
+    return (
+        "Recorded sound: loading each score's samples (fresh process each), and a voice's pyo\n"
+        "time per buffer, sampler beside pad (idle, held, per voice, idle again after the notes)",
+        samples.table(loads, voices),
+        samples.as_json(loads, voices),
+    )
+
+
 RUNNERS: dict[str, Callable[[bool], tuple[str, str, Any]]] = {
     "render": _render,
     "overhead": _overhead,
@@ -114,6 +137,7 @@ RUNNERS: dict[str, Callable[[bool], tuple[str, str, Any]]] = {
     "soak": _soak,
     "scaling": _scaling,
     "fuzz": _fuzz,
+    "samples": _samples,
 }
 
 

@@ -54,6 +54,7 @@ class RealtimeRow:
     startup_s: float | None  # process start -> audio running
     peak_rss_mb: float
     private_mb: float | None
+    score: str = "combat"
 
 
 def _free_port() -> int:
@@ -62,7 +63,7 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def measure(buffersize: int, rate: int, seconds: float) -> RealtimeRow:
+def measure(buffersize: int, rate: int, seconds: float, score: Path = SCORE) -> RealtimeRow:
     port = _free_port()
     with tempfile.TemporaryDirectory() as folder:
         summary_path = Path(folder) / "summary.json"
@@ -72,7 +73,7 @@ def measure(buffersize: int, rate: int, seconds: float) -> RealtimeRow:
                 "-m",
                 "engine",
                 "play",
-                str(SCORE),
+                str(score),
                 "--audio",
                 "dummy",
                 "--buffer",
@@ -128,6 +129,7 @@ def measure(buffersize: int, rate: int, seconds: float) -> RealtimeRow:
         summary["startup_seconds"],
         summary["peak_rss_mb"],
         summary["private_mb"],
+        score.stem,
     )
 
 
@@ -135,8 +137,9 @@ def run(
     seconds: float = 60.0,
     buffersizes: tuple[int, ...] = (256, 128),
     rates: tuple[int, ...] = (0, 2000, 10000),
+    score: Path = SCORE,
 ) -> list[RealtimeRow]:
-    return [measure(b, r, seconds) for b in buffersizes for r in rates]
+    return [measure(b, r, seconds, score) for b in buffersizes for r in rates]
 
 
 def baseline(seconds: float = 60.0, buffersizes: tuple[int, ...] = (256, 128)) -> list[BaselineRow]:
@@ -174,14 +177,14 @@ def ingest(
 
 def table(rows: list[RealtimeRow]) -> str:
     head = (
-        f"{'buffer':>6} {'msg/s':>6} {'secs':>5} {'xruns':>5} {'dsp %':>6} {'dsp max':>7} "
-        f"{'cpu %':>6} {'age p50':>8} {'age p99':>8} {'lost %':>7} {'start s':>7} "
+        f"{'score':<10} {'buffer':>6} {'msg/s':>6} {'secs':>5} {'xruns':>5} {'dsp %':>6} "
+        f"{'dsp max':>7} {'cpu %':>6} {'age p50':>8} {'age p99':>8} {'lost %':>7} {'start s':>7} "
         f"{'RSS MB':>7} {'own MB':>7}"
     )
     lines = [head, "-" * len(head)]
     for r in rows:
         lines.append(
-            f"{r.buffersize:>6} {r.rate:>6} {r.seconds:>5.0f} {_n(r.xruns, 'd'):>5} "
+            f"{r.score:<10} {r.buffersize:>6} {r.rate:>6} {r.seconds:>5.0f} {_n(r.xruns, 'd'):>5} "
             f"{_n(r.dsp_load_mean):>6} {_n(r.dsp_load_max):>7} {_n(r.cpu_percent):>6} "
             f"{_n(r.age_p50_ms, '.2f'):>8} {_n(r.age_p99_ms, '.2f'):>8} {r.lost_percent:>7.2f} "
             f"{_n(r.startup_s, '.2f'):>7} {r.peak_rss_mb:>7.0f} {_n(r.private_mb, '.0f'):>7}"

@@ -1,11 +1,11 @@
 """How the cost grows: with the number of active layers, with the mutation rate, and with the
 number of independent engines (one per listener) rendered side by side on one core.
 
-Layer counts are made from forest.yaml by repeating its layers (each copy with its own seed)
-until N play at once in its first scene; mutation rates change only the score's
-``mutation.probability`` (every bar). Engines run in one process, each on its own pyo server,
-a buffer of each in turn: how many of them one core keeps up with in real time is the combined
-real-time factor.
+Layer counts are made from forest.yaml (synths) and voyage.yaml (samplers) by repeating a
+score's layers (each copy with its own seed) until N play at once in its first scene; mutation
+rates change only the score's ``mutation.probability`` (every bar). Engines run in one process,
+each on its own pyo server, a buffer of each in turn: how many of them one core keeps up with in
+real time is the combined real-time factor.
 """
 
 from __future__ import annotations
@@ -21,11 +21,14 @@ import yaml
 
 from engine import load_score
 from engine.dsp.server import manual_server, record_to
+from engine.errors import SoundscapeError
 from engine.render.engine import Engine
 from engine.score.model import Score
 
 ROOT = Path(__file__).resolve().parent.parent
 FOREST = ROOT / "scores" / "forest.yaml"
+#: The sampled score: its layers repeated make the "sampler layers" rows (FluidR3_GM presets).
+VOYAGE = ROOT / "scores" / "voyage.yaml"
 SR, BUFFER = 48000, 256
 
 
@@ -37,8 +40,10 @@ class ScalingRow:
     engine_share: float  # share of wall time in engine.tick
 
 
-def _score(layers: int | None = None, mutation: float | None = None) -> Score:
-    data: dict[str, Any] = yaml.safe_load(FOREST.read_text())
+def _score(
+    layers: int | None = None, mutation: float | None = None, source: Path = FOREST
+) -> Score:
+    data: dict[str, Any] = yaml.safe_load(source.read_text())
     if layers is not None:
         originals = list(data["layers"].items())
         data["layers"] = {}
@@ -55,7 +60,16 @@ def _score(layers: int | None = None, mutation: float | None = None) -> Score:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "score.yaml"
         path.write_text(yaml.safe_dump(data, sort_keys=False))
-        return load_score(path)
+        return load_score(path, soundfonts=[source.parent])
+
+
+def voyage_playable() -> bool:
+    """Whether voyage's SoundFont is here (Debian's fluid-soundfont-gm)."""
+    try:
+        load_score(VOYAGE)
+    except SoundscapeError:
+        return False
+    return True
 
 
 def _render(scores: list[Score], seconds: float) -> tuple[float, float]:
@@ -102,6 +116,11 @@ def run(
     instances: tuple[int, ...] = (1, 2, 4, 8),
 ) -> list[ScalingRow]:
     rows = [_row("layers", n, [_score(layers=n)], seconds, repeats) for n in layers]
+    if voyage_playable():
+        rows += [
+            _row("sampler layers (voyage)", n, [_score(layers=n, source=VOYAGE)], seconds, repeats)
+            for n in layers
+        ]
     rows += [
         _row("mutation probability per bar", p, [_score(mutation=p)], seconds, repeats)
         for p in mutations

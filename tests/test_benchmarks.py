@@ -25,7 +25,7 @@ def test_the_quick_benchmarks_run_and_show_no_gross_regression(tmp_path: Path) -
         cwd=ROOT,
         capture_output=True,
         text=True,
-        timeout=600,
+        timeout=900,
     )
     assert result.returncode == 0, result.stderr
     for title in (
@@ -37,10 +37,11 @@ def test_the_quick_benchmarks_run_and_show_no_gross_regression(tmp_path: Path) -
         "Memory and output safety",
         "Scaling",
         "OSC reader",
+        "Recorded sound",
     ):
         assert title in result.stdout
     data = json.loads(out.read_text())
-    assert [row["score"] for row in data["render"]] == ["combat", "forest", "meditation"]
+    assert [row["score"] for row in data["render"]] == ["combat", "forest", "meditation", "voyage"]
     assert all(row["realtime_wall"] > 2 for row in data["render"])
     for row in data["overhead"]:
         assert row["identical"] and row["ratio"] < 2.0
@@ -62,3 +63,8 @@ def test_the_quick_benchmarks_run_and_show_no_gross_regression(tmp_path: Path) -
     assert all(row["realtime"] > 1 for row in data["scaling"])
     assert data["fuzz"]["fuzz"]["cases"] == 10_000 and data["fuzz"]["fuzz"]["slowest_ms"] < 50
     assert data["fuzz"]["speed"]["ratio"] > 1  # at least as fast as python-osc
+    assert "voyage" in {row["score"] for row in data["realtime"]["engine"]}
+    loads = {row["score"]: row for row in data["samples"]["load"]}
+    assert loads["voyage"]["sample_mb"] > 10 and loads["forest"]["sample_mb"] == 0
+    assert loads["voyage"]["load_s"] < 10 and loads["voyage"]["peak_rss_mb"] < 600
+    assert {row["instrument"] for row in data["samples"]["voices"]} >= {"pad", "sampler (piano)"}

@@ -1,4 +1,4 @@
-"""Reading audio files into mono float64 buffers at the engine's sample rate.
+"""Reading audio files into mono float32 buffers at the engine's sample rate.
 
 soundfile (libsndfile, in its wheel) reads WAV, FLAC and Ogg Vorbis; soxr converts the rate with
 a real band-limited resampler ("VHQ"), once, at load. Multichannel files are averaged to mono:
@@ -31,10 +31,10 @@ def audio_info(path: Path) -> tuple[int, int, float]:
 
 
 def read_audio(path: Path, sr: int) -> Audio:
-    """The file's samples, averaged to mono and converted to ``sr``, as float64."""
+    """The file's samples, averaged to mono and converted to ``sr``, as float32."""
     _exists(path)
     try:
-        data, rate = soundfile.read(str(path), dtype="float64", always_2d=True)
+        data, rate = soundfile.read(str(path), dtype="float32", always_2d=True)
     except (RuntimeError, soundfile.LibsndfileError) as exc:
         raise AssetError(f"{path}: not a readable audio file ({_reason(exc)})") from None
     mono = data.mean(axis=1) if data.shape[1] > 1 else data[:, 0]
@@ -46,7 +46,7 @@ def resample(audio: Audio, rate: int, sr: int) -> Audio:
     if rate == sr or audio.size == 0:
         return audio
     converted = soxr.resample(audio, rate, sr, quality="VHQ")
-    return np.ascontiguousarray(converted, dtype=np.float64)
+    return np.ascontiguousarray(converted, dtype=np.float32)
 
 
 def _exists(path: Path) -> None:

@@ -37,9 +37,9 @@ def seamless_loop(audio: Audio, crossfade: int) -> Audio:
     n = len(audio)
     if crossfade <= 0 or 2 * crossfade >= n:
         raise ValueError(f"a {crossfade}-sample crossfade cannot loop {n} samples")
-    t = (np.arange(crossfade, dtype=np.float64) + 0.5) / crossfade
+    t = (np.arange(crossfade, dtype=np.float32) + np.float32(0.5)) / np.float32(crossfade)
     fade_in = np.sin(0.5 * np.pi * t)
     fade_out = np.cos(0.5 * np.pi * t)
-    out = np.array(audio[: n - crossfade], dtype=np.float64)
+    out = np.array(audio[: n - crossfade], dtype=np.float32)
     out[:crossfade] = audio[:crossfade] * fade_in + audio[n - crossfade :] * fade_out
     return out

@@ -1,7 +1,7 @@
 """Sampled instruments as data: mono sample buffers and the zones that map notes onto them.
 
 A :class:`SampleSet` is what one sampler layer plays from, whatever it was read from (a SoundFont
-preset or a folder of recordings): every buffer is mono, float64 (pyo64's table type) and at the
+preset or a folder of recordings): every buffer is mono, float32 and at the
 engine's sample rate, and every zone says which notes and velocities it answers, the pitch the
 buffer sounds at unchanged, its loop, its gain and its volume envelope. The sampler in
 ``engine.dsp`` only reads this; choosing a zone for a note is pure logic and lives here.
@@ -18,7 +18,12 @@ import numpy.typing as npt
 #: note is released and then plays on to its end ("release", SoundFont loop mode 3).
 LOOP_MODES = ("none", "loop", "release")
 
-Audio = npt.NDArray[np.float64]
+#: Buffers are float32: exact for 16- and 24-bit recordings, and half the memory of the float64
+#: tables pyo64 copies them into when an instrument is built (the copy the sound is played from;
+#: this one stays for rebuilding an instrument). Memory is counted as those tables' size.
+Audio = npt.NDArray[np.float32]
+#: Bytes a sample takes in a pyo64 table (a double).
+TABLE_BYTES = 8
 
 
 @dataclass(frozen=True)
@@ -64,8 +69,8 @@ class SampleSet:
 
     @property
     def nbytes(self) -> int:
-        """Memory the buffers hold (pyo copies them into tables of the same size)."""
-        return sum(int(buffer.nbytes) for buffer in self.samples)
+        """Memory the buffers take in pyo's tables (doubles); the float32 copies here take half."""
+        return sum(TABLE_BYTES * int(buffer.size) for buffer in self.samples)
 
     def zones_for(self, pitch: int, velocity: int, turn: int = 0) -> list[Zone]:
         """The zones that sound for MIDI ``pitch`` at MIDI ``velocity`` (1..127).

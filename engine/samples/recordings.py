@@ -142,7 +142,7 @@ def key_ranges(notes: Iterable[int]) -> dict[int, tuple[int, int]]:
 
 def buffers(recordings: Sequence[Recording], sr: int) -> dict[object, int]:
     """The buffers the recordings become at ``sr``, keyed as :func:`read_recordings`'s cache,
-    with the bytes each takes (float64), from the files' headers."""
+    with the bytes each takes in a pyo table (float64), from the files' headers."""
     sizes: dict[object, int] = {}
     for recording in recordings:
         key = _key(recording.file, sr)

@@ -27,7 +27,7 @@ preset uses are read. The SoundFont 2.04 rules applied here:
   spaced-microphone recordings differ in phase (summing them comb-filters), FluidR3's panned
   pairs differ in length and loop points, and keeping one side halves memory and voices.
 - Samples are 16-bit (the 24-bit ``sm24`` low byte, if present, is ignored) and are converted to
-  float64 at the engine's rate with :func:`engine.samples.audio.resample`; loop points are scaled
+  float32 at the engine's rate with :func:`engine.samples.audio.resample`; loop points are scaled
   to the new rate (rounded to a sample: under a cent of error for loops of 1000 samples or more).
 - SF3 (Ogg-compressed samples) is not read by sf2utils: such a file is a clear :class:`AssetError`.
 - Not modelled (the sampler has its own filter and no modulation): filter generators, LFOs, the
@@ -219,7 +219,7 @@ class SoundFont:
 
     def buffers(self, preset: Preset, sr: int) -> dict[object, int]:
         """The buffers the preset's samples become at ``sr``, keyed as :meth:`read`'s cache,
-        with the bytes each takes (float64), from the headers alone."""
+        with the bytes each takes in a pyo table (float64), from the headers alone."""
         return {
             self._key(r, sr): 8 * _converted_length(r.end - r.start, r.rate, sr)
             for r in self._regions(preset)
@@ -274,7 +274,7 @@ class SoundFont:
                 raw = self._sf2.read(2 * count, pos=offset + 2 * region.start)
             if len(raw) != 2 * count:
                 raise AssetError(f"{self.path}: sample data ends early (truncated file?)")
-            pcm = np.frombuffer(raw, dtype="<i2").astype(np.float64) / 32768.0
+            pcm = np.frombuffer(raw, dtype="<i2").astype(np.float32) / np.float32(32768.0)
             cache[key] = resample(pcm, region.rate, sr)
         return cache[key]
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from engine import defaults
 from engine.samples.audio import AssetError, read_audio
 from engine.samples.loops import StemSet, seamless_loop, single
-from engine.samples.model import Audio, SampleSet
+from engine.samples.model import TABLE_BYTES, Audio, SampleSet
 from engine.samples.recordings import Recording, read_recordings
 from engine.samples.recordings import buffers as recording_buffers
 from engine.samples.soundfont import open_soundfont
@@ -38,7 +38,7 @@ class Assets:
         seen: dict[int, int] = {}
         for sample_set in self.sets.values():
             for buffer in sample_set.samples:
-                seen[id(buffer)] = int(buffer.nbytes)
+                seen[id(buffer)] = TABLE_BYTES * int(buffer.size)
         return sum(seen.values())
 
     def summary(self) -> dict[str, float]:

@@ -90,7 +90,7 @@ def test_seamless_loop_blends_the_tail_into_the_head() -> None:
     steps = np.abs(np.diff(raw)).max()
     assert abs(raw[0] - raw[-1]) > 50 * steps  # a plain loop would jump here
     assert abs(loop[0] - loop[-1]) <= steps  # the blended one steps like anywhere else
-    np.testing.assert_array_equal(loop[SR:], raw[SR : 3 * SR])
+    np.testing.assert_array_equal(loop[SR:], raw[SR : 3 * SR].astype(np.float32))
     with pytest.raises(ValueError):
         seamless_loop(raw, 2 * SR)
 
