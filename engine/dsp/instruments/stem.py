@@ -18,17 +18,19 @@ How the read follows a tempo other than the stem's own (``follow``, from the ste
 
 * ``resample``: ``Pointer2`` reads the table at the position (cubic interpolation), so the sound
   is sped up or slowed down, pitch and all, like tape;
-* ``stretch``: a ``Granulator`` of overlapping Hann grains, each reading at the original speed
-  from where the position stood when it started, so pitch holds while the position (and so the
-  bar) follows the tempo. A grain lags or leads the position by up to its length times
-  ``1 - 1/rate``: its start is shifted by half that, so onsets are smeared around their true
-  time rather than after it. At the stem's own tempo every grain reads exactly the position and
-  the overlapping windows sum to a constant: the stem plays as recorded.
+* ``stretch``: the same read, then each voice through a pitch shifter (pyo's ``Harmonizer``,
+  two crossfading delay taps) transposing it by ``-12 log2(rate)`` semitones, so the pitch holds
+  while the position (and so the bar) follows the tempo. The shifter's delay swings within its
+  window (``STEM_WINDOW``): the read starts half a window ahead, so onsets land within half a
+  window of the beat. At the stem's own tempo the voice bypasses the shifter: exactly on it.
+  Granular stretching (grains at a fixed spacing) was tried first and measured wrong: the grains
+  add up like a comb, and near the stem's tempo the pitch followed the rate (1.1x: 440 -> 484 Hz).
 
 Each bar's read starts ``preroll`` before its bar line, silent at first: the new voice fades in
-over the ``STEM_CROSSFADE`` before the bar line while the previous bar's voice fades out, and
-grains already in flight at the bar line read the bar's lead-in rather than where the voice last
-stood. So the bar line itself is played by the new voice alone, at full level, downbeat intact.
+over the ``STEM_CROSSFADE`` before the bar line while the previous bar's voice fades out, and a
+pitch shifter's window already holds the bar's lead-in at the bar line rather than what the
+voice last read. So the bar line itself is played by the new voice alone, at full level,
+downbeat intact.
 The table holds the file between its own end (``head``) and its own beginning (``tail``), so a
 read before the first bar or past the last one hears the loop's continuation.
 """
@@ -52,7 +54,7 @@ from engine.events import NoteEvent, StemEvent
 RATE_RANGE = (0.1, 10.0)
 #: Bar durations accepted (s): a bar of 16/4 at 20 BPM is 48 s; anything longer is clamped.
 DURATION_RANGE = (2.5 * defaults.STEM_CROSSFADE, 600.0)
-#: Extra time the position ramp runs past the bar (s): a grain started late in it reads on.
+#: Extra time the position ramp runs past the bar (s): the shifter's window reads on past it.
 RAMP_SLACK = 0.01
 #: Fade-in of a bar handed over with no preroll (the very first bar of a render), so even it
 #: cannot start with a step.
@@ -86,10 +88,12 @@ class Stem(Instrument):
         audio = self.samples.samples[0]
         self._stretch = getattr(self.samples, "follow", defaults.STEM_FOLLOW) == "stretch"
         self._length = len(audio)
-        grain = defaults.STEM_GRAIN
+        window = defaults.STEM_WINDOW
         most = RATE_RANGE[1] * self.sr
-        tail = math.ceil(most * (grain + RAMP_SLACK) + 2 * grain * self.sr)
-        self._head = math.ceil(most * (defaults.STEM_PREROLL + grain))
+        tail = math.ceil(most * (window + RAMP_SLACK) + 2 * window * self.sr)
+        self._head = math.ceil(most * (defaults.STEM_PREROLL + window))
+        # Measured: pyo's Harmonizer delays its input by half its window less one sample.
+        self._shift_delay = window * self.sr / 2.0 - 1.0
         head = np.resize(audio[::-1], self._head)[::-1]  # the loop's end, repeated if short
         table = self.own(numpy_table(np.concatenate([head, audio, np.resize(audio, tail)])))
         self._size = table.getSize()
@@ -101,27 +105,24 @@ class Stem(Instrument):
         silent = [(0.0, 0.0), (1.0, 0.0)]
         self._positions = [self.own(pyo.TrigLinseg(d, silent)) for d in self._delays]
         self._gains = [self.own(pyo.TrigLinseg(d, silent)) for d in self._delays]
-        if self._stretch:
-            env = self.own(pyo.HannTable())
-            readers = [
-                self.own(
-                    pyo.Granulator(
-                        table,
-                        env,
-                        pitch=1.0,
-                        pos=p,
-                        dur=grain,
-                        grains=defaults.STEM_GRAINS,
-                        basedur=grain,
-                        mul=2.0 / defaults.STEM_GRAINS,  # N Hann windows overlap to N / 2
-                    )
-                )
-                for p in self._positions
+        readers = [
+            self.own(pyo.Pointer2(table, p * (1.0 / self._size), interp=4, autosmooth=False))
+            for p in self._positions
+        ]
+        self._transpose: list[pyo.Sig] = []
+        self._shifting: list[pyo.Sig] = []
+        if self._stretch:  # each voice's read, shifted back to the stem's own pitch
+            self._transpose = [self.own(pyo.Sig(0.0)) for _ in readers]
+            self._shifting = [self.own(pyo.Sig(0.0)) for _ in readers]
+            shifted = [
+                self.own(pyo.Harmonizer(r, transpo=t, feedback=0.0, winsize=defaults.STEM_WINDOW))
+                for r, t in zip(readers, self._transpose, strict=True)
             ]
-        else:
+            # At the stem's own tempo a voice plays its read as it is: a shifter left at no
+            # transposition keeps whatever delay its taps last had (anywhere in its window).
             readers = [
-                self.own(pyo.Pointer2(table, p * (1.0 / self._size), interp=4, autosmooth=False))
-                for p in self._positions
+                self.own(pyo.Interp(r, h, interp=w))
+                for r, h, w in zip(readers, shifted, self._shifting, strict=True)
             ]
         voices = [self.own(pyo.Sig(r, mul=g)) for r, g in zip(readers, self._gains, strict=True)]
         self._turn = 0
@@ -153,17 +154,21 @@ class Stem(Instrument):
         duration = safety.clamp(float(event.duration), *DURATION_RANGE)
         anchor = self._head + math.fmod(max(0.0, float(event.position)) * sr, self._length)
         start = anchor - rate * preroll * sr
-        if self._stretch:  # centre each grain's smear on the position (module docstring)
-            start += defaults.STEM_GRAIN * sr * (rate - 1.0) / 2.0
+        voice = self._turn
+        if self._stretch:  # off tempo: shift by the rate's interval, read ahead by its mean delay
+            shifting = abs(rate - 1.0) > 1e-9
+            if shifting:
+                start += rate * self._shift_delay
+            self._shifting[voice].setValue(1.0 if shifting else 0.0)
+            self._transpose[voice].setValue(-12.0 * math.log2(rate))
         # TrigLinseg's first sample after the trigger is already one step along the line.
         start -= rate
-        steps = math.ceil((preroll + duration + RAMP_SLACK + defaults.STEM_GRAIN) * sr)
+        steps = math.ceil((preroll + duration + RAMP_SLACK + defaults.STEM_WINDOW) * sr)
         fade = defaults.STEM_CROSSFADE
         line = max(preroll, MIN_FADE)  # the bar line, from the trigger
         gain = [(0.0, 0.0), (line, 1.0), (line + duration - fade, 1.0), (line + duration, 0.0)]
         if line > fade:
             gain.insert(1, (line - fade, 0.0))
-        voice = self._turn
         self._turn = 1 - voice
         self._positions[voice].setList([(0.0, start), (steps / sr, start + rate * steps)])
         self._gains[voice].setList(gain)
