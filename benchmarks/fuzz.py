@@ -193,7 +193,10 @@ def mutate(built: Built, choose: Choose) -> bytes:
         elif kind == 1 and built.strings:
             _break_string(built, choose)
         elif kind == 2 and built.tags:
+            length = len(built.data)
             _break_tags(built, choose)
+            if len(built.data) != length:
+                break  # a new tag count moved what follows: offsets are stale from here on
         else:
             _reshape(built, choose)
             break  # offsets are stale from here on

@@ -23,6 +23,7 @@ from engine import load_score
 from engine.dsp.orchestra import Orchestra
 from engine.dsp.server import record_to, running_manual_server
 from engine.render.engine import Engine
+from engine.score.assets import load_assets
 from engine.score.model import Score
 from engine.state.timeline import load_timeline
 
@@ -84,7 +85,7 @@ def _engine_run(
 
 def _bare_run(score: Score, calls: Calls, buffers: int, out: Path) -> float:
     with running_manual_server(sr=SR, buffersize=BUFFER, seed=score.seed) as server:
-        orchestra = Orchestra(score, sr=SR, buffersize=BUFFER)
+        orchestra = Orchestra(score, sr=SR, buffersize=BUFFER, samples=load_assets(score, SR).sets)
 
         def step(index: int) -> None:
             for name, args in calls.get(index, ()):

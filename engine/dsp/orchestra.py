@@ -65,7 +65,10 @@ class Orchestra:
         instrument: Instrument
         if cls.SAMPLED:
             instrument = cls(
-                sr=self.sr, buffersize=self.buffersize, params=params, samples=self._samples[name]
+                sr=self.sr,
+                buffersize=self.buffersize,
+                params=params,
+                samples=self._samples.get(name),
             )
         else:
             instrument = cls(sr=self.sr, buffersize=self.buffersize, params=params)

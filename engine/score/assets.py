@@ -131,6 +131,12 @@ def _source_plan(channel: str, source: SamplerSource, sr: int) -> _Plan:
 def _one_shot_plans(score: Score, sr: int) -> list[_Plan]:
     plans = []
     for name, stinger in score.stingers.items():
+        if stinger.source is not None:  # notes on a preset or recordings, like a layer's
+            try:
+                plans.append(_source_plan(f"stinger:{name}", stinger.source, sr))
+            except AssetError as exc:
+                raise stinger.source.where.error(str(exc)) from None
+            continue
         shot = stinger.sample
         if shot is None:
             continue

@@ -397,9 +397,16 @@ class _ScoreReader:
         else:
             instrument = fields["instrument"].as_str(self.catalog.instruments)
         inst_params = self.catalog.instruments[instrument]
-        shape = ("sample", "root") if "sample" in fields else ("instrument", "notes", "octave")
+        shape: tuple[str, ...] = ("sample", "root")
+        if "sample" not in fields:
+            shape = ("instrument", "notes", "octave")
+            if instrument == SAMPLER:  # notes on a SoundFont preset or recordings
+                shape = (*shape, *SOURCE_FIELDS)
         common = ("event", "quantize", "gain", "reverb", "duck", "cooldown", "max_playing")
         node.check_keys((*shape, *common, *inst_params))
+        source = None
+        if instrument == SAMPLER and "sample" not in fields:
+            source = read_source(node, fields, self.score_dir, self.soundfonts)
         if "sample" in fields:
             one_shot = read_one_shot(node, self.score_dir)
             notes: tuple[StingerNote, ...] = ()
@@ -439,6 +446,7 @@ class _ScoreReader:
             duck=duck,
             params=params,
             sample=one_shot,
+            source=source,
             cooldown=read_cooldown(fields["cooldown"])
             if "cooldown" in fields
             else Cooldown(defaults.STINGER_COOLDOWN),

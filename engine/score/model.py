@@ -257,6 +257,7 @@ class StingerSpec:
     duck: DuckSpec | None
     params: dict[str, float] = field(default_factory=dict)
     sample: OneShot | None = None  # a one-shot: instrument "sampler" and no notes
+    source: SamplerSource | None = None  # notes on instrument "sampler": where its sounds are
     cooldown: Cooldown = Cooldown()
     max_playing: int = 1  # the loader fills in defaults.STINGER_MAX_PLAYING
 
