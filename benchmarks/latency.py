@@ -24,6 +24,7 @@ import numpy as np
 from engine import load_score
 from engine.dsp.pyolib import pyo
 from engine.dsp.server import record_to, running_manual_server
+from engine.errors import SoundscapeError
 from engine.render.engine import Engine
 from engine.state.timeline import TimedMessage
 
@@ -129,12 +130,27 @@ def measure(
     )
 
 
+def _playable(name: str) -> bool:
+    """Whether the score's sound files are here (voyage needs Debian's fluid-soundfont-gm)."""
+    try:
+        load_score(ROOT / "scores" / name)
+    except SoundscapeError:
+        return False
+    return True
+
+
 def run(buffersizes: tuple[int, ...] = (256, 128)) -> list[LatencyRow]:
     rows = []
     for buffersize in buffersizes:
         rows.append(
             measure("/state/arousal (forest)", "forest.yaml", "/state/arousal", (1.0,), buffersize)
         )
+        if _playable("voyage.yaml"):
+            rows.append(  # samplers playing (voyage's General MIDI presets)
+                measure(
+                    "/state/arousal (voyage)", "voyage.yaml", "/state/arousal", (1.0,), buffersize
+                )
+            )
         rows.append(
             measure(
                 "/scene ruins (forest, bar)",
