@@ -63,7 +63,6 @@ def test_the_quick_benchmarks_run_and_show_no_gross_regression(tmp_path: Path) -
     assert all(row["realtime"] > 1 for row in data["scaling"])
     assert data["fuzz"]["fuzz"]["cases"] == 10_000 and data["fuzz"]["fuzz"]["slowest_ms"] < 50
     assert data["fuzz"]["speed"]["ratio"] > 1  # at least as fast as python-osc
-    assert "voyage" in {row["score"] for row in data["realtime"]["engine"]}
     loads = {row["score"]: row for row in data["samples"]["load"]}
     assert loads["voyage"]["sample_mb"] > 10 and loads["forest"]["sample_mb"] == 0
     assert loads["voyage"]["load_s"] < 10 and loads["voyage"]["peak_rss_mb"] < 600
