@@ -44,11 +44,11 @@ import numpy as np
 
 from engine import defaults
 from engine.dsp import safety
-from engine.dsp.instrument import Instrument
+from engine.dsp.instrument import Texture
 from engine.dsp.params import ParamSpec
 from engine.dsp.pyolib import pyo
 from engine.dsp.voices import mix
-from engine.events import NoteEvent, StemEvent
+from engine.events import StemEvent
 
 #: Read rates accepted (file seconds per second): a stem at 20 BPM under 200 BPM is 10.
 RATE_RANGE = (0.1, 10.0)
@@ -68,7 +68,7 @@ def numpy_table(audio: np.ndarray) -> pyo.DataTable:
     return table
 
 
-class Stem(Instrument):
+class Stem(Texture):
     """A stem layer: one recorded loop, bars started on bar lines (two crossfading voices)."""
 
     NAME: ClassVar[str] = "stem"
@@ -128,15 +128,6 @@ class Stem(Instrument):
         self._turn = 0
         cutoff = self.own(safety.clip_filter_freq(self.signal("cutoff"), self.sr))
         return self.own(pyo.ButLP(mix(voices), freq=cutoff))
-
-    def play(self, event: NoteEvent) -> None:
-        """A stem plays its file, not notes; non-finite fields are still counted."""
-        fields = (event.offset, event.pitch, event.velocity, event.duration)
-        if not all(safety.is_finite(v) for v in fields):
-            self.rejected += 1
-
-    def _note_on(self, offset: int, pitch: float, gain: float, dur: float, voice: str) -> None:
-        return None
 
     def play_stem(self, event: StemEvent) -> None:
         """Start a bar of the stem in the next buffer (see the module's docstring)."""
