@@ -63,6 +63,22 @@ def float32s(values: list[float]) -> list[float]:
     return [float(np.float32(value)) for value in values]
 
 
+def applied_in_order(logged: list[float], sent: list[float]) -> int:
+    """How many of ``sent`` the log skips: it must hold the rest in order, through the last one
+    (only a value that a later one replaced may be missing, so the last is always there)."""
+    position = 0
+    skipped = 0
+    for value in sent:
+        if position < len(logged) and logged[position] == value:
+            position += 1
+        else:
+            skipped += 1
+    assert sent == [] or (position > 0 and logged[position - 1] == sent[-1]), (
+        f"the log stops before {sent[-1]}: {logged[max(0, position - 3) : position + 3]}"
+    )
+    return skipped
+
+
 def play_unwritable(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [
@@ -223,9 +239,14 @@ def test_filling_the_disk_mid_session_seals_both_files_and_the_music_plays_on(
         assert f"error: logging applied messages to {log} failed after" in stderr
         audio, sr = soundfile.read(wav)
         assert len(audio) == round(take["seconds"] * sr) and np.abs(audio).max() > 0.01
-        # the log ends on a whole line, and holds what was sent before the disk filled
-        before = sender.values_before(filled - 0.5)
-        assert logged_values(log)[: len(before)] == float32s(before)
+        # the log ends on a whole line, and holds what was applied before the disk filled: what
+        # was sent, in order, but for values a later one overrode in the same buffer (a loaded
+        # machine delivers two packets 10 ms apart together; the engine applies, and logs, the
+        # later one and counts the other as coalesced)
+        before = float32s(sender.values_before(filled - 0.5))
+        logged = logged_values(log)
+        skipped = applied_in_order(logged, before)
+        assert skipped <= summary["coalesced"], (skipped, summary["coalesced"])
 
 
 def test_a_session_killed_with_sigkill_leaves_files_that_open(tmp_path: Path) -> None:
