@@ -505,6 +505,29 @@ class Conductor:
             self.performer.note(
                 channel, NoteEvent(offset, event.pitch, event.velocity, event.duration, event.voice)
             )
+        self._announce(end + (end - start))
+
+    def _announce(self, limit: int) -> None:
+        """Tell the performer how many notes each sounding layer starts before ``limit`` (the
+        next buffer's: this buffer's are gone from the heap), so their voices are woken a buffer
+        ahead: a downbeat starts a dozen notes, and waking a voice is half a note's cost.
+
+        Only the heap's entries before ``limit`` are visited (a heap's children are never due
+        before their parent), so this costs about two steps per note announced.
+        """
+        notes = self._notes
+        counts: dict[str, int] = {}
+        stack = [0]
+        while stack:
+            i = stack.pop()
+            if i < len(notes) and notes[i][0] < limit:
+                channel = notes[i][2]
+                counts[channel] = counts.get(channel, 0) + 1
+                stack.extend((2 * i + 1, 2 * i + 2))
+        for channel, count in counts.items():
+            layer = self.layers.get(channel)
+            if layer is None or layer.sounding:
+                self.performer.expect(channel, count)
 
     # -- scenes -----------------------------------------------------------------------------
     def _land_pending(self, start: int, end: int) -> None:

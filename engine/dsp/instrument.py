@@ -177,6 +177,10 @@ class Instrument:
         dur = safety.clamp(float(event.duration), *DURATION_RANGE)
         self._note_on(offset, pitch, velocity_gain(velocity), dur, event.voice)
 
+    def expect(self, count: int) -> None:
+        """``count`` notes start in the buffer after the next: get ready for them now (an
+        instrument with sleeping voices wakes them); default: nothing to do."""
+
     def play_stem(self, event: StemEvent) -> None:
         """A bar of a recorded stem: only the stem instrument plays them; others count a drop."""
         self.dropped += 1
@@ -223,6 +227,13 @@ class Instrument:
             keep,
             sr=self.sr,
         )
+        # Voices start asleep, and resume restarts the instrument's own streams only: the next
+        # notes wake theirs (a sampler has ~800 voice streams: ~1 ms to restart them all).
+        self._sleep.sleep_now()
+        asleep = {(id(s.owner), s.kind, s.index) for s in self._sleep.voice_streams()}
+        self._replay_streams = [
+            s for s in self._switchable(replay=True) if (id(s.owner), s.kind, s.index) not in asleep
+        ]
 
     def suspend(self) -> None:
         """Stop every pyo object to save CPU. Meant for a layer already faded out: it cuts at once.
@@ -241,6 +252,7 @@ class Instrument:
         """Restart after :meth:`suspend`, fading in over :data:`FADE_IN` so it cannot click.
 
         Triggers are not replayed (playing a ``Trig`` fires it); the fade's ``Linseg`` restarts.
+        Voices that sleep when idle (see engine.dsp.sleep) stay asleep until a note wakes them.
         """
         if not self._suspended:
             return
@@ -251,7 +263,7 @@ class Instrument:
 
     def _resumed(self) -> None:
         if self._sleep is not None:
-            self._sleep.all_awake()  # resume restarted every stream
+            self._sleep.all_asleep()  # resume restarted the instrument's own streams only
 
     def _switchable(self, replay: bool = False) -> list[Stream]:
         """The C-level streams suspend stops and resume restarts, computed once.
@@ -312,6 +324,26 @@ class PolyInstrument(Instrument):
     def _tail(self) -> float:
         """Seconds a voice sounds after its gate closes (for voice allocation)."""
         return 0.5
+
+    def expect(self, count: int) -> None:
+        """Wake the voices the next buffer's ``count`` notes will take, if they sleep: silent
+        and awake, they are allocated first, and the notes' buffer has no streams to start."""
+        if self._suspended or self._sleep is None:
+            return
+        now = self._now()
+        awake = self._sleep.awake
+        free = self._free_voices(now + self.buffersize)
+        needed = count - sum(1 for i in free if awake[i])
+        for i in free:
+            if needed <= 0:
+                break
+            if not awake[i]:
+                self._sleep.wake(i, now, 0.0, 0.0)
+                needed -= 1
+
+    def _free_voices(self, when: float) -> list[int]:
+        """The voices free at sample ``when``, in the order allocation takes them."""
+        return self.voices.free_by(when)
 
     def _note_on(self, offset: int, pitch: float, gain: float, dur: float, voice: str) -> None:
         assert self._sleep is not None

@@ -57,7 +57,7 @@ class Orchestra:
             self.suspended.add(name)
         self.master = MasterBus(score.master, sr=sr, buffersize=buffersize)
         self._connect()
-        self._housekeeping = 0
+        self._buffers = 0
 
     def _build(self, name: str) -> Channel:
         kind, params = self._recipes[name]
@@ -81,6 +81,9 @@ class Orchestra:
     # -- Performer --------------------------------------------------------------------------
     def note(self, channel: str, event: NoteEvent) -> None:
         self.channels[channel].instrument.play(event)
+
+    def expect(self, channel: str, count: int) -> None:
+        self.channels[channel].instrument.expect(count)
 
     def stem(self, channel: str, event: StemEvent) -> None:
         self.channels[channel].instrument.play_stem(event)
@@ -144,12 +147,15 @@ class Orchestra:
     def tick(self) -> None:
         if not self.master.tick():
             self._recover()
-        self._housekeeping -= 1
-        if self._housekeeping <= 0:
-            self._housekeeping = self.master.period_buffers
-            for name, channel in self.channels.items():
-                if name not in self.suspended:
-                    channel.instrument.tick()
+        # Housekeeping (idle voices go to sleep) once a leveler period per instrument, spread
+        # over the period's buffers: at once, every voice a chord's end left idle stopped in
+        # one buffer (~800 streams in voyage, 1.7 ms).
+        period = self.master.period_buffers
+        turn = self._buffers % period
+        self._buffers += 1
+        for i, (name, channel) in enumerate(self.channels.items()):
+            if i % period == turn and name not in self.suspended:
+                channel.instrument.tick()
 
     def _recover(self) -> None:
         """Replace every channel that carries NaN, then the master's recursive parts."""

@@ -36,6 +36,18 @@ class Stream:
         self.get().stop()
 
 
+def c_object(obj: pyo.PyoObject) -> Any:
+    """The C object behind a one-stream PyoObject, for calling its setters on the hot path.
+
+    pyo's Python setters check their argument, store it and spread it over the streams as lists
+    (~3-5 us each; a sampler note calls a dozen); the C setter (same name) takes the float in
+    well under a microsecond. The wrapper's own copy of the value (``obj.mul`` and the like) is
+    left behind: read values from the instrument's state, never back from pyo. Call it at each
+    use and never keep the result (see the module docstring).
+    """
+    return obj._base_objs[0]
+
+
 def streams(obj: pyo.PyoObject) -> list[Stream]:
     """Every C-level stream a PyoObject starts and stops: its players, timers and outputs."""
     return [

@@ -35,6 +35,7 @@ from dataclasses import dataclass
 
 from engine.dsp import safety
 from engine.dsp.pyolib import pyo
+from engine.dsp.streams import c_object, reachable
 
 #: Smoothing after each envelope; short enough to keep attacks crisp, long enough to round a jump.
 ENVELOPE_SMOOTHING = 0.002
@@ -86,7 +87,11 @@ class VoiceBank:
         self._clock = pyo.Count(self._clock_start)
         #: Objects that must never stop, even while the instrument is suspended: a stopped
         #: counter cannot be restarted without resetting it, and allocation needs the time.
-        self.clock_objects: list[pyo.PyoObject] = [self._clock_start, self._clock]
+        #: The counter's own input fader included: stopped, it fed the counter zeros, so an
+        #: instrument suspended from the start (every layer not in the first scene) kept a
+        #: clock at 0: its voices were never free again, never slept, and a sampler dropped
+        #: notes.
+        self.clock_objects: list[pyo.PyoObject] = reachable([self._clock_start, self._clock])
         self._start = [float("-inf")] * count
         self._end = [float("-inf")] * count
         self.objects: list[pyo.PyoObject] = [
@@ -140,6 +145,12 @@ class VoiceBank:
             return min(free, key=self._end.__getitem__)
         return min(range(self.count), key=self._start.__getitem__)
 
+    def free_by(self, when: float) -> list[int]:
+        """The voices free at sample ``when``, the one free longest first: those
+        :meth:`allocate` takes then (after any still awake)."""
+        free = [i for i in range(self.count) if self._end[i] <= when]
+        return sorted(free, key=self._end.__getitem__)
+
     def start(
         self, voice: int, *, offset: int, freq: float, gain: float, dur: float, tail: float
     ) -> None:
@@ -153,18 +164,18 @@ class VoiceBank:
         self._start[voice] = begin
         self._end[voice] = begin + (dur + tail) * self.sr
         delay = (offset + 0.5) / self.sr  # SDelay truncates delay*sr; +0.5 makes it exact
-        self.trig[voice].setDelay(delay)
-        self.freq[voice].setDelay(delay)
-        self.vel[voice].setDelay(delay)
-        self._freq[voice].setValue(freq)
-        self._vel[voice].setValue(gain)
-        self._hold[voice].setDur(dur)
-        self._triggers[voice].play()
+        c_object(self.trig[voice]).setDelay(delay)
+        c_object(self.freq[voice]).setDelay(delay)
+        c_object(self.vel[voice]).setDelay(delay)
+        c_object(self._freq[voice]).setValue(freq)
+        c_object(self._vel[voice]).setValue(gain)
+        c_object(self._hold[voice]).setDur(dur)
+        c_object(self._triggers[voice]).play()
 
     def close(self, voice: int) -> None:
         """Close ``voice``'s gate (at its last note's offset in the next buffer): its envelopes
         release. For a voice already silenced another way (a sampler's steal fade)."""
-        self._vel[voice].setValue(0.0)
+        c_object(self._vel[voice]).setValue(0.0)
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ buffer sounds at unchanged, its loop, its gain and its volume envelope. The samp
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
@@ -66,6 +66,10 @@ class SampleSet:
     sr: int
     samples: tuple[Audio, ...]
     zones: tuple[Zone, ...]
+    #: zones_for's search, per (pitch, velocity): the groups of round-robin alternatives.
+    _groups: dict[tuple[int, int], tuple[tuple[Zone, ...], ...]] = field(
+        default_factory=dict, init=False, repr=False
+    )
 
     @property
     def nbytes(self) -> int:
@@ -78,7 +82,15 @@ class SampleSet:
         Every zone whose ranges hold the note sounds (a SoundFont may layer several); of
         round-robin alternatives (same ranges) only the one ``turn`` picks. A note outside every
         key range takes the nearest zone(s) by key at that velocity, so no note is silent.
+        The search runs once per pitch and velocity (at most 128 x 127 entries): a note starts
+        on the audio thread, and a preset has hundreds of zones.
         """
+        groups = self._groups.get((pitch, velocity))
+        if groups is None:
+            groups = self._groups[(pitch, velocity)] = self._search(pitch, velocity)
+        return [alternatives[turn % len(alternatives)] for alternatives in groups]
+
+    def _search(self, pitch: int, velocity: int) -> tuple[tuple[Zone, ...], ...]:
         hits = [
             z
             for z in self.zones
@@ -89,14 +101,14 @@ class SampleSet:
                 z for z in self.zones if z.velocities[0] <= velocity <= z.velocities[1]
             ] or list(self.zones)
             if not by_velocity:
-                return []
+                return ()
             distance = [_key_distance(z, pitch) for z in by_velocity]
             nearest = min(distance)
             hits = [z for z, d in zip(by_velocity, distance, strict=True) if d == nearest]
         groups: dict[tuple[tuple[int, int], tuple[int, int]], list[Zone]] = {}
         for zone in hits:
             groups.setdefault((zone.keys, zone.velocities), []).append(zone)
-        return [alternatives[turn % len(alternatives)] for alternatives in groups.values()]
+        return tuple(tuple(alternatives) for alternatives in groups.values())
 
 
 def _key_distance(zone: Zone, pitch: int) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from collections import Counter
 from dataclasses import dataclass, field
 
 import pytest
@@ -64,6 +65,9 @@ class Recorder:
             (self.start + event.offset, channel, event.pitch, event.duration, event.voice)
         )
 
+    def expect(self, channel: str, count: int) -> None:
+        self.calls.append(("expect", self.start, channel, count))
+
     def stem(self, channel: str, event: StemEvent) -> None:
         assert 0 <= event.offset < self.buffersize
         self.calls.append(("stem", self.start + event.offset, channel, event))
@@ -123,6 +127,21 @@ def test_notes_are_deterministic_per_seed() -> None:
     c, _, _ = run(20, seed=4)
     assert a.notes and a.notes == b.notes
     assert a.notes != c.notes
+
+
+def test_each_buffers_notes_are_announced_one_buffer_ahead() -> None:
+    """The performer hears, one buffer ahead, how many notes each layer starts (it wakes voices
+    then): every buffer's notes, counted per channel, were announced by the buffer before."""
+    bs = 256
+    recorder, _, _ = run(20, buffersize=bs)
+    played: Counter[tuple[int, str]] = Counter()
+    for sample, channel, *_ in recorder.notes:
+        played[(sample // bs * bs, channel)] += 1
+    announced = {
+        (start + bs, channel): count
+        for kind, start, channel, count in (c for c in recorder.calls if c[0] == "expect")
+    }
+    assert played and announced == dict(played)
 
 
 def test_note_times_do_not_depend_on_buffer_size() -> None:

@@ -90,6 +90,9 @@ class Counting:
     def note(self, channel: str, event: NoteEvent) -> None:
         self.notes.append((self.buffer * FRAMES + event.offset, channel, event.pitch))
 
+    def expect(self, channel: str, count: int) -> None:
+        pass
+
     def stem(self, channel: str, event: StemEvent) -> None:
         pass
 

@@ -95,6 +95,78 @@ def test_voice_clock_survives_suspend_and_resume(server: pyo.Server) -> None:
     assert keys.voices.next_buffer_start() == before + 10 * 256
 
 
+def test_a_layer_suspended_from_the_start_keeps_time(server: pyo.Server) -> None:
+    """Every layer is built suspended; one that enters later still knows the time (its clock
+    ran all along), so its voices come free after their notes and fall asleep."""
+    orch = orchestra()
+    keys = orch.channels["keys"].instrument
+    for _ in range(10):
+        server.process()
+    orch.resume("keys")
+    assert keys.voices.next_buffer_start() >= 10 * 256  # a stopped clock stays at one buffer
+    orch.note("keys", NoteEvent(0, 60, 0.8, 0.2))
+    for _ in range(int(3 * 48000 / 256)):
+        orch.tick()
+        server.process()
+    assert sum(keys._sleep.awake) == 0
+    free = keys.voices.free_by(keys.voices.next_buffer_start())
+    assert sorted(free) == list(range(keys.voices.count))
+
+
+def test_expected_notes_find_their_voices_awake(server: pyo.Server) -> None:
+    """Told a buffer ahead that three notes come, an instrument wakes three voices then, and
+    the notes take those: their own buffer starts no stream."""
+    orch = orchestra()
+    orch.resume("keys")
+    keys = orch.channels["keys"].instrument
+    assert keys._sleep is not None and sum(keys._sleep.awake) == 0
+    orch.expect("keys", 3)
+    woken = [i for i, awake in enumerate(keys._sleep.awake) if awake]
+    assert len(woken) == 3
+    server.process()
+    for pitch in (60, 64, 67):
+        orch.note("keys", NoteEvent(5, pitch, 0.8, 0.2))
+    assert [i for i, awake in enumerate(keys._sleep.awake) if awake] == woken
+    assert all(keys.voices._start[i] == keys.voices.next_buffer_start() + 5 for i in woken)
+
+
+def test_housekeeping_is_spread_over_the_period(server: pyo.Server) -> None:
+    """Each instrument tidies up (idle voices to sleep) once per leveler period, not all in one
+    buffer; and each tidy puts at most SLEEP_BUDGET voices to sleep."""
+    orch = orchestra()
+    ticks: list[tuple[int, str]] = []
+    now = [0]
+    for name, channel in orch.channels.items():
+        orch.resume(name)
+        instrument = channel.instrument
+        original = instrument.tick
+
+        def counted(name: str = name, original=original) -> None:
+            ticks.append((now[0], name))
+            original()
+
+        instrument.tick = counted  # type: ignore[method-assign]
+    period = orch.master.period_buffers
+    for buffer in range(2 * period):
+        now[0] = buffer
+        orch.tick()
+        server.process()
+    assert sorted(name for _, name in ticks) == ["keys", "keys", "pad", "pad"]
+    assert len({b for b, _ in ticks}) == 4  # never two in one buffer
+
+    keys = orch.channels["keys"].instrument
+    assert keys._sleep is not None
+    for pitch in range(60, 68):
+        keys.play(NoteEvent(0, pitch, 0.8, 0.05))
+    for _ in range(int(1.5 * 48000 / 256)):
+        server.process()
+    asleep = [sum(keys._sleep.awake)]
+    while asleep[-1]:
+        keys._sleep.sleep_due(keys.voices.next_buffer_start())
+        asleep.append(sum(keys._sleep.awake))
+    assert asleep == [8, 4, 0]
+
+
 DROP_ALL = """
 from engine.dsp.server import manual_server
 from engine.dsp.instruments import INSTRUMENTS

@@ -205,22 +205,28 @@ def running(inst: Instrument) -> int:
 
 
 def test_a_silent_sampler_sleeps_like_a_silent_synth(server: pyo.Server) -> None:
-    """After a note each, and their tails, the sampler's running streams are no more than a
-    pad's (both: the shared output chain only), and each sleeps most of what it built."""
+    """Voices are built asleep and a note wakes only its own: before, the sampler's running
+    streams are no more than a pad's (both: the shared output chain only); a note adds one
+    voice's; after its tail, the sampler is back to what it ran before."""
     sampler = Sampler(sr=SR, buffersize=256, samples=sets.typical_set())
     pad = Pad(sr=SR, buffersize=256, params={"release": 0.5})
+    idle = {"sampler": running(sampler), "pad": running(pad)}
+    assert idle["sampler"] <= idle["pad"]
+    built = sum(len(streams(obj)) for obj in sampler._graph if not isinstance(obj, pyo.Trig))
+    assert idle["sampler"] < built / 20
     for inst in (sampler, pad):
         inst.play(NoteEvent(0, 60, 0.8, 0.2))
     for _ in range(20):
         server.process()
-    awake = {"sampler": running(sampler), "pad": running(pad)}
+    one_voice = len(sampler._sleep.streams_of(0)) if sampler._sleep else 0
+    assert running(sampler) >= idle["sampler"] + one_voice - 2  # its triggers are not counted
+    assert running(sampler) < idle["sampler"] + 2 * one_voice
     for _ in range(int(3 * SR / 256)):
         server.process()
     for inst in (sampler, pad):
         inst.tick()
-    asleep = {"sampler": running(sampler), "pad": running(pad)}
-    assert asleep["sampler"] <= asleep["pad"]
-    assert asleep["sampler"] < awake["sampler"] / 10
+    assert running(sampler) == idle["sampler"]
+    assert running(pad) == idle["pad"]
 
 
 @needs_fluid

@@ -81,6 +81,7 @@ from engine.dsp import safety
 from engine.dsp.instrument import PolyInstrument
 from engine.dsp.params import ParamSpec
 from engine.dsp.pyolib import pyo
+from engine.dsp.streams import c_object
 from engine.dsp.voices import (
     DECAY_TO_TAU,
     ENVELOPE_SMOOTHING,
@@ -194,6 +195,7 @@ class Sampler(PolyInstrument):
     def _build(self) -> pyo.PyoObject:
         count = self.voices.count
         self._table, self._plans = self._load(self.samples)
+        self._size = self._table.getSize()
         # Per voice: when its note began and ends (release included), when it is free again,
         # and whether it is fading out after a steal (then: when its fade is over).
         self._begin = [-math.inf] * count
@@ -212,7 +214,10 @@ class Sampler(PolyInstrument):
             pyo.TrigEnv(t, self.voices.ones, dur=0.1, interp=1, mul=0.0, add=1.0)
             for t in self.voices.trig
         ]
-        self._decay = [pyo.Port(p, risetime=ENVELOPE_SMOOTHING, falltime=0.1) for p in self._peak]
+        # init=1: voices start asleep, and a fresh voice's first note must not rise from 0
+        self._decay = [
+            pyo.Port(p, risetime=ENVELOPE_SMOOTHING, falltime=0.1, init=1.0) for p in self._peak
+        ]
         level = [s * d for s, d in zip(self._steal, self._decay, strict=True)]
         self._shapes: list[EnvelopeShape | None] = [None] * count
         self._adsr = [
@@ -312,25 +317,31 @@ class Sampler(PolyInstrument):
         self._begin[i] = begin
         self._end[i] = begin + (dur + release) * self.sr
         self._free_at[i] = self._end[i] + (FREE_RELEASES * release + FREE_MARGIN) * self.sr
-        size = self._table.getSize()
-        self._count[i].setMul(rate / size)
-        self._count[i].setAdd(plan.start_rel)
-        self._clamped[i].setComp(plan.end_rel)
-        self._over[i].setMul(plan.wrap)
-        self._wraps[i].setMul(plan.loop_mul)
-        self._wraps[i].setAdd(plan.loop_add)
-        self._steal[i].setTime(0.0)
-        self._steal[i].setValue(1.0)
+        # pyo's C setters directly (engine.dsp.streams.c_object): a downbeat starts a dozen
+        # notes in one buffer, and the Python setters cost ~4 us each.
+        c_object(self._count[i]).setMul(rate / self._size)
+        c_object(self._count[i]).setAdd(plan.start_rel)
+        c_object(self._clamped[i]).setComp(plan.end_rel)
+        c_object(self._over[i]).setMul(plan.wrap)
+        c_object(self._wraps[i]).setMul(plan.loop_mul)
+        c_object(self._wraps[i]).setAdd(plan.loop_add)
+        steal = c_object(self._steal[i])
+        steal.setTime(0.0)
+        steal.setValue(1.0)
         if shape != self._shapes[i]:  # the voice is silent: safe (only its release is timed)
-            self._adsr[i].setAttack(shape.attack)
+            c_object(self._adsr[i]).setAttack(shape.attack)
             self._shapes[i] = shape
-        peak = self._peak[i]
+        peak = c_object(self._peak[i])
         peak.setDur(plan.peak_time)
         peak.setMul(1.0 - plan.sustain)
         peak.setAdd(plan.sustain)
-        self._decay[i].setFallTime(plan.decay_tau)
-        self._env[i].setFallTime(max(release / DECAY_TO_TAU, ENVELOPE_SMOOTHING))
+        c_object(self._decay[i]).setFallTime(plan.decay_tau)
+        c_object(self._env[i]).setFallTime(max(release / DECAY_TO_TAU, ENVELOPE_SMOOTHING))
         self.voices.start(i, offset=offset, freq=rate, gain=gain * plan.gain, dur=dur, tail=release)
+
+    def _free_voices(self, when: float) -> list[int]:
+        free = [i for i, at in enumerate(self._free_at) if at <= when]
+        return sorted(free, key=self._free_at.__getitem__)
 
     def _allocate(self, now: float) -> int | None:
         """A free voice for a note in the next buffer, stealing the oldest if the cap is reached.
@@ -345,17 +356,24 @@ class Sampler(PolyInstrument):
         if any(awake[i] for i in free):
             free = [i for i in free if awake[i]]
         chosen = min(free, key=self._free_at.__getitem__)
-        sounding = [
-            i for i, end in enumerate(self._end) if end > now and self._stolen_until[i] is None
+        # In use: sounding or in the quiet end of a tail (until free), not already fading out.
+        # Counting tails keeps the spares free for what they are for (notes that start while
+        # stolen voices fade); counting only sounding voices let tails take every voice, and
+        # voyage dropped 270 notes a minute.
+        in_use = [
+            i
+            for i, at in enumerate(self._free_at)
+            if at > now and self._stolen_until[i] is None and i != chosen
         ]
-        if len(sounding) >= self.cap:
-            self._steal_voice(min(sounding, key=self._begin.__getitem__), now)
+        if len(in_use) >= self.cap:
+            self._steal_voice(min(in_use, key=self._begin.__getitem__), now)
         return chosen
 
     def _steal_voice(self, voice: int, now: float) -> None:
         """Fade ``voice`` out over STEAL_FADE from the next buffer on; reclaimed afterwards."""
-        self._steal[voice].setTime(STEAL_FADE)
-        self._steal[voice].setValue(0.0)
+        steal = c_object(self._steal[voice])
+        steal.setTime(STEAL_FADE)
+        steal.setValue(0.0)
         self._stolen_until[voice] = now + STEAL_FADE * self.sr
         self._free_at[voice] = math.inf
 
@@ -365,7 +383,7 @@ class Sampler(PolyInstrument):
             if until is None or until > now:
                 continue
             self._stolen_until[voice] = None
-            self._env[voice].setFallTime(ENVELOPE_SMOOTHING)
+            c_object(self._env[voice]).setFallTime(ENVELOPE_SMOOTHING)
             self.voices.close(voice)
             self._end[voice] = now
             self._free_at[voice] = now + (MIN_RELEASE + FREE_MARGIN) * self.sr
