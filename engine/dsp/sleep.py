@@ -77,6 +77,11 @@ class VoiceSleep:
         until = now + (held + SLEEP_TAIL * tail + SLEEP_MARGIN) * self.sr
         self._sleep_at[voice] = max(self._sleep_at[voice], until)
 
+    def silenced(self, voice: int, now: float) -> None:
+        """Voice ``voice`` was cut at ``now`` (a stolen voice, faded out): it may sleep soon,
+        whatever its note's tail would have been."""
+        self._sleep_at[voice] = now + SLEEP_MARGIN * self.sr
+
     def sleep_due(self, now: float) -> None:
         """Stop the streams of the voices whose sound has died away by ``now``, at most
         :data:`SLEEP_BUDGET` of them; the others at the next call."""

@@ -385,6 +385,8 @@ class Sampler(PolyInstrument):
             self._stolen_until[voice] = None
             c_object(self._env[voice]).setFallTime(ENVELOPE_SMOOTHING)
             self.voices.close(voice)
+            assert self._sleep is not None
+            self._sleep.silenced(voice, now)
             self._end[voice] = now
             self._free_at[voice] = now + (MIN_RELEASE + FREE_MARGIN) * self.sr
 
