@@ -19,6 +19,10 @@ from engine.dsp.voices import Envelopes, EnvelopeShape, mix
 
 #: The fifth's pair beats at this multiple of ``beat`` so the two pairs never line up.
 FIFTH_BEAT = 1.37
+#: Level of each pair's detuned partner. Equal partners beat to silence every 1/beat seconds
+#: (meditation's calm drone swung by 17 dB, which heard as a swell, not a breath); at 0.5 the
+#: pair breathes between 1.5 and 0.5 (about +-5 dB).
+PARTNER = 0.5
 
 
 class Drone(PolyInstrument):
@@ -26,7 +30,7 @@ class Drone(PolyInstrument):
 
     NAME: ClassVar[str] = "drone"
     POLYPHONY: ClassVar[int] = 4
-    LEVEL: ClassVar[float] = 0.2233
+    LEVEL: ClassVar[float] = 0.2791
     PARAMS: ClassVar[dict[str, ParamSpec]] = {
         "cutoff": ParamSpec(
             900.0, 100.0, 4000.0, "Hz", "low-pass cutoff, centre of the drift", 1.0
@@ -61,7 +65,13 @@ class Drone(PolyInstrument):
         drift = self.own(pyo.Randi(min=0.0, max=1.0, freq=[0.07, 0.11]))
         root_amp = 1.0 - motion * drift[0] * 0.5
         fifth_amp = self.signal("fifth") * (1.0 - motion * drift[1] * 0.5)
-        gains = [root_amp] * (2 * n) + [fifth_amp] * (2 * n)
+        partner = [PARTNER] * n
+        gains = [
+            *([root_amp] * n),
+            *(root_amp * p for p in partner),
+            *([fifth_amp] * n),
+            *(fifth_amp * p for p in partner),
+        ]
         envs = list(self._env.out) * 4
         voiced = self.own(pyo.Sig(oscs, mul=[g * e for g, e in zip(gains, envs, strict=True)]))
         wander = self.own(pyo.Randi(min=-0.35, max=0.35, freq=0.05))
