@@ -63,7 +63,9 @@ class VoiceBank:
     object, for the owning instrument.
     """
 
-    def __init__(self, count: int, *, sr: int, buffersize: int, freq: float = 100.0) -> None:
+    def __init__(self, count: int, *, sr: int, buffersize: int, freq: float | None = 100.0) -> None:
+        """``freq`` is the frequency signals' value before the first note; None builds none
+        (an instrument that reads no frequency: a sampler sets its rates itself)."""
         if count < 1:
             raise ValueError(f"a voice bank needs at least one voice, got {count}")
         self.count = count
@@ -71,7 +73,7 @@ class VoiceBank:
         self.buffersize = buffersize
         maxdelay = safety.max_delay((buffersize + 1) / sr)
         self._triggers = [pyo.Trig() for _ in range(count)]
-        self._freq = [pyo.Sig(freq) for _ in range(count)]
+        self._freq = [pyo.Sig(freq) for _ in range(count)] if freq is not None else []
         self._vel = [pyo.Sig(0.0) for _ in range(count)]
         # One SDelay per signal (not one with a list input): its streams would be bare C objects
         # that refuse arithmetic with PyoObjects such as parameter SigTos.
@@ -125,7 +127,7 @@ class VoiceBank:
             self.held,
             self.gate,
         )
-        return [[signals[i] for signals in lists] for i in range(self.count)]
+        return [[signals[i] for signals in lists if signals] for i in range(self.count)]
 
     def next_buffer_start(self) -> float:
         """Sample index at which the buffer about to be computed starts."""
@@ -165,9 +167,10 @@ class VoiceBank:
         self._end[voice] = begin + (dur + tail) * self.sr
         delay = (offset + 0.5) / self.sr  # SDelay truncates delay*sr; +0.5 makes it exact
         c_object(self.trig[voice]).setDelay(delay)
-        c_object(self.freq[voice]).setDelay(delay)
         c_object(self.vel[voice]).setDelay(delay)
-        c_object(self._freq[voice]).setValue(freq)
+        if self._freq:
+            c_object(self.freq[voice]).setDelay(delay)
+            c_object(self._freq[voice]).setValue(freq)
         c_object(self._vel[voice]).setValue(gain)
         c_object(self._hold[voice]).setDur(dur)
         c_object(self._triggers[voice]).play()

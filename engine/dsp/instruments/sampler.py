@@ -20,9 +20,10 @@ carry the zone), and ``Pointer2`` reads there with cubic interpolation. ``rate``
 The zone's values are plain numbers set at the top of the buffer, not delayed signals: a voice is
 only given a note once its envelope has been at zero for :data:`FREE_MARGIN`, so moving its read
 position before the note's first sample cannot be heard, and it saves ten streams per voice
-(a sampler voice has 18, a pad voice 12). Measured (48 kHz, 256 frames, best of 7 on a loaded
-machine): a sounding sampler voice costs ~19-20 us of pyo time per buffer, a pad voice ~21 us;
-everything asleep, the default sampler (24 voices) costs 25 us per buffer, a pad 53 us.
+(a sampler voice has 16 objects, a pad voice 12; its bank builds no frequency signals).
+Measured (48 kHz, 256 frames, best of 7 on a loaded machine): a sounding sampler voice costs
+~19-20 us of pyo time per buffer, a pad voice ~21 us; everything asleep, the default sampler
+(24 voices) costs 25 us per buffer, a pad 53 us.
 
 **Loops.** ``loop`` zones wrap while the note sounds, release tail included. ``release`` zones
 (SoundFont mode 3: loop until the key is released, then play on to the end) are played as
@@ -188,7 +189,9 @@ class Sampler(PolyInstrument):
     def _setup(self) -> None:
         self.cap = int(self.value("voices"))
         spares = max(MIN_SPARES, math.ceil(self.cap * SPARE_FRACTION))
-        self.voices = VoiceBank(self.cap + spares, sr=self.sr, buffersize=self.buffersize, freq=0.0)
+        self.voices = VoiceBank(
+            self.cap + spares, sr=self.sr, buffersize=self.buffersize, freq=None
+        )
         self.own_all(self.voices.objects)
         self._always_on.update(id(obj) for obj in self.voices.clock_objects)
 
@@ -337,7 +340,7 @@ class Sampler(PolyInstrument):
         peak.setAdd(plan.sustain)
         c_object(self._decay[i]).setFallTime(plan.decay_tau)
         c_object(self._env[i]).setFallTime(max(release / DECAY_TO_TAU, ENVELOPE_SMOOTHING))
-        self.voices.start(i, offset=offset, freq=rate, gain=gain * plan.gain, dur=dur, tail=release)
+        self.voices.start(i, offset=offset, freq=0.0, gain=gain * plan.gain, dur=dur, tail=release)
 
     def _free_voices(self, when: float) -> list[int]:
         free = [i for i, at in enumerate(self._free_at) if at <= when]
