@@ -53,8 +53,11 @@ velocity gain (squared velocity) x zone gain x the set's normalisation.
 of the buffers its zones use; cheap, and it never changes the balance between zones), then
 ``LEVEL`` calibrates typical use to -20 LUFS like every instrument.
 
-**Polyphony and stealing.** ``voices`` (read at build) caps the voices sounding at once, release
-tails included; :data:`SPARES` more are built. When the cap is reached, the oldest voice fades
+**Polyphony and stealing.** ``voices`` (read at build) caps the voices in use at once: sounding,
+release tails included, until they are free (their tail :data:`FREE_RELEASES` releases down);
+spares (:data:`SPARE_FRACTION` of the cap, at least :data:`MIN_SPARES`) are built beyond it.
+Counting only voices before their end let tails take every spare (voyage dropped 273 notes a
+minute). When the cap is reached, the oldest voice (usually a quiet tail) fades
 out over :data:`STEAL_FADE` (its own gain, a linear ``SigTo`` after the envelope) while the new
 note starts on a spare: a sounding voice's read position never jumps. A faded voice is reclaimed
 once its fade is over (its gate closes and its envelope is cut while it is silent) and is free
