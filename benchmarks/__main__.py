@@ -71,9 +71,9 @@ def _realtime(quick: bool) -> tuple[str, str, Any]:
     seconds, sizes = (5.0, (256,)) if quick else (60.0, (256, 128))
     rows = realtime.run(seconds, sizes, (0, 2000) if quick else (0, 2000, 10000))
     if not quick and scaling.voyage_playable():  # samplers playing: voyage's GM presets
-        # Not in the quick mode CI runs: voyage has bursts of xruns at 256 frames in some runs
-        # and none in others (docs/performance.md, "Recorded sound"), an open problem that a
-        # pass/fail bound of a few seconds would only make flaky.
+        # Not in the quick mode CI runs: voyage once had bursts of xruns at 256 frames in some
+        # short runs, not reproduced since (docs/performance.md, "Recorded sound"); a pass/fail
+        # bound of a few seconds would only be flaky while that is unexplained.
         rows += realtime.run(seconds, (256,), (0, 2000), scaling.VOYAGE)
     floor = realtime.baseline(seconds, sizes)
     return (

@@ -230,10 +230,8 @@ class Instrument:
         # Voices start asleep, and resume restarts the instrument's own streams only: the next
         # notes wake theirs (a sampler has ~800 voice streams: ~1 ms to restart them all).
         self._sleep.sleep_now()
-        asleep = {(id(s.owner), s.kind, s.index) for s in self._sleep.voice_streams()}
-        self._replay_streams = [
-            s for s in self._switchable(replay=True) if (id(s.owner), s.kind, s.index) not in asleep
-        ]
+        asleep = self._sleep.voice_streams()
+        self._replay_streams = [s for s in self._switchable(replay=True) if s not in asleep]
 
     def suspend(self) -> None:
         """Stop every pyo object to save CPU. Meant for a layer already faded out: it cuts at once.
@@ -278,10 +276,7 @@ class Instrument:
             switchable = [obj for obj in self._graph if id(obj) not in self._always_on]
             self._stop_streams = [stream for obj in switchable for stream in streams(obj)]
             self._replay_streams = [
-                stream
-                for obj in switchable
-                if not isinstance(obj, pyo.Trig)
-                for stream in streams(obj)
+                stream for stream in self._stop_streams if not isinstance(stream.owner, pyo.Trig)
             ]
         return self._replay_streams if replay else self._stop_streams
 

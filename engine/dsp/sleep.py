@@ -60,6 +60,7 @@ class VoiceSleep:
                 continue
             for voice in group:
                 self._by_voice[voice].append((stream, group))
+        self._voice_streams = frozenset(s for voice in self._by_voice for s, _ in voice)
 
     def streams_of(self, voice: int) -> list[Stream]:
         return [stream for stream, _ in self._by_voice[voice]]
@@ -99,24 +100,19 @@ class VoiceSleep:
                     self._stopped.add(stream)
                     getattr(stream.owner, stream.kind)[stream.index].stop()
 
-    def all_awake(self) -> None:
-        """After the instrument resumed every stream."""
-        self.awake = [True] * self.count
-        self._stopped.clear()
-
-    def voice_streams(self) -> set[Stream]:
+    def voice_streams(self) -> frozenset[Stream]:
         """Every stream that sleeps with some voice (the rest are the instrument's own)."""
-        return {stream for voice in self._by_voice for stream, _ in voice}
+        return self._voice_streams
 
     def all_asleep(self) -> None:
         """After the instrument resumed only its own streams (every voice stream stopped)."""
         self.awake = [False] * self.count
         self._sleep_at = [0.0] * self.count
-        self._stopped = self.voice_streams()
+        self._stopped = set(self._voice_streams)
 
     def sleep_now(self) -> None:
         """Stop every voice's streams at once (a new instrument's, outside the audio path)."""
-        for stream in self.voice_streams() - self._stopped:
+        for stream in self._voice_streams - self._stopped:
             stream.stop()
         self.all_asleep()
 
