@@ -66,8 +66,11 @@ LOOP_HZ = SR / 100.0
 LOOP_ROOT = pitch_of(LOOP_HZ)
 
 
-def looped_set(mode: str = "loop", release: float = 0.1) -> SampleSet:
-    """A 0.5 s sine at LOOP_HZ looped over its last 0.2 s (``mode`` "loop" or "release")."""
+def looped_set(
+    mode: str = "loop", release: float = 0.1, envelope: VolumeEnvelope | None = None
+) -> SampleSet:
+    """A 0.5 s sine at LOOP_HZ looped over its last 0.2 s (``mode`` "loop" or "release"), with
+    ``envelope`` or one that only releases in ``release``."""
     data = sine(LOOP_HZ, 0.5)
     zone = Zone(
         0,
@@ -76,9 +79,30 @@ def looped_set(mode: str = "loop", release: float = 0.1) -> SampleSet:
         LOOP_ROOT,
         loop=(15000, 24000),
         loop_mode=mode,
-        envelope=VolumeEnvelope(release=release),
+        envelope=envelope or VolumeEnvelope(release=release),
     )
     return SampleSet("looped", SR, (data,), (zone,))
+
+
+def attack_then_loop_set(before: float) -> SampleSet:
+    """A 0.3 s 300 Hz attack, then a looped 0.2 s sine at LOOP_HZ, stored after ``before``
+    seconds of another sample: the loop start lies far into the table, where the read
+    position's arithmetic rounds (the attack must play as recorded, not a loop ahead)."""
+    attack, loop = sine(300.0, 0.3), sine(LOOP_HZ, 0.2)
+    data = np.concatenate([attack, loop])
+    zones = (
+        Zone(0, (0, 59), (1, 127), 60.0),
+        Zone(
+            1,
+            (60, 127),
+            (1, 127),
+            LOOP_ROOT,
+            loop=(len(attack), len(data)),
+            loop_mode="loop",
+            envelope=VolumeEnvelope(release=0.05),
+        ),
+    )
+    return SampleSet("attack+loop", SR, (sine(100.0, before), data), zones)
 
 
 def one_shot_set(seconds: float = 0.3, freq: float = LOOP_HZ) -> SampleSet:

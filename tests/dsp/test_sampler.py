@@ -92,6 +92,45 @@ def test_a_loop_sustains_while_held_and_stops_after_release(mode: str) -> None:
     assert clicks(audio) == 0
 
 
+@pytest.mark.parametrize("interval", [0.0, 12.0, -7.0])
+def test_the_decay_holds_then_falls_in_decibels_to_the_sustain(interval: float) -> None:
+    """Hold 0.2 s, decay 1 s (100 dB), sustain 0.1: full level through the hold, then one-pole
+    towards the sustain (level s + (1 - s) e^(-t / tau), tau = decay / ln 1e5), at any pitch."""
+    hold, decay, sustain = 0.2, 1.0, 0.1
+    envelope = sets.VolumeEnvelope(hold=hold, decay=decay, sustain=sustain, release=0.1)
+    samples = sets.looped_set(envelope=envelope)
+    audio = render(
+        "sampler", 2.0, hits=[Hit(0.05, sets.LOOP_ROOT + interval, 0.8, 1.8)], samples=samples
+    )
+
+    period = SR / (sets.LOOP_HZ * 2 ** (interval / 12))
+
+    def level(t: float) -> float:  # RMS over four whole periods from t seconds after the onset
+        start = int((0.05 + t) * SR)
+        return float(np.sqrt(np.mean(audio[start : start + round(4 * period)] ** 2)))
+
+    full = level(0.1)
+    assert level(0.18) == pytest.approx(full, rel=0.02)
+    for t in (0.3, 0.4, 0.6, 1.5):
+        expected = sustain + (1 - sustain) * math.exp(-(t - hold) * math.log(1e5) / decay)
+        assert 20 * math.log10(level(t) / full / expected) == pytest.approx(0.0, abs=0.5)
+
+
+@pytest.mark.parametrize(("before", "interval"), [(1.0, 1.3), (13.1, 0.0), (13.1, -0.37)])
+def test_the_part_before_a_loop_plays_as_recorded(before: float, interval: float) -> None:
+    """The 300 Hz attack before the loop sounds as 300 Hz (an index off by one loop read the
+    480 Hz loop there instead: it did for these table layouts, before WRAP_MARGIN)."""
+    samples = sets.attack_then_loop_set(before)
+    rate = 2 ** (interval / 12)
+    audio = render(
+        "sampler", 1.0, hits=[Hit(0.05, sets.LOOP_ROOT + interval, 0.8, 0.9)], samples=samples
+    )
+    attack = audio[int((0.05 + 0.12 / rate) * SR) : int((0.05 + 0.28 / rate) * SR)]
+    loop = audio[int((0.05 + 0.4 / rate) * SR) : int(0.9 * SR)]
+    assert abs(dominant(attack) / rate - 300.0) < 15.0
+    assert abs(cents(frequency(loop), sets.LOOP_HZ * rate)) < 2.0
+
+
 @pytest.mark.parametrize("interval", [0, 12])
 def test_a_one_shot_stops_at_its_end_while_held(interval: int) -> None:
     """0.3 s of sine held 2 s: silent after 0.3 s at its own pitch, 0.15 s an octave up."""

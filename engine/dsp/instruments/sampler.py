@@ -14,16 +14,20 @@ the buffer size, so onsets are sample-accurate like the synths')::
     pos = pos - L * floor(max(pos - ls, 0) / L)  a looped zone wraps between ls and ls + L
 
 ``Count``, ``Min``, ``Max`` and ``Floor`` compute it (their ``mul``/``add``, in table units,
-carry the zone), and ``Pointer2`` reads there with cubic interpolation. ``rate`` is
-``2 ** ((pitch - root) / 12)`` (fractional pitches too), clamped to :data:`RATE_RANGE`.
+carry the zone: ``Max`` outputs ``(max(pos, ls) - ls) / L`` and ``Floor`` adds ``pos`` back, so
+its output is the position itself), and ``Pointer2`` reads there with cubic interpolation.
+``rate`` is ``2 ** ((pitch - root) / 12)`` (fractional pitches too), clamped to
+:data:`RATE_RANGE`.
 
 The zone's values are plain numbers set at the top of the buffer, not delayed signals: a voice is
 only given a note once its envelope has been at zero for :data:`FREE_MARGIN`, so moving its read
 position before the note's first sample cannot be heard, and it saves ten streams per voice
-(a sampler voice has 16 objects, a pad voice 12; its bank builds no frequency signals).
-Measured (48 kHz, 256 frames, best of 7 on a loaded machine): a sounding sampler voice costs
-~19-20 us of pyo time per buffer, a pad voice ~21 us; everything asleep, the default sampler
-(24 voices) costs 25 us per buffer, a pad 53 us.
+(its bank builds no frequency signals either). Stages no zone of the set needs are not built:
+the decay when every zone sustains at full level (strings, horns, flutes), the wrap when none
+loops (drums, pizzicato, timpani). A voice then has 20-27 streams, a pad voice 18. Measured
+(benchmarks.samples, 48 kHz, 256 frames, 8 voices held, 10th percentile of the buffers' time,
+medians of five runs): a sounding voice costs 0.95x a pad voice's time on FluidR3's piano,
+1.04x on its strings, 0.87x on its flute, 0.76x on its pizzicato.
 
 **Loops.** ``loop`` zones wrap while the note sounds, release tail included. ``release`` zones
 (SoundFont mode 3: loop until the key is released, then play on to the end) are played as
@@ -34,14 +38,17 @@ need the wrap count frozen at the release sample. ``none`` zones play once and s
 **Envelope.** The zone's :class:`~engine.samples.model.VolumeEnvelope` shapes each voice in
 three parts. The attack is a linear ``MidiAdsr`` on the voice's gate, like
 :class:`~engine.dsp.voices.Envelopes` (delay folded in: the rise starts at once and takes
-delay + attack; >= 5 ms like every instrument). The decay multiplies it: a ``TrigEnv`` holds 1
-from the note's first sample for attack + hold, then the zone's sustain level, through a
-one-pole ``Port`` whose fall is the decay, so the level falls dB-linearly, 100 dB in the decay
-time, as a SoundFont's does (a piano preset is a looped sample decaying this way: a linear decay
-over its 4-20 s held it near full level for seconds: 6.7 LU louder on the calibration chords).
-The release is the zone's, times ``release_scale``, and it is exponential: the
-``MidiAdsr`` releases in a fixed :data:`~engine.dsp.voices.MIN_RELEASE` and the ``Port`` after it
-falls by 40 dB in the release time (a SoundFont release is dB-linear too). Why not ``Envelopes``'
+delay + attack; >= 5 ms like every instrument). The decay is a step it is multiplied by: 1
+from the note's first sample for attack + hold, then the zone's sustain level (a ``Compare`` of
+the read position with where it will be then: cheaper than a ``TrigEnv``). The one-pole
+``Port`` after the ``MidiAdsr`` falls towards the step with the decay's time constant while the
+note is held (its fall time is a signal that follows the voice's ``held``), so the level falls
+dB-linearly, 100 dB in the decay time, as a SoundFont's does (a piano preset is a looped sample
+decaying this way: a linear decay over its 4-20 s held it near full level for seconds: 6.7 LU
+louder on the calibration chords); one ``Port`` for both saves an object per voice. The
+release is the zone's, times ``release_scale``, and it is exponential: the ``MidiAdsr`` releases
+in a fixed :data:`~engine.dsp.voices.MIN_RELEASE` and the ``Port`` falls by 40 dB in the release
+time from the note's end (a SoundFont release is dB-linear too). Why not ``Envelopes``'
 per-note release: ``MidiAdsr`` compares its running release time against the *current* release,
 so giving a voice whose release had ended a longer one for its next note brings the old release
 back to life for the rest of the buffer before the note (measured: 0 -> 0.77, a click on every
@@ -120,6 +127,9 @@ MAX_ZONE_GAIN = 4.0
 MAX_RELEASE = 60.0
 #: Loop end used for zones that do not loop ("never reached"), in table units.
 NO_END = 1e12
+#: Added to the loop count before it is floored (see _Plan): far above its rounding error
+#: (~1e-7 for the largest table max_sample_mb allows), far below a sample of any loop.
+WRAP_MARGIN = 1e-6
 
 
 #: Ratio of a SoundFont decay time (a 100 dB fall) to the one-pole time constant: ln(10 ** 5).
@@ -135,16 +145,18 @@ class _Plan:
 
     __slots__ = (
         "decay_tau",
-        "end_rel",
+        "end",
         "gain",
-        "loop_add",
         "loop_mul",
+        "loop_start",
+        "loops",
         "peak_time",
         "root",
         "shape",
-        "start_rel",
+        "start",
         "sustain",
         "wrap",
+        "wrap_add",
     )
 
     def __init__(self, zone: Zone, offset: int, length: int, size: int, norm: float) -> None:
@@ -152,14 +164,19 @@ class _Plan:
         loop = zone.loop if zone.loop_mode != "none" else None
         if loop is not None and loop[0] >= 0 and loop[0] + 2 <= loop[1] <= length:
             ls, span, stop = offset + loop[0], loop[1] - loop[0], NO_END
+            self.loops = True
         else:  # plays once: the wrap point lies beyond the end, where the position never goes
-            ls, span = end + 1, 1
-            stop = (end - ls) / size
-        self.start_rel = (start - ls) / size
-        self.end_rel = stop
+            ls, span, stop = end + 1, 1, end / size
+            self.loops = False
+        self.start = start / size
+        self.end = stop
+        self.loop_start = ls / size
         self.wrap = size / span
+        # (max(pos, ls) - ls) / L computed as max * wrap + wrap_add rounds to a little either
+        # side of 0 before the loop, and floor(-1e-9) = -1 would read a whole loop ahead: the
+        # margin keeps it >= 0. It wraps 1e-6 of a loop early: a fraction of a sample.
+        self.wrap_add = -ls / span + WRAP_MARGIN
         self.loop_mul = -span / size
-        self.loop_add = ls / size
         self.root = zone.root
         self.gain = safety.clamp(zone.gain, 0.0, MAX_ZONE_GAIN) * norm
         env = zone.envelope
@@ -209,43 +226,51 @@ class Sampler(PolyInstrument):
         self._free_at = [-math.inf] * count
         self._stolen_until: list[float | None] = [None] * count
         self._turns = [0] * 128
+        # Stages no zone of the set needs are not built (decided once, here): a set that never
+        # decays (sustain at full level: strings, horns, flutes) has no decay stage, and one
+        # that never loops (drums, pizzicato, timpani) no wrap.
+        plans = self._plans.values()
+        decays = any(plan.sustain < 1.0 for plan in plans)
+        loops = any(plan.loops for plan in plans)
         # pyo computes objects in the order they were made, and an object reads the others'
-        # output of this buffer only if they were made before it: the steal gains come first, or
-        # the envelopes would apply them a buffer late (a reused voice stayed muted a buffer,
-        # then jumped in: a click).
+        # output of this buffer only if they were made before it: the read position comes
+        # first (the decay reads it), then the steal gains, or the envelopes would apply them a
+        # buffer late (a reused voice stayed muted a buffer, then jumped in: a click).
+        self._count = [pyo.Count(t) for t in self.voices.trig]
         self._steal = [pyo.SigTo(1.0, time=STEAL_FADE, init=1.0) for _ in range(count)]
-        # The decay: 1 from the note's first sample until its peak time, then its sustain level,
-        # through a one-pole whose fall is the zone's decay (exponential, dB-linear).
-        self._peak = [
-            pyo.TrigEnv(t, self.voices.ones, dur=0.1, interp=1, mul=0.0, add=1.0)
-            for t in self.voices.trig
+        # The decay (see the module docstring), only if some zone decays: the ADSR times a step
+        # (1 until the note's peak time, then the sustain level: a Compare of the read position
+        # with where it is at the peak time), and the envelope's one-pole falls towards it with
+        # a fall time that follows ``held``: the decay while the note is held, then the release.
+        self._peak = [pyo.Compare(c, comp=NO_END, mode="<") for c in self._count] if decays else []
+        self._fall = [
+            pyo.Sig(h, mul=0.0, add=ENVELOPE_SMOOTHING) for h in self.voices.held if decays
         ]
-        # init=1: voices start asleep, and a fresh voice's first note must not rise from 0
-        self._decay = [
-            pyo.Port(p, risetime=ENVELOPE_SMOOTHING, falltime=0.1, init=1.0) for p in self._peak
-        ]
-        level = [s * d for s, d in zip(self._steal, self._decay, strict=True)]
         self._shapes: list[EnvelopeShape | None] = [None] * count
         self._adsr = [
-            pyo.MidiAdsr(g, attack=MIN_ATTACK, decay=0.1, sustain=1.0, release=MIN_RELEASE)
-            for g in self.voices.gate
+            pyo.MidiAdsr(g, attack=MIN_ATTACK, decay=0.1, sustain=1.0, release=MIN_RELEASE, mul=p)
+            for g, p in zip(self.voices.gate, self._peak or [1.0] * count, strict=True)
         ]
+        # The steal gain is the envelope's mul, not a product object.
         self._env = [
-            pyo.Port(a, risetime=ENVELOPE_SMOOTHING, falltime=ENVELOPE_SMOOTHING, mul=g)
-            for a, g in zip(self._adsr, level, strict=True)
+            pyo.Port(a, risetime=ENVELOPE_SMOOTHING, falltime=f, mul=g)
+            for a, f, g in zip(
+                self._adsr, self._fall or [ENVELOPE_SMOOTHING] * count, self._steal, strict=True
+            )
         ]
-        self._count = [pyo.Count(t) for t in self.voices.trig]
         self._clamped = [pyo.Min(c, comp=NO_END) for c in self._count]
-        self._over = [pyo.Max(c, comp=0.0) for c in self._clamped]
-        self._wraps = [pyo.Floor(o) for o in self._over]
-        index = [c + w for c, w in zip(self._clamped, self._wraps, strict=True)]
+        self._over = [pyo.Max(c, comp=0.0) for c in self._clamped] if loops else []
+        # Floor adds the clamped position back (its add, not a sum object): it is the index.
+        self._wrapped = [
+            pyo.Floor(o, add=c) for o, c in zip(self._over, self._clamped, strict=loops)
+        ]
+        index = self._wrapped or self._clamped
         reads = [
             pyo.Pointer2(self._table, at, interp=4, autosmooth=False, mul=env)
             for at, env in zip(index, self._env, strict=True)
         ]
-        self.own_all([*self._steal, *self._peak, *self._decay, *level])
-        self.own_all([*self._adsr, *self._env, *self._count, *self._clamped])
-        self.own_all([*self._over, *self._wraps, *index, *reads])
+        self.own_all([*self._count, *self._steal, *self._peak, *self._fall])
+        self.own_all([*self._adsr, *self._env, *self._clamped, *self._over, *self._wrapped, *reads])
         cutoff = self.own(safety.clip_filter_freq(self.signal("cutoff"), self.sr))
         return self.own(pyo.ButLP(mix(reads), freq=cutoff))
 
@@ -325,24 +350,33 @@ class Sampler(PolyInstrument):
         self._free_at[i] = self._end[i] + (FREE_RELEASES * release + FREE_MARGIN) * self.sr
         # pyo's C setters directly (engine.dsp.streams.c_object): a downbeat starts a dozen
         # notes in one buffer, and the Python setters cost ~4 us each.
-        c_object(self._count[i]).setMul(rate / self._size)
-        c_object(self._count[i]).setAdd(plan.start_rel)
-        c_object(self._clamped[i]).setComp(plan.end_rel)
-        c_object(self._over[i]).setMul(plan.wrap)
-        c_object(self._wraps[i]).setMul(plan.loop_mul)
-        c_object(self._wraps[i]).setAdd(plan.loop_add)
+        speed = rate / self._size  # table units per sample
+        c_object(self._count[i]).setMul(speed)
+        c_object(self._count[i]).setAdd(plan.start)
+        c_object(self._clamped[i]).setComp(plan.end)
+        if self._over:
+            over = c_object(self._over[i])
+            over.setComp(plan.loop_start)
+            over.setMul(plan.wrap)
+            over.setAdd(plan.wrap_add)
+            c_object(self._wrapped[i]).setMul(plan.loop_mul)
         steal = c_object(self._steal[i])
         steal.setTime(0.0)
         steal.setValue(1.0)
         if shape != self._shapes[i]:  # the voice is silent: safe (only its release is timed)
             c_object(self._adsr[i]).setAttack(shape.attack)
             self._shapes[i] = shape
-        peak = c_object(self._peak[i])
-        peak.setDur(plan.peak_time)
-        peak.setMul(1.0 - plan.sustain)
-        peak.setAdd(plan.sustain)
-        c_object(self._decay[i]).setFallTime(plan.decay_tau)
-        c_object(self._env[i]).setFallTime(max(release / DECAY_TO_TAU, ENVELOPE_SMOOTHING))
+        release_tau = max(release / DECAY_TO_TAU, ENVELOPE_SMOOTHING)
+        if self._peak:  # 1 while the position is before where it is at the peak time
+            peak = c_object(self._peak[i])
+            peak.setComp(plan.start + speed * plan.peak_time * self.sr)
+            peak.setMul(1.0 - plan.sustain)
+            peak.setAdd(plan.sustain)
+            fall = c_object(self._fall[i])  # the decay while held, then the release
+            fall.setMul(plan.decay_tau - release_tau)
+            fall.setAdd(release_tau)
+        else:
+            c_object(self._env[i]).setFallTime(release_tau)
         self.voices.start(i, offset=offset, freq=0.0, gain=gain * plan.gain, dur=dur, tail=release)
 
     def _free_voices(self, when: float) -> list[int]:
@@ -389,7 +423,12 @@ class Sampler(PolyInstrument):
             if until is None or until > now:
                 continue
             self._stolen_until[voice] = None
-            c_object(self._env[voice]).setFallTime(ENVELOPE_SMOOTHING)
+            if self._fall:
+                fall = c_object(self._fall[voice])
+                fall.setMul(0.0)
+                fall.setAdd(ENVELOPE_SMOOTHING)
+            else:
+                c_object(self._env[voice]).setFallTime(ENVELOPE_SMOOTHING)
             self.voices.close(voice)
             assert self._sleep is not None
             self._sleep.silenced(voice, now)
