@@ -63,9 +63,23 @@ class VoiceBank:
     object, for the owning instrument.
     """
 
-    def __init__(self, count: int, *, sr: int, buffersize: int, freq: float | None = 100.0) -> None:
+    def __init__(
+        self,
+        count: int,
+        *,
+        sr: int,
+        buffersize: int,
+        freq: float | None = 100.0,
+        restrike: bool = True,
+    ) -> None:
         """``freq`` is the frequency signals' value before the first note; None builds none
-        (an instrument that reads no frequency: a sampler sets its rates itself)."""
+        (an instrument that reads no frequency: a sampler sets its rates itself).
+
+        ``restrike=False`` is for an instrument that never starts a note on a voice whose gate
+        is open (a sampler gives notes to free voices only): no one-sample zero is needed, so
+        ``gate`` is the hold envelope times the velocity itself and no unit ``held`` is built
+        (two objects fewer per voice; ``held`` is empty).
+        """
         if count < 1:
             raise ValueError(f"a voice bank needs at least one voice, got {count}")
         self.count = count
@@ -81,9 +95,17 @@ class VoiceBank:
         self.freq = [pyo.SDelay(f, delay=0.0, maxdelay=maxdelay) for f in self._freq]
         self.vel = [pyo.SDelay(v, delay=0.0, maxdelay=maxdelay) for v in self._vel]
         self.ones = pyo.DataTable(size=8, init=[1.0] * 8)
-        self._hold = [pyo.TrigEnv(t, self.ones, dur=0.1, interp=1) for t in self.trig]
-        self.held = [pyo.Sub(h, t) for h, t in zip(self._hold, self.trig, strict=True)]
-        self.gate = [pyo.Sig(h, mul=v) for h, v in zip(self.held, self.vel, strict=True)]
+        if restrike:
+            self._hold = [pyo.TrigEnv(t, self.ones, dur=0.1, interp=1) for t in self.trig]
+            self.held = [pyo.Sub(h, t) for h, t in zip(self._hold, self.trig, strict=True)]
+            self.gate = [pyo.Sig(h, mul=v) for h, v in zip(self.held, self.vel, strict=True)]
+        else:
+            self._hold = [
+                pyo.TrigEnv(t, self.ones, dur=0.1, interp=1, mul=v)
+                for t, v in zip(self.trig, self.vel, strict=True)
+            ]
+            self.held = []
+            self.gate = list(self._hold)
         # Counts samples from the first buffer on: the time base for voice allocation.
         self._clock_start = pyo.Trig()
         self._clock = pyo.Count(self._clock_start)
@@ -105,7 +127,7 @@ class VoiceBank:
             *self.vel,
             *self._hold,
             *self.held,
-            *self.gate,
+            *(self.gate if restrike else ()),
             self._clock,
         ]
 
@@ -125,7 +147,7 @@ class VoiceBank:
             self.vel,
             self._hold,
             self.held,
-            self.gate,
+            self.gate if self.held else [],  # without restrike the gate is the hold envelope
         )
         return [[signals[i] for signals in lists if signals] for i in range(self.count)]
 

@@ -42,7 +42,7 @@ delay + attack; >= 5 ms like every instrument). The decay is a step it is multip
 from the note's first sample for attack + hold, then the zone's sustain level (a ``Compare`` of
 the read position with where it will be then: cheaper than a ``TrigEnv``). The one-pole
 ``Port`` after the ``MidiAdsr`` falls towards the step with the decay's time constant while the
-note is held (its fall time is a signal that follows the voice's ``held``), so the level falls
+note is held (its fall time is a signal that follows the voice's gate), so the level falls
 dB-linearly, 100 dB in the decay time, as a SoundFont's does (a piano preset is a looped sample
 decaying this way: a linear decay over its 4-20 s held it near full level for seconds: 6.7 LU
 louder on the calibration chords); one ``Port`` for both saves an object per voice. The
@@ -125,6 +125,8 @@ FREE_MARGIN = 0.05
 MAX_ZONE_GAIN = 4.0
 #: Longest envelope segment (s), like engine.dsp.voices' clamp.
 MAX_RELEASE = 60.0
+#: Smallest velocity gain a voice is given (-120 dB): the fall time divides by it.
+MIN_VELOCITY = 1e-6
 #: Loop end used for zones that do not loop ("never reached"), in table units.
 NO_END = 1e12
 #: Added to the loop count before it is floored (see _Plan): far above its rounding error
@@ -210,7 +212,7 @@ class Sampler(PolyInstrument):
         self.cap = int(self.value("voices"))
         spares = max(MIN_SPARES, math.ceil(self.cap * SPARE_FRACTION))
         self.voices = VoiceBank(
-            self.cap + spares, sr=self.sr, buffersize=self.buffersize, freq=None
+            self.cap + spares, sr=self.sr, buffersize=self.buffersize, freq=None, restrike=False
         )
         self.own_all(self.voices.objects)
         self._always_on.update(id(obj) for obj in self.voices.clock_objects)
@@ -241,10 +243,11 @@ class Sampler(PolyInstrument):
         # The decay (see the module docstring), only if some zone decays: the ADSR times a step
         # (1 until the note's peak time, then the sustain level: a Compare of the read position
         # with where it is at the peak time), and the envelope's one-pole falls towards it with
-        # a fall time that follows ``held``: the decay while the note is held, then the release.
+        # a fall time that follows the gate: the decay while the note is held, then the release
+        # (the gate is the velocity while held, so the note's mul divides by it).
         self._peak = [pyo.Compare(c, comp=NO_END, mode="<") for c in self._count] if decays else []
         self._fall = [
-            pyo.Sig(h, mul=0.0, add=ENVELOPE_SMOOTHING) for h in self.voices.held if decays
+            pyo.Sig(g, mul=0.0, add=ENVELOPE_SMOOTHING) for g in self.voices.gate if decays
         ]
         self._shapes: list[EnvelopeShape | None] = [None] * count
         self._adsr = [
@@ -367,17 +370,18 @@ class Sampler(PolyInstrument):
             c_object(self._adsr[i]).setAttack(shape.attack)
             self._shapes[i] = shape
         release_tau = max(release / DECAY_TO_TAU, ENVELOPE_SMOOTHING)
+        velocity = max(gain * plan.gain, MIN_VELOCITY)  # 0 would never open the gate
         if self._peak:  # 1 while the position is before where it is at the peak time
             peak = c_object(self._peak[i])
             peak.setComp(plan.start + speed * plan.peak_time * self.sr)
             peak.setMul(1.0 - plan.sustain)
             peak.setAdd(plan.sustain)
             fall = c_object(self._fall[i])  # the decay while held, then the release
-            fall.setMul(plan.decay_tau - release_tau)
+            fall.setMul((plan.decay_tau - release_tau) / velocity)
             fall.setAdd(release_tau)
         else:
             c_object(self._env[i]).setFallTime(release_tau)
-        self.voices.start(i, offset=offset, freq=0.0, gain=gain * plan.gain, dur=dur, tail=release)
+        self.voices.start(i, offset=offset, freq=0.0, gain=velocity, dur=dur, tail=release)
 
     def _free_voices(self, when: float) -> list[int]:
         free = [i for i, at in enumerate(self._free_at) if at <= when]
