@@ -4,6 +4,12 @@ The classic ambient bed (shared notes, music.md §3): seven detuned saws per voi
 without stereo, the low-pass at 0.8-3 kHz keeps it behind the melody, and a 0.05-0.2 Hz cutoff
 LFO keeps a held chord alive. Slow attack and release make chord changes crossfade instead of
 stepping. SuperSaw is not band-limited, but at pad pitches its aliasing sits under the low-pass.
+
+Detune defaults to 0.6 because below about 0.5 SuperSaw's innermost saws sit a fraction of a hertz
+from the centre one and beat over seconds: a held chord through the low-pass swelled and sank by
+8-9 dB (10th to 90th percentile of 3-second levels over 40 s; 11-12 dB extremes) at the old 0.35,
+3.3 dB at 0.45, 1.0 dB at 0.6 (C4 and C3 chords alike). Meditation's calm part swelled by 10 LU
+from this alone. Lower values still work and are a colour: slow beating.
 """
 
 from __future__ import annotations
@@ -64,7 +70,7 @@ class Pad(PolyInstrument):
         ),
         "attack": ParamSpec(2.0, 0.05, 8.0, "s", "attack time, from the next note", 0.0),
         "release": ParamSpec(4.0, 0.1, 10.0, "s", "release time, from the next note", 0.0),
-        "detune": ParamSpec(0.35, 0.0, 1.0, "", "supersaw detune depth (width)", 1.0),
+        "detune": ParamSpec(0.6, 0.0, 1.0, "", "supersaw detune depth (width)", 1.0),
         "lfo_rate": ParamSpec(0.1, 0.01, 1.0, "Hz", "cutoff LFO rate", 1.0),
         "lfo_depth": ParamSpec(0.3, 0.0, 0.8, "", "cutoff LFO swing, fraction of the cutoff", 1.0),
         "chorus": ParamSpec(0.5, 0.0, 1.0, "", "chorus wet/dry balance", 0.5),
