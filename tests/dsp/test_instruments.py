@@ -199,3 +199,17 @@ def test_parameter_jumps_do_not_click(name: str) -> None:
     audio = render(name, 4.0, hits=[h for h in hits if h.time < 3.5], params=params, calls=calls)
     assert np.isfinite(audio).all()
     assert clicks(audio) == 0
+
+
+@pytest.mark.parametrize("chord", [(60, 65, 68, 72), (48, 55, 60, 64)])
+def test_a_held_pad_chord_stays_level(chord: tuple[int, ...]) -> None:
+    """At its default detune a held pad chord keeps its level: 3-second levels over 30 s within
+    2.5 dB (10th to 90th percentile). At the old default (0.35) SuperSaw's inner saws beat over
+    seconds and the same chords swelled and sank by 8-9 dB."""
+    params = {"cutoff": 750.0, "lfo_depth": 0.0, "attack": 0.5}
+    audio = render("pad", 34.0, hits=[Hit(0.5, p, 0.9, 33.0) for p in chord], params=params)
+    levels = [
+        10 * math.log10(np.mean(audio[int(t * SR) : int((t + 3) * SR)] ** 2))
+        for t in np.arange(2.0, 31.0, 1.0)
+    ]
+    assert np.percentile(levels, 90) - np.percentile(levels, 10) < 2.5
