@@ -11,7 +11,8 @@ asleep, nothing played yet), with ``n`` notes held, and idle again once they hav
 the sampler (FluidR3's strings, piano, flute and pizzicato: decaying and looped, decaying and
 looped, looped only, neither) and the pad side by side, each the median of ``repeats`` runs. A
 run's figure is the 10th percentile of its buffers' times: the machine's noise only ever adds
-time, and the median moved by up to 50 % between runs. A voice's cost is (held - idle) / n.
+time, and the median moved by up to 50 % between runs. A voice's cost is (held - idle) / n,
+and ``x pad`` its ratio to the pad's in the same round (the median over rounds).
 """
 
 from __future__ import annotations
@@ -68,6 +69,7 @@ class VoiceRow:
     sounding_us: float  # the voices held
     per_voice_us: float  # (sounding - idle) / voices
     after_us: float  # once the notes have died away (every voice asleep again)
+    vs_pad: float  # per-voice cost over the pad's in the same round (median over rounds)
 
 
 def load(path: Path) -> LoadRow:
@@ -132,11 +134,20 @@ def voices(counts: tuple[int, ...] = (1, 8), repeats: int = 3) -> list[VoiceRow]
         ]
     rows = []
     for n in counts:
-        for instrument, preset, label in cases:
-            runs = [_voice_cost(instrument, preset, n) for _ in range(repeats)]
-            idle, held, after = (statistics.median(r[k] for r in runs) for k in range(3))
+        # Rounds alternate the cases (not every run of one case, then the next): this machine's
+        # speed drifts by up to 50 % over minutes, and a drift then shifts every case alike.
+        runs: dict[str, list[tuple[float, float, float]]] = {label: [] for *_, label in cases}
+        for _ in range(repeats):
+            for instrument, preset, label in cases:
+                runs[label].append(_voice_cost(instrument, preset, n))
+        pad = [(held - idle) / n for idle, held, _ in runs["pad"]]
+        for _, _, label in cases:
+            idle, held, after = (statistics.median(r[k] for r in runs[label]) for k in range(3))
             costs = (idle, held, (held - idle) / n, after)
-            rows.append(VoiceRow(label, n, *(round(x, 1) for x in costs)))
+            ratio = statistics.median(
+                (h - i) / n / p for (i, h, _), p in zip(runs[label], pad, strict=True)
+            )
+            rows.append(VoiceRow(label, n, *(round(x, 1) for x in costs), round(ratio, 2)))
     return rows
 
 
@@ -154,14 +165,14 @@ def table(loads: list[LoadRow], voice_rows: list[VoiceRow]) -> str:
             f"{r.peak_rss_mb:>12.0f}"
         )
     head = (
-        f"{'instrument':<18} {'voices':>6} {'idle us':>8} {'held us':>8} {'us/voice':>9} "
-        f"{'after us':>9}"
+        f"{'instrument':<20} {'voices':>6} {'idle us':>8} {'held us':>8} {'us/voice':>9} "
+        f"{'x pad':>6} {'after us':>9}"
     )
     lines += ["", head, "-" * len(head)]
     for v in voice_rows:
         lines.append(
-            f"{v.instrument:<18} {v.voices:>6} {v.idle_us:>8.1f} {v.sounding_us:>8.1f} "
-            f"{v.per_voice_us:>9.1f} {v.after_us:>9.1f}"
+            f"{v.instrument:<20} {v.voices:>6} {v.idle_us:>8.1f} {v.sounding_us:>8.1f} "
+            f"{v.per_voice_us:>9.1f} {v.vs_pad:>6.2f} {v.after_us:>9.1f}"
         )
     return "\n".join(lines)
 
