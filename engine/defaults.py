@@ -70,6 +70,7 @@ LAYER_PARAMS: dict[str, float] = {
     "register": 0.0,  # semitones
     "velocity": 0.75,  # 0..1
     "gate": 0.9,  # sounding / nominal note length
+    "variation": 0.5,  # learned layers: 0 states the motifs as written, 1 continues freely
 }
 #: Ranges a score or OSC can reach for those parameters.
 LAYER_PARAM_RANGES: dict[str, tuple[float, float]] = {
@@ -81,6 +82,7 @@ LAYER_PARAM_RANGES: dict[str, tuple[float, float]] = {
     "register": (-24.0, 24.0),
     "velocity": (0.0, 1.0),
     "gate": (0.05, 1.0),
+    "variation": (0.0, 1.0),
 }
 #: Ramp for layer gain and pan changes: fast enough to follow state, slow enough not to click.
 GAIN_RAMP = 0.08
@@ -251,6 +253,15 @@ MAX_PROGRESSION = 64
 MAX_STINGER_NOTES = 64
 MAX_MODE_THRESHOLDS = 32
 MAX_OPTION_ITEMS = 32
+#: Motifs a score may name, and items in one note list: learning is done once at load and
+#: grows with the material (about 2 ms per 100 notes), so a score's load stays well under 1 s.
+MAX_MOTIFS = 32
+MAX_MOTIF_ITEMS = 1024
+#: A motif is a few bars: notes and bars of one motif, and the bytes of a MIDI file it is read
+#: from (a file controls these, so they are bounded before the model is built).
+MAX_MOTIF_NOTES = 4096
+MAX_MOTIF_BARS = 256
+MAX_MIDI_BYTES = 4 << 20
 #: Characters of a value quoted in an error message: enough to recognise it, never a megabyte.
 MAX_QUOTE = 80
 #: Characters of a layer, scene, stinger or input name: names travel in OSC feedback messages.

@@ -105,7 +105,10 @@ class Conductor:
         self.layers = {}
         for name, spec in self.score.layers.items():
             generator = make_generator(
-                spec.generator, spec.generator_options, derive_seed(seed, 100 + spec.seed)
+                spec.generator,
+                spec.generator_options,
+                derive_seed(seed, 100 + spec.seed),
+                self.score.motifs,
             )
             state = LayerState(spec, generator)
             ranges = self.catalog.instruments[spec.instrument]
@@ -402,6 +405,7 @@ class Conductor:
             velocity=layer.value("velocity", inputs),
             gate=layer.value("gate", inputs),
             tension=plan.tension,
+            variation=layer.value("variation", inputs),
         )
 
     def _write_bar(

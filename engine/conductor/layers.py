@@ -14,7 +14,7 @@ from engine.music.generators import NoteGenerator
 from engine.score.model import LayerSpec, ParamMap
 
 MIX_PARAMS = ("gain", "pan", "reverb")
-MUSIC_PARAMS = ("density", "intensity", "register", "velocity", "gate")
+MUSIC_PARAMS = ("density", "intensity", "register", "velocity", "gate", "variation")
 #: Smallest change worth sending, as a share of the parameter's range.
 RESEND = 1e-3
 

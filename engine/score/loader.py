@@ -16,6 +16,7 @@ from engine.curve import SHAPES, Curve
 from engine.errors import ScoreError
 from engine.music.generators import GENERATORS
 from engine.music.harmony import parse_degree
+from engine.music.motifs import Motif
 from engine.music.mutation import OPERATORS
 from engine.music.options import Option
 from engine.music.scales import MODES, pitch_class
@@ -46,6 +47,7 @@ from engine.score.model import (
     TransitionSpec,
     Where,
 )
+from engine.score.motifs import read_motifs
 from engine.score.sampled import SAMPLER, SOURCE_FIELDS, read_one_shot, read_source
 from engine.score.yamlnode import Node, parse_yaml
 from engine.textfile import TextFileError, quote, read_text
@@ -68,6 +70,7 @@ TOP_LEVEL = (
     "mutation",
     "master",
     "max_sample_mb",
+    "motifs",
 )
 LAYER_FIELDS = ("instrument", "generator", "seed")
 #: Fields of layers that play a recording instead of generated notes, by instrument.
@@ -102,6 +105,7 @@ class _ScoreReader:
         self.inputs: dict[str, InputSpec] = {}
         self.score_dir = Path(root.file).parent
         self.soundfonts = [Path(p) for p in soundfonts]
+        self.motifs: dict[str, Motif] = {}
 
     def read(self) -> Score:
         top = self.root.check_keys(TOP_LEVEL)
@@ -112,6 +116,12 @@ class _ScoreReader:
                 raise self.root.error(f"a score needs {required!r}")
         self.inputs = read_inputs(top.get("inputs"))
         tempo = self.read_tempo(top.get("tempo"))
+        self.motifs = read_motifs(
+            top.get("motifs"),
+            self.read_key(top.get("key"), base=None),
+            read_meter(top.get("meter")),
+            self.score_dir,
+        )
         layers = self.read_layers(top["layers"])
         scenes = self.read_scenes(top["scenes"], layers, tempo)
         initial = next(iter(scenes))
@@ -139,6 +149,7 @@ class _ScoreReader:
             max_sample_where=top["max_sample_mb"].where()
             if "max_sample_mb" in top
             else Where(self.root.file, 1, 1, "max_sample_mb"),
+            motifs=self.motifs,
         )
 
     # -- parameters -------------------------------------------------------------------------
@@ -258,6 +269,7 @@ class _ScoreReader:
         options: dict[str, object] = {}
         if "generator" in fields:
             kind, options = read_generator(fields["generator"])
+            self.check_motifs(fields["generator"], kind, options)
         sampled = SOURCE_FIELDS if instrument == SAMPLER else ()
         recording = RECORDING_FIELDS.get(instrument, ())
         allowed = (*LAYER_FIELDS, *defaults.LAYER_PARAMS, *instrument_params, *sampled, *recording)
@@ -278,6 +290,26 @@ class _ScoreReader:
         stem = self.read_stem(node, fields) if instrument == "stem" else None
         bed = self.read_bed(node, fields) if instrument == "ambience" else None
         return LayerSpec(name, instrument, kind, options, params, seed, source, stem=stem, bed=bed)
+
+    def check_motifs(self, node: Node, kind: str, options: dict[str, object]) -> None:
+        """A generator that learns names motifs the score has, of one scale size."""
+        if "motifs" not in GENERATORS[kind].OPTIONS:
+            return
+        names = options.get("motifs") or []
+        assert isinstance(names, list)
+        if not names:
+            raise node.error(f"a {kind} generator needs 'motifs': names from the score's motifs")
+        items = node.mapping()["motifs"]
+        for i, name in enumerate(names):
+            if name not in self.motifs:
+                where = items.seq()[i] if items.is_seq else items
+                known = ", ".join(self.motifs) or "none: add a 'motifs:' block"
+                raise where.error(f"no motif named {quote(str(name))} (the score's: {known})")
+        if len({self.motifs[str(n)].key.scale.size for n in names}) > 1:
+            raise items.error(
+                "these motifs are in scales of different sizes (e.g. pentatonic and major): "
+                "one learned layer needs one kind of scale"
+            )
 
     # -- recorded loops (stems and ambience beds) -------------------------------------------
     def recording(self, node: Node, fields: dict[str, Node]) -> tuple[str, float]:

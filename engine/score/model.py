@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from engine import defaults
 from engine.curve import Curve
 from engine.errors import ScoreError
+from engine.music.motifs import Motif
 from engine.samples.recordings import Recording
 
 
@@ -305,6 +306,8 @@ class Score:
     #: it (the file's start when it does not), to report a score that needs more.
     max_sample_mb: float = defaults.MAX_SAMPLE_MB
     max_sample_where: Where | None = None
+    #: The composer's motifs by name (``motifs:``), learned by ``learned`` generators.
+    motifs: dict[str, Motif] = field(default_factory=dict)
 
     def transition(self, source: str, target: str) -> TransitionSpec:
         """The most specific rule for ``source -> target`` (exact beats wildcard; later wins)."""

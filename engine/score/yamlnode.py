@@ -72,6 +72,23 @@ class Node:
             path=self.path or "(top level)",
         )
 
+    def error_at(self, offset: int, message: str) -> ScoreError:
+        """An error ``offset`` characters into this scalar's text, when that text sits on one
+        line of the file (plain or quoted); else at the scalar's start."""
+        node = self._node
+        style = getattr(node, "style", "")
+        single = node.start_mark.line == node.end_mark.line and style in (None, "'", '"')
+        if not single:
+            return self.error(message)
+        quoted = 1 if style in ("'", '"') else 0
+        return ScoreError(
+            message,
+            file=self.file,
+            line=self.line,
+            column=self.column + quoted + offset,
+            path=self.path or "(top level)",
+        )
+
     def where(self) -> Where:
         """This node's place in the file, to report a problem found later (see model.Where)."""
         return Where(self.file, self.line, self.column, self.path or "(top level)")

@@ -18,6 +18,7 @@ from engine.music.generators import GENERATORS, BarContext, make_generator
 from engine.music.harmony import chord_on
 from engine.music.options import Option
 from engine.music.scales import MODES, Scale
+from tests.music.corpus import build, four_four
 
 DRUMS = {"kick", "snare", "hat", "openhat", "shaker"}
 PROGRESSION = [1, 6, 4, 5]
@@ -51,10 +52,13 @@ def context(
     return BarContext(**fields)  # type: ignore[arg-type]
 
 
+CORPUS = four_four()
+
+
 def play(
     kind: str, options: dict[str, object], seed: int, bars: int, **kw: object
 ) -> list[list[Note]]:
-    gen = make_generator(kind, options, seed)
+    gen = build(kind, options, seed)
     return [gen.bar(context(bar, **kw)) for bar in range(bars)]
 
 
@@ -78,7 +82,9 @@ def option_values(spec: Option) -> st.SearchStrategy[object]:
 def scenarios(draw: st.DrawFn) -> tuple[str, dict[str, object], int, list[BarContext]]:
     kind = draw(st.sampled_from(sorted(GENERATORS)))
     specs = GENERATORS[kind].OPTIONS
-    options = {name: draw(option_values(spec)) for name, spec in specs.items()}
+    options = {name: draw(option_values(spec)) for name, spec in specs.items() if name != "motifs"}
+    if "motifs" in specs:
+        options["motifs"] = draw(st.lists(st.sampled_from(sorted(CORPUS)), min_size=1, max_size=3))
     scale = Scale(draw(st.integers(0, 11)), draw(st.sampled_from(sorted(MODES))))
     bpb = draw(st.integers(1, 7))
     degrees = draw(st.lists(st.integers(1, 7), min_size=1, max_size=4))
@@ -103,6 +109,7 @@ def scenarios(draw: st.DrawFn) -> tuple[str, dict[str, object], int, list[BarCon
                 velocity=draw(unit),
                 gate=draw(st.floats(0.05, 1)),
                 tension=draw(unit),
+                variation=draw(unit),
             )
         )
     return kind, options, draw(st.integers(0, 2**32)), contexts
@@ -133,7 +140,7 @@ def test_metre_changes_are_survived(kind: str) -> None:
         {n: s.max for n, s in specs.items() if s.max is not None and s.type is not list},
     ]
     for extra in extremes:
-        gen = make_generator(kind, {**options, **extra}, 7)
+        gen = build(kind, {**options, **extra}, 7)
         for bar, bpb in enumerate([7, 2, 5, 1, 4, 3, 6, 7, 1, 2] * 3):
             ctx = replace(context(bar, density=1.0, intensity=1.0, register=12), beats_per_bar=bpb)
             check_bar(kind, gen.bar(ctx), ctx)
@@ -142,6 +149,7 @@ def test_metre_changes_are_survived(kind: str) -> None:
 def test_registry_names() -> None:
     assert set(GENERATORS) == {
         "chords", "arpeggio", "melody", "bass", "drone", "drums", "pulse", "sparkle", "none",
+        "learned",
     }  # fmt: skip
     for kind, cls in GENERATORS.items():
         assert kind == cls.KIND
@@ -161,7 +169,7 @@ def test_notes_are_always_valid(
     scenario: tuple[str, dict[str, object], int, list[BarContext]],
 ) -> None:
     kind, options, seed, contexts = scenario
-    gen = make_generator(kind, options, seed)
+    gen = build(kind, options, seed)
     for ctx in contexts:
         check_bar(kind, gen.bar(ctx), ctx)
 
@@ -172,7 +180,7 @@ def test_same_seed_same_notes(
     scenario: tuple[str, dict[str, object], int, list[BarContext]],
 ) -> None:
     kind, options, seed, contexts = scenario
-    a, b = make_generator(kind, options, seed), make_generator(kind, options, seed)
+    a, b = build(kind, options, seed), build(kind, options, seed)
     assert [a.bar(c) for c in contexts] == [b.bar(c) for c in contexts]
 
 
@@ -222,7 +230,7 @@ def test_out_of_range_numbers_are_clamped() -> None:
 
 @pytest.mark.parametrize("kind", sorted(set(GENERATORS) - {"none"}))
 def test_bar_is_cheap(kind: str) -> None:
-    gen = make_generator(kind, {}, 1)
+    gen = build(kind, {}, 1)
     contexts = [context(bar, density=0.9, intensity=0.9, tension=0.8) for bar in range(200)]
     start = time.perf_counter()
     for ctx in contexts:

@@ -15,6 +15,7 @@ from engine.music.harmony import HarmonyTrack, chord_on
 from engine.music.mutation import OPERATORS
 from engine.music.rhythm import euclid, metric_weights
 from engine.music.scales import MODES, Scale
+from tests.music.corpus import build
 
 WEIGHTS = metric_weights(4, 4)
 patterns = st.lists(st.booleans(), min_size=16, max_size=16).map(tuple)
@@ -147,7 +148,7 @@ def test_mutations_keep_patterns_valid(
     mode: str,
 ) -> None:
     kind, options = variant
-    gen = make_generator(kind, options, seed)
+    gen = build(kind, options, seed)
     rng, scale = random.Random(seed), Scale(root, mode)
     for bar, op in enumerate(operators):
         result = gen.mutate(op, rng)
@@ -187,7 +188,7 @@ def test_successful_mutations_change_the_music(
     window = range(0, 16)
 
     def prepared(seed: int) -> NoteGenerator:
-        gen = make_generator(kind, options, seed)
+        gen = build(kind, options, seed)
         for op in prep:
             assert gen.mutate(op, random.Random(seed))
         return gen
@@ -208,7 +209,7 @@ def test_successful_mutations_change_the_music(
 
 def test_generators_without_material_refuse_pattern_operators() -> None:
     for kind, options in [("chords", {"rhythm": "hold"}), ("drone", {}), ("bass", {})]:
-        gen = make_generator(kind, options, 0)
+        gen = build(kind, options, 0)
         assert not any(gen.mutate(op, random.Random(0)) for op in ("rotate", "thin", "fill"))
         assert gen.mutate("density", random.Random(0))
 
@@ -226,6 +227,6 @@ def test_density_mutation_changes_note_counts() -> None:
 
 def test_every_kind_answers_every_operator() -> None:
     for kind in GENERATORS:
-        gen = make_generator(kind, {}, 0)
+        gen = build(kind, {}, 0)
         for op in OPERATORS:
             assert isinstance(gen.mutate(op, random.Random(0)), bool)

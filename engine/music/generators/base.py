@@ -17,6 +17,7 @@ from engine.events import Note
 from engine.music import mutation
 from engine.music.generators.context import BarContext
 from engine.music.harmony import Chord, chord_on
+from engine.music.motifs import Motif
 from engine.music.options import Option, resolve
 from engine.music.rhythm import metric_weights
 
@@ -36,16 +37,23 @@ Operator = Callable[[random.Random], bool]
 class BaseGenerator:
     """A seeded, stateful generator; subclasses set KIND and OPTIONS and implement ``render``.
 
-    ``options`` are resolved against OPTIONS (defaults filled, numbers clamped). All
+    ``options`` are resolved against OPTIONS (defaults filled, numbers clamped); ``motifs``
+    are the score's motifs by name, for generators that learn from them. All
     randomness comes from ``self.rng`` (seeded here) or from RNGs derived from ``self.seed``.
     """
 
     KIND: ClassVar[str] = ""
     OPTIONS: ClassVar[dict[str, Option]] = {}
 
-    def __init__(self, options: Mapping[str, object] | None = None, seed: int = 0) -> None:
+    def __init__(
+        self,
+        options: Mapping[str, object] | None = None,
+        seed: int = 0,
+        motifs: Mapping[str, Motif] | None = None,
+    ) -> None:
         self.options = resolve(self.OPTIONS, options or {})
         self.seed = seed
+        self.motifs: Mapping[str, Motif] = motifs or {}
         self.rng = random.Random(seed)
         self.density_scale = 1.0
         self.setup()
@@ -100,6 +108,12 @@ class BaseGenerator:
     def opt_bool(self, name: str) -> bool:
         """A bool option."""
         return bool(self.options[name])
+
+    def opt_strs(self, name: str) -> list[str]:
+        """A list-of-str option."""
+        value = self.options[name]
+        assert isinstance(value, list)
+        return [str(v) for v in value]
 
     def opt_ints(self, name: str) -> list[int]:
         """A list-of-int option."""

@@ -24,7 +24,8 @@ class BarContext:
     ``density`` (0..1) is the share of possible notes that play, ``intensity`` (0..1) the
     rhythmic drive (subdivisions, fills), ``register`` semitones added to the generator's
     centre pitch, ``velocity`` the base velocity that accents vary around, ``gate`` the
-    sounding/nominal length ratio (0.05..1) and ``tension`` (0..1) harmonic colour.
+    sounding/nominal length ratio (0.05..1), ``tension`` (0..1) harmonic colour and
+    ``variation`` (0..1) how far a learned layer departs from its motifs.
     Generators rebuild chords from ``chord.degree`` in ``scale``, so ``chord`` mainly carries
     the degree (and keeps every pitch in ``scale`` even if the two disagree).
     """
@@ -41,6 +42,7 @@ class BarContext:
     velocity: float
     gate: float
     tension: float
+    variation: float = 0.5
 
     def __post_init__(self) -> None:
         if self.beats_per_bar < 1 or self.steps_per_beat < 1:

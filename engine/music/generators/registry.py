@@ -11,10 +11,12 @@ from engine.music.generators.chords import ChordsGenerator
 from engine.music.generators.context import NoteGenerator
 from engine.music.generators.drone import DroneGenerator
 from engine.music.generators.drums import DrumsGenerator
+from engine.music.generators.learned import LearnedGenerator
 from engine.music.generators.melody import MelodyGenerator
 from engine.music.generators.pulse import PulseGenerator
 from engine.music.generators.silence import SilenceGenerator
 from engine.music.generators.sparkle import SparkleGenerator
+from engine.music.motifs import Motif
 
 GENERATORS: dict[str, type[BaseGenerator]] = {
     cls.KIND: cls
@@ -28,13 +30,20 @@ GENERATORS: dict[str, type[BaseGenerator]] = {
         PulseGenerator,
         SparkleGenerator,
         SilenceGenerator,
+        LearnedGenerator,
     )
 }
 """Generator classes by the ``kind`` a score names; each lists its options in ``OPTIONS``."""
 
 
-def make_generator(kind: str, options: Mapping[str, object], seed: int) -> NoteGenerator:
-    """A generator of ``kind`` with defaults filled in and numbers clamped, seeded by ``seed``.
+def make_generator(
+    kind: str,
+    options: Mapping[str, object],
+    seed: int,
+    motifs: Mapping[str, Motif] | None = None,
+) -> NoteGenerator:
+    """A generator of ``kind`` with defaults filled in and numbers clamped, seeded by ``seed``;
+    ``motifs`` are the score's, for the generators that learn from them.
 
     Raises ValueError for an unknown kind or option name, or a value of the wrong type.
     """
@@ -42,4 +51,4 @@ def make_generator(kind: str, options: Mapping[str, object], seed: int) -> NoteG
     if cls is None:
         known = ", ".join(sorted(GENERATORS))
         raise ValueError(f"unknown generator kind {kind!r}; known kinds: {known}")
-    return cls(options, seed)
+    return cls(options, seed, motifs)
