@@ -75,6 +75,12 @@ def _parser() -> argparse.ArgumentParser:
     render.add_argument("--sr", type=int, default=48000, choices=(44100, 48000, 96000))
     render.add_argument("--buffer", type=int, default=256, choices=(64, 128, 256, 512, 1024))
     render.add_argument("--quiet", action="store_true", help="no progress bar")
+    render.add_argument(
+        "--midi",
+        type=Path,
+        metavar="OUT.mid",
+        help="also write every note played as a MIDI file (a track per layer, the tempo map)",
+    )
     _soundfont_option(render)
     render.set_defaults(run=_render)
 
@@ -200,7 +206,9 @@ def _parser() -> argparse.ArgumentParser:
 
 def _render(args: argparse.Namespace) -> int:
     from engine.catalog import default_catalog
+    from engine.render.midirecord import MidiRecorder
     from engine.render.offline import render
+    from engine.render.outputs import OutputError, check_output
     from engine.score.loader import load_score
     from engine.state.timeline import load_timeline, recorded_length
 
@@ -215,6 +223,10 @@ def _render(args: argparse.Namespace) -> int:
     score = load_score(score_path, default_catalog(), args.soundfont)
     timeline = load_timeline(timeline_path) if timeline_path else []
     progress = None if args.quiet or not sys.stderr.isatty() else _progress_bar
+    recorder = None
+    if args.midi is not None:
+        check_output(args.midi)
+        recorder = MidiRecorder(score, args.sr)
     result = render(
         score,
         args.out,
@@ -224,6 +236,7 @@ def _render(args: argparse.Namespace) -> int:
         sr=args.sr,
         buffersize=args.buffer,
         progress=progress,
+        observer=recorder.observe if recorder is not None else None,
     )
     dropped = sum(result.dropped.values())
     print(
@@ -232,6 +245,15 @@ def _render(args: argparse.Namespace) -> int:
     )
     if result.samples is not None and result.samples.sets:
         print(result.samples.describe())
+    if recorder is not None:
+        try:
+            parts = recorder.write(args.midi)
+        except OSError as exc:
+            raise OutputError(
+                args.midi, f"it could not be written ({exc.strerror or exc})"
+            ) from None
+        notes = sum(len(part.notes) for part in parts)
+        print(f"{args.midi}: {notes} notes on {len(parts)} tracks, with the tempo map")
     return 0
 
 

@@ -90,6 +90,7 @@ class Conductor:
         self._pending_scene: tuple[str, int, float] | None = None
         self._pending_stingers: list[tuple[StingerSpec, float, int, float]] = []
         self.stinger_gate = StingerGate(sr)
+        self._reported_scale: Scale | None = None  # the key last told to the observer
         self._reseed(seed)
 
     # -- setup ------------------------------------------------------------------------------
@@ -288,6 +289,10 @@ class Conductor:
         elif plan.scene is not None:
             self._enter_scene(plan.scene.name, round(plan.start), None)
         if self.observer is not None:
+            if plan.bar == 0 or plan.scale != self._reported_scale:
+                self._reported_scale = plan.scale
+                key = {"root": plan.scale.root, "mode": plan.scale.mode}
+                self._at(transport.sample_at(0), self._report(round(plan.start), "key", key))
             for beat in range(transport.beats_per_bar):
                 sample = transport.sample_at(beat)
                 self._at(sample, self._beat_report(round(sample), plan.bar, beat, plan.bpm))
@@ -329,9 +334,12 @@ class Conductor:
                     self.performer.suspend(name)
 
     def _beat_report(self, sample: int, bar: int, beat: int, bpm: float) -> Callable[[], None]:
+        return self._report(sample, "beat", {"bar": bar, "beat": beat, "bpm": bpm})
+
+    def _report(self, sample: int, kind: str, detail: dict[str, object]) -> Callable[[], None]:
         def report() -> None:
             if self.observer is not None:
-                self.observer(sample, "beat", {"bar": bar, "beat": beat, "bpm": bpm})
+                self.observer(sample, kind, detail)
 
         return report
 
@@ -509,6 +517,8 @@ class Conductor:
             self.performer.note(
                 channel, NoteEvent(offset, event.pitch, event.velocity, event.duration, event.voice)
             )
+            if self.observer is not None:
+                self.observer(start + offset, "note", {"channel": channel, "event": event})
         self._announce(end + (end - start))
 
     def _announce(self, limit: int) -> None:

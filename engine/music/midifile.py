@@ -127,3 +127,96 @@ def _key(text: str) -> Key | None:
         return parse_key(f"{text[:-1] if minor else text} {'minor' if minor else 'major'}")
     except MotifError:
         return None
+
+
+# -- writing -----------------------------------------------------------------------------------
+TICKS_PER_QUARTER = 960
+"""Resolution of written files: a tick is 0.52 ms at 120 BPM, so onsets land within 0.3 ms."""
+
+_MAJOR_NAMES = ("C", "Db", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B")
+_MINOR_NAMES = ("Cm", "C#m", "Dm", "Ebm", "Em", "Fm", "F#m", "Gm", "G#m", "Am", "Bbm", "Bm")
+_MINORISH = ("minor", "aeolian", "harmonic_minor", "melodic_minor", "minor_pentatonic", "blues")
+#: Semitones from a diatonic mode's root up to the major key with the same notes.
+_TO_MAJOR = {"ionian": 0, "major": 0, "dorian": -2, "phrygian": -4, "lydian": -5,
+             "mixolydian": -7, "locrian": -11}  # fmt: skip
+
+
+def key_signature(root: int, mode: str) -> str:
+    """The key signature (mido's name) that writes ``mode`` on ``root`` with fewest accidentals:
+    its own for major and minor kinds, the relative major's for the other church modes."""
+    if mode in _MINORISH:
+        return _MINOR_NAMES[root % 12]
+    return _MAJOR_NAMES[(root + _TO_MAJOR.get(mode, 0)) % 12]
+
+
+@dataclass(frozen=True)
+class Part:
+    """One track to write: its name, MIDI channel (1..16), GM program (None: none, e.g. drums)
+    and notes as ``(start, end, pitch, velocity 1..127)`` in quarter notes."""
+
+    name: str
+    channel: int
+    program: int | None
+    notes: list[tuple[float, float, int, int]]
+
+
+def write_song(
+    path: str | Path,
+    metre: Metre,
+    tempos: list[tuple[float, float]],
+    keys: list[tuple[float, str]],
+    parts: list[Part],
+) -> None:
+    """A type 1 file: a conductor track (the time signature, ``tempos`` as ``(quarter, quarter
+    notes per minute)`` and ``keys`` as ``(quarter, mido key name)``), then one track per part.
+    Raises OSError when it cannot be written."""
+    midi = mido.MidiFile(type=1, ticks_per_beat=TICKS_PER_QUARTER)
+    head: list[tuple[int, int, mido.Message | mido.MetaMessage]] = [
+        (0, 0, mido.MetaMessage("time_signature", numerator=metre.beats, denominator=metre.unit))
+    ]
+    last_tempo = None
+    for at, qpm in tempos:
+        tempo = mido.bpm2tempo(qpm)
+        if tempo != last_tempo:
+            head.append((_tick(at), 1, mido.MetaMessage("set_tempo", tempo=tempo)))
+            last_tempo = tempo
+    last_key = None
+    for at, name in keys:
+        if name != last_key:
+            head.append((_tick(at), 2, mido.MetaMessage("key_signature", key=name)))
+            last_key = name
+    midi.tracks.append(_track("tempo", head))
+    for part in parts:
+        timed: list[tuple[int, int, mido.Message | mido.MetaMessage]] = []
+        channel = part.channel - 1
+        if part.program is not None:
+            timed.append(
+                (0, 0, mido.Message("program_change", program=part.program, channel=channel))
+            )
+        for start, end, pitch, velocity in part.notes:
+            on, off = _tick(start), max(_tick(start) + 1, _tick(end))
+            timed.append(
+                (on, 2, mido.Message("note_on", note=pitch, velocity=velocity, channel=channel))
+            )
+            timed.append(
+                (off, 1, mido.Message("note_off", note=pitch, velocity=0, channel=channel))
+            )
+        midi.tracks.append(_track(part.name, timed))
+    midi.save(str(path))
+
+
+def _tick(quarters: float) -> int:
+    return max(0, round(quarters * TICKS_PER_QUARTER))
+
+
+def _track(
+    name: str, timed: list[tuple[int, int, mido.Message | mido.MetaMessage]]
+) -> mido.MidiTrack:
+    """Absolute-tick messages as a track (delta times; at one tick, note-offs before note-ons)."""
+    track = mido.MidiTrack()
+    track.append(mido.MetaMessage("track_name", name=name, time=0))
+    now = 0
+    for tick, _, message in sorted(timed, key=lambda m: (m[0], m[1])):
+        track.append(message.copy(time=tick - now))
+        now = tick
+    return track
