@@ -7,7 +7,7 @@ on the JACK dummy server, idle and under OSC floods), ingest (message rates unti
 (memory and output safety, two hours per score), scaling (layers, mutation rate, engines per
 core), fuzz (the OSC reader: a million damaged packets, cases/s and the slowest; its speed against
 python-osc's), samples (loading a sampled score: time, sample memory, peak RSS; a sampler voice's
-cost beside a pad voice's).
+cost beside a pad voice's), generators (a bar's Python time per kind, learning a score's motifs).
 
 The quick mode (seconds per section) is for CI and only catches gross breakage; the full mode
 (about 20 minutes, plus about an hour for the soak's six hours of audio) is for people and
@@ -25,7 +25,17 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from benchmarks import fuzz, latency, overhead, realtime, render_speed, samples, scaling, soak
+from benchmarks import (
+    fuzz,
+    generators,
+    latency,
+    overhead,
+    realtime,
+    render_speed,
+    samples,
+    scaling,
+    soak,
+)
 
 SECTIONS = (
     "render",
@@ -37,6 +47,7 @@ SECTIONS = (
     "scaling",
     "fuzz",
     "samples",
+    "generators",
 )
 
 
@@ -131,6 +142,16 @@ def _samples(quick: bool) -> tuple[str, str, Any]:
     )
 
 
+def _generators(quick: bool) -> tuple[str, str, Any]:
+    bars, learning = generators.run(*((200, 1) if quick else (500, 5)))
+    return (
+        "Generators: Python time to write one bar (every kind side by side, the state moving),\n"
+        "and the learned generator's training time",
+        generators.table(bars, learning),
+        generators.as_json(bars, learning),
+    )
+
+
 RUNNERS: dict[str, Callable[[bool], tuple[str, str, Any]]] = {
     "render": _render,
     "overhead": _overhead,
@@ -141,6 +162,7 @@ RUNNERS: dict[str, Callable[[bool], tuple[str, str, Any]]] = {
     "scaling": _scaling,
     "fuzz": _fuzz,
     "samples": _samples,
+    "generators": _generators,
 }
 
 

@@ -38,10 +38,17 @@ def test_the_quick_benchmarks_run_and_show_no_gross_regression(tmp_path: Path) -
         "Scaling",
         "OSC reader",
         "Recorded sound",
+        "Generators",
     ):
         assert title in result.stdout
     data = json.loads(out.read_text())
-    assert [row["score"] for row in data["render"]] == ["combat", "forest", "meditation", "voyage"]
+    assert [row["score"] for row in data["render"]] == [
+        "combat",
+        "forest",
+        "legend",
+        "meditation",
+        "voyage",
+    ]
     assert all(row["realtime_wall"] > 2 for row in data["render"])
     for row in data["overhead"]:
         assert row["identical"] and row["ratio"] < 2.0
@@ -67,3 +74,6 @@ def test_the_quick_benchmarks_run_and_show_no_gross_regression(tmp_path: Path) -
     assert loads["voyage"]["sample_mb"] > 10 and loads["forest"]["sample_mb"] == 0
     assert loads["voyage"]["load_s"] < 10 and loads["voyage"]["peak_rss_mb"] < 600
     assert {row["instrument"] for row in data["samples"]["voices"]} >= {"pad", "sampler (piano)"}
+    bars = {row["kind"]: row for row in data["generators"]["bars"]}
+    assert bars["learned"]["us_p99"] < 1000  # the budget: a bar <= 1 ms at p99
+    assert all(row["ms_median"] < 50 for row in data["generators"]["learning"])

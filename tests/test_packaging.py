@@ -63,7 +63,7 @@ def test_render_finds_its_default_score_and_timeline(
     result = run(installed, tmp_path, "-m", "engine", "render", "--duration", "2", "--quiet")
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "soundscape.wav").stat().st_size > 100_000
-    named = run(installed, tmp_path, "-m", "engine", "validate", "combat", "meditation")
+    named = run(installed, tmp_path, "-m", "engine", "validate", "combat", "meditation", "legend")
     assert named.returncode == 0, named.stderr
 
 
