@@ -130,6 +130,12 @@ def _parser() -> argparse.ArgumentParser:
         metavar="FILE.jsonl",
         help="log applied messages, sample-stamped, for an exact offline replay",
     )
+    play.add_argument(
+        "--record-midi",
+        type=Path,
+        metavar="FILE.mid",
+        help="write every note played as MIDI when the session ends (a track per layer)",
+    )
     play.add_argument("--duration", type=positive_seconds, help="stop after this many seconds")
     play.add_argument(
         "--summary",
@@ -254,6 +260,12 @@ def _render(args: argparse.Namespace) -> int:
             ) from None
         notes = sum(len(part.notes) for part in parts)
         print(f"{args.midi}: {notes} notes on {len(parts)} tracks, with the tempo map")
+        if recorder.dropped:
+            print(
+                f"{args.midi}: holds the render up to its cap of {recorder.limit} events; "
+                f"{recorder.dropped} later notes are not in it",
+                file=sys.stderr,
+            )
     return 0
 
 
@@ -283,6 +295,7 @@ def _play(args: argparse.Namespace) -> int:
         subscription_ttl=args.subscription_ttl,
         record=args.record,
         record_osc=args.record_osc,
+        record_midi=args.record_midi,
         duration=args.duration,
         jack_server=args.jack_server,
         score_file=args.score,

@@ -262,6 +262,10 @@ MAX_MOTIF_ITEMS = 1024
 MAX_MOTIF_NOTES = 4096
 MAX_MOTIF_BARS = 256
 MAX_MIDI_BYTES = 4 << 20
+#: What a MIDI recording (``render --midi``, ``play --record-midi``) keeps: notes, beats and key
+#: changes, about 200 bytes each in memory until the file is written at the end, so ~100 MB at
+#: the cap: about 100 minutes of combat (5,000 notes a minute). Later ones are counted, not kept.
+MAX_RECORDED_MIDI_EVENTS = 500_000
 #: Characters of a value quoted in an error message: enough to recognise it, never a megabyte.
 MAX_QUOTE = 80
 #: Characters of a layer, scene, stinger or input name: names travel in OSC feedback messages.

@@ -37,7 +37,15 @@ from engine.music.harmony import Chord, HarmonyTrack, ModeSelector, chord_on
 from engine.music.humanize import Humanizer
 from engine.music.scales import Scale
 from engine.score.catalog import Catalog
-from engine.score.model import KeySpec, ParamMap, Quantize, SceneSpec, Score, StingerSpec
+from engine.score.model import (
+    KeySpec,
+    LayerSpec,
+    ParamMap,
+    Quantize,
+    SceneSpec,
+    Score,
+    StingerSpec,
+)
 from engine.state.bus import StateBus
 from engine.state.router import Router
 
@@ -104,7 +112,10 @@ class Conductor:
         self._harmony_scene = self.scene  # the scene the harmony track and mode selector follow
         old = getattr(self, "layers", {})
         self.layers = {}
-        for name, spec in self.score.layers.items():
+        #: Layers a harmonize layer follows, and the bar each last wrote (before humanising).
+        self._leaders = {follows_of(spec) for spec in self.score.layers.values()} - {""}
+        self._melodies: dict[str, tuple[int, tuple[Note, ...]]] = {}
+        for name, spec in leaders_first(self.score.layers):
             generator = make_generator(
                 spec.generator,
                 spec.generator_options,
@@ -414,7 +425,13 @@ class Conductor:
             gate=layer.value("gate", inputs),
             tension=plan.tension,
             variation=layer.value("variation", inputs),
+            melody=self._melody(follows_of(layer.spec), plan.bar),
         )
+
+    def _melody(self, leader: str, bar: int) -> tuple[Note, ...]:
+        """The notes of bar ``bar`` of layer ``leader`` (none if it did not write that bar)."""
+        written = self._melodies.get(leader)
+        return written[1] if written is not None and written[0] == bar else ()
 
     def _write_bar(
         self,
@@ -437,6 +454,8 @@ class Conductor:
     ) -> list[Note]:
         """The layer's humanised notes of bar ``plan`` from ``from_beat`` on."""
         notes = layer.generator.bar(self._context(layer, plan, inputs))
+        if layer.spec.name in self._leaders:
+            self._melodies[layer.spec.name] = (plan.bar, tuple(notes))
         if notes and layer.spec.instrument != "drums":
             notes = self.humanizer.apply(
                 notes, plan.bar, self.score.meter.steps_per_beat, self.transport.beats_per_bar
@@ -723,6 +742,19 @@ class Conductor:
     def _run_actions(self, end: int) -> None:
         while self._actions and self._actions[0][0] < end:
             heapq.heappop(self._actions)[2]()
+
+
+def follows_of(spec: LayerSpec) -> str:
+    """The layer whose melody ``spec``'s generator follows ("" for none)."""
+    follows = spec.generator_options.get("follows", "")
+    return follows if isinstance(follows, str) else ""
+
+
+def leaders_first(layers: dict[str, LayerSpec]) -> list[tuple[str, LayerSpec]]:
+    """The layers in score order, except that a layer another follows comes before it, so its
+    bar is written first (the loader refuses a layer that follows a follower: no chains)."""
+    leaders = {follows_of(spec) for spec in layers.values()}
+    return sorted(layers.items(), key=lambda item: item[0] not in leaders)
 
 
 def nearest_pitch(root: int, pitch_class: int) -> int:

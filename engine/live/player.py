@@ -63,6 +63,7 @@ class PlayOptions:
     subscription_ttl: float = defaults.SUBSCRIPTION_TTL
     record: Path | None = None  # WAV of what is played
     record_osc: Path | None = None  # timeline of what was applied, sample-stamped
+    record_midi: Path | None = None  # every note played, as a MIDI file
     duration: float | None = None  # seconds of audio, then stop; None: until a signal
     jack_server: str | None = None  # --audio jack: which server (None: the default)
     score_file: str = "SCORE"  # named in the replay hint of --record-osc
@@ -86,7 +87,7 @@ def play(
     seed = score.seed if options.seed is None else options.seed
     sys.setswitchinterval(defaults.SWITCH_INTERVAL)
     check_binding(options.host, options.allow)
-    for output in (options.record, options.record_osc):
+    for output in (options.record, options.record_osc, options.record_midi):
         if output is not None:
             check_output(output)  # before any audio: a bad path costs nothing
     try:
@@ -136,6 +137,8 @@ def play(
         if options.record_osc is not None:
             header = _osc_log_header(options.record_osc, score, seed, options)
             recordings.log_osc(session, options.record_osc, header)
+        if options.record_midi is not None:
+            recordings.record_midi(session, options.record_midi)
         server.setCallback(session.process)
         if options.record is not None:
             recordings.record(server, options.record, options.buffersize)

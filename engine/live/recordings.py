@@ -1,5 +1,6 @@
 """What ``soundscape play`` writes while it plays, watched so that nothing is lost silently: the
-WAV of what is heard (``--record``) and the log of applied messages (``--record-osc``).
+WAV of what is heard (``--record``), the log of applied messages (``--record-osc``) and the
+notes played, as MIDI (``--record-midi``, written when the session ends).
 
 The main thread calls :meth:`Recordings.update` every ``STATUS_PERIOD``:
 
@@ -29,6 +30,7 @@ from engine import defaults
 from engine.dsp.server import record_to, recorded_bytes
 from engine.live.linelog import LineLog
 from engine.live.session import LiveSession
+from engine.render.midirecord import MidiRecorder
 from engine.render.outputs import OutputError, describe, why_writes_stopped
 from engine.render.wavfile import GrowingWav, frames_in_header
 from engine.state.timeline import END_MARK, format_message
@@ -46,7 +48,7 @@ class Outcome:
     """One file's fate, as the exit summary reports it."""
 
     path: str
-    kind: str  # "audio" (--record) or "osc" (--record-osc)
+    kind: str  # "audio" (--record), "osc" (--record-osc) or "midi" (--record-midi)
     ok: bool = True
     seconds: float = 0.0  # of the session the file holds
     error: str | None = None
@@ -170,6 +172,46 @@ def _drain(session: LiveSession) -> list[str]:
     return [line for _, line in sorted(lines, key=lambda item: item[0])]
 
 
+class MidiTake:
+    """``--record-midi``: the conductor's reports are kept (a list append per note, in the audio
+    callback, up to :data:`defaults.MAX_RECORDED_MIDI_EVENTS`) and written when the session
+    ends; a failed write is an error in the summary, never a success line."""
+
+    def __init__(self, session: LiveSession, path: Path, say: Say) -> None:
+        engine = session.engine
+        self.path = path
+        self.say = say
+        self.recorder = MidiRecorder(engine.score, engine.sr)
+        self.outcome = Outcome(str(path), "midi")
+        before = engine.conductor.observer
+        keep = self.recorder.observe
+
+        def both(sample: int, kind: str, detail: dict[str, object]) -> None:
+            if before is not None:
+                before(sample, kind, detail)
+            keep(sample, kind, detail)
+
+        engine.conductor.observer = both
+
+    def finish(self, seconds: float) -> None:
+        try:
+            parts = self.recorder.write(self.path)
+        except OSError as exc:
+            self.outcome.ok = False
+            self.outcome.error = f"cannot write {self.path}: {exc.strerror or exc}"
+            self.say(self.outcome.error)
+            return
+        self.outcome.seconds = seconds
+        notes = sum(len(part.notes) for part in parts)
+        self.say(f"{self.path}: {notes} notes on {len(parts)} tracks, with the tempo map")
+        if self.recorder.dropped:
+            self.outcome.error = (
+                f"the recording reached its cap of {self.recorder.limit} events; "
+                f"{self.recorder.dropped} later notes are not in {self.path}"
+            )
+            self.say(self.outcome.error)
+
+
 class Recordings:
     """The session's files: started before the audio, updated from the main thread, finished
     before the fade-out."""
@@ -178,10 +220,14 @@ class Recordings:
         self.say = say
         self.take: WavTake | None = None
         self.osc: OscLog | None = None
+        self.midi: MidiTake | None = None
 
     def log_osc(self, session: LiveSession, path: Path, header: str) -> None:
         self.osc = OscLog(path, header, self.say)
         session.log_applied()
+
+    def record_midi(self, session: LiveSession, path: Path) -> None:
+        self.midi = MidiTake(session, path, self.say)
 
     def record(self, server: Any, path: Path, buffersize: int) -> None:
         self.take = WavTake(server, path, buffersize, self.say)
@@ -202,6 +248,8 @@ class Recordings:
                 seconds = self.take.outcome.seconds
         if self.osc is not None:
             self.osc.finish(session, seconds)
+        if self.midi is not None:
+            self.midi.finish(seconds)
 
     def cut(self, reason: str) -> None:
         """End the WAV take here (the audio server it records from died): it keeps what it
@@ -210,8 +258,8 @@ class Recordings:
             self.take.fail(reason)
 
     def outcomes(self) -> list[dict[str, Any]]:
-        files = [f for f in (self.take, self.osc) if f is not None]
+        files = [f for f in (self.take, self.osc, self.midi) if f is not None]
         return [asdict(f.outcome) for f in files]
 
     def failed(self) -> bool:
-        return any(not f.outcome.ok for f in (self.take, self.osc) if f is not None)
+        return any(not f.outcome.ok for f in (self.take, self.osc, self.midi) if f is not None)

@@ -66,6 +66,7 @@ def read_notes(
     steps_per_tick = Fraction(steps_per_beat * metre.unit, 4 * midi.ticks_per_beat)
     notes: list[tuple[int, int, int, float]] = []
     key: Key | None = None
+    drums_left_out = 0
     for index in range(len(midi.tracks)):
         tick = 0
         sounding: dict[tuple[int, int], list[tuple[int, int]]] = {}
@@ -85,6 +86,7 @@ def read_notes(
             if channel is not None and message.channel + 1 != channel:
                 continue
             if channel is None and message.channel + 1 == DRUM_CHANNEL:
+                drums_left_out += 1
                 continue
             voice = (message.channel, message.note)
             if message.type == "note_on" and message.velocity > 0:
@@ -102,7 +104,10 @@ def read_notes(
     if not notes:
         where = "" if track is None else f" in track {track!r}"
         where += "" if channel is None else f" on channel {channel}"
-        raise MotifError(f"{path}: no notes{where}")
+        hint = ""
+        if drums_left_out:
+            hint = " but drums on channel 10 (a drum motif says 'drums: true')"
+        raise MotifError(f"{path}: no notes{where}{hint}")
     return MidiNotes(notes, key)
 
 

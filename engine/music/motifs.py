@@ -90,6 +90,13 @@ class Motif:
     steps_per_beat: int
     notes: tuple[MotifNote, ...]
     harmony: tuple[MotifNote, ...] = ()
+    #: A drum motif's hits, ``(onset, General MIDI percussion key, velocity)`` (its ``notes``
+    #: are empty): what ``learned-drums`` learns.
+    hits: tuple[tuple[int, int, float], ...] = ()
+
+    @property
+    def is_drums(self) -> bool:
+        return bool(self.hits)
 
     @property
     def bar_steps(self) -> int:
@@ -99,6 +106,7 @@ class Motif:
     def bars(self) -> int:
         """Whole bars the motif fills (its last bar padded with rest)."""
         end = max((n.onset + n.length for n in self.notes), default=0)
+        end = max(end, *(onset + 1 for onset, _, _ in self.hits), 0)
         return max(1, math.ceil(end / self.bar_steps))
 
     def pitch(self, note: MotifNote) -> int:
@@ -125,6 +133,7 @@ class Motif:
             steps_per_beat,
             scaled(self.notes),
             scaled(self.harmony),
+            tuple((onset * factor, key, velocity) for onset, key, velocity in self.hits),
         )
 
 
@@ -181,6 +190,26 @@ def from_pitches(
         return tuple(out)
 
     return Motif(name, key, metre, steps_per_beat, stored(melody), stored(harmony))
+
+
+def from_hits(
+    name: str,
+    notes: Iterable[tuple[int, int, int, float]],
+    key: Key,
+    metre: Metre,
+    steps_per_beat: int,
+) -> Motif:
+    """A drum motif from ``(onset, length, percussion key, velocity)`` notes: every hit kept
+    (drums are not a melody), sorted by onset and key."""
+    hits = tuple(sorted((onset, pitch, velocity) for onset, _, pitch, velocity in notes))
+    if not hits:
+        raise MotifError(f"motif {name!r} has no hits")
+    if len(hits) > MAX_MOTIF_NOTES:
+        raise MotifError(f"motif {name!r} has {len(hits)} hits (at most {MAX_MOTIF_NOTES})")
+    bar_steps = metre.beats * steps_per_beat
+    if hits[-1][0] >= MAX_MOTIF_BARS * bar_steps:
+        raise MotifError(f"motif {name!r} lasts more than {MAX_MOTIF_BARS} bars")
+    return Motif(name, key, metre, steps_per_beat, (), (), hits)
 
 
 # -- note lists ------------------------------------------------------------------------------

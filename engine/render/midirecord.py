@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from engine import defaults
 from engine.events import NoteEvent
 from engine.music.midifile import DRUM_CHANNEL, Part, key_signature, write_song
 from engine.music.motifs import Metre
@@ -46,8 +47,14 @@ class MidiRecorder:
     beats: list[tuple[int, float]] = field(default_factory=list)  # (sample, bpm)
     keys: list[tuple[int, str]] = field(default_factory=list)  # (sample, key signature)
     notes: list[tuple[int, str, NoteEvent]] = field(default_factory=list)
+    limit: int = defaults.MAX_RECORDED_MIDI_EVENTS
+    #: Notes reported after the recording was full (the file holds the session up to there).
+    dropped: int = 0
 
     def observe(self, sample: int, kind: str, detail: dict[str, object]) -> None:
+        if len(self.notes) + len(self.beats) + len(self.keys) >= self.limit:
+            self.dropped += kind == "note"
+            return
         if kind == "note":
             channel, event = detail["channel"], detail["event"]
             assert isinstance(channel, str) and isinstance(event, NoteEvent)

@@ -257,7 +257,34 @@ class _ScoreReader:
             layers[name] = self.read_layer(name, body, index)
         if not layers:
             raise node.error("a score needs at least one layer")
+        for name, body in node.items(defaults.MAX_LAYERS):
+            self.check_follows(name, body, layers)
         return layers
+
+    def check_follows(self, name: str, node: Node, layers: dict[str, LayerSpec]) -> None:
+        """A harmonize layer follows another layer that writes notes and follows none itself."""
+        spec = layers[name]
+        if "follows" not in GENERATORS[spec.generator].OPTIONS:
+            return
+        generator = node.mapping()["generator"]
+        fields = generator.mapping() if generator.is_map else {}
+        follows = spec.generator_options.get("follows", "")
+        if not follows:
+            raise generator.error(
+                f"a {spec.generator} generator needs 'follows': the layer it plays under"
+            )
+        where = fields.get("follows", generator)
+        leader = layers.get(str(follows))
+        if leader is None:
+            known = ", ".join(n for n in layers if n != name)
+            raise where.error(f"no layer named {quote(str(follows))} (the layers: {known})")
+        if leader.name == name or "follows" in GENERATORS[leader.generator].OPTIONS:
+            raise where.error(
+                f"{quote(str(follows))} must write its own melody (a learned or melody layer), "
+                "not follow another"
+            )
+        if leader.generator == "none":
+            raise where.error(f"layer {quote(str(follows))} plays no notes to harmonize")
 
     def read_layer(self, name: str, node: Node, index: int) -> LayerSpec:
         fields = node.mapping()
@@ -305,6 +332,18 @@ class _ScoreReader:
                 where = items.seq()[i] if items.is_seq else items
                 known = ", ".join(self.motifs) or "none: add a 'motifs:' block"
                 raise where.error(f"no motif named {quote(str(name))} (the score's: {known})")
+        drums = GENERATORS[kind].LEARNS_DRUMS
+        for i, name in enumerate(names):
+            if self.motifs[str(name)].is_drums != drums:
+                where = items.seq()[i] if items.is_seq else items
+                raise where.error(
+                    f"motif {quote(str(name))} is "
+                    + (
+                        "a melody: learned-drums learns drum motifs (MIDI channel 10)"
+                        if drums
+                        else "a drum motif: use it with learned-drums"
+                    )
+                )
         if len({self.motifs[str(n)].key.scale.size for n in names}) > 1:
             raise items.error(
                 "these motifs are in scales of different sizes (e.g. pentatonic and major): "

@@ -13,13 +13,14 @@ from pathlib import Path
 
 from engine import defaults
 from engine.errors import ScoreError
-from engine.music.midifile import read_notes
+from engine.music.midifile import DRUM_CHANNEL, read_notes
 from engine.music.motifs import (
     TONIC_OCTAVE,
     Key,
     Metre,
     Motif,
     MotifError,
+    from_hits,
     from_pitches,
     grid_steps,
     parse_key,
@@ -28,7 +29,7 @@ from engine.music.motifs import (
 from engine.score.model import KeySpec, Meter
 from engine.score.yamlnode import Node
 
-MOTIF_FIELDS = ("notes", "midi", "track", "channel", "key", "grid", "octave", "meter")
+MOTIF_FIELDS = ("notes", "midi", "track", "channel", "drums", "key", "grid", "octave", "meter")
 DEFAULT_GRID = Fraction(1, 16)
 
 
@@ -68,7 +69,7 @@ def read_motif(name: str, node: Node, key: KeySpec, meter: Meter, score_dir: Pat
     if "key" in fields:
         written = _key(fields["key"])
     if "notes" in fields:
-        for field in ("track", "channel"):
+        for field in ("track", "channel", "drums"):
             if field in fields:
                 raise fields[field].error(f"'{field}' picks from a MIDI file: it needs 'midi'")
         octave = fields["octave"].as_int(0, 8) if "octave" in fields else TONIC_OCTAVE
@@ -82,11 +83,16 @@ def read_motif(name: str, node: Node, key: KeySpec, meter: Meter, score_dir: Pat
             fields["track"].as_int(0, 1023) if isinstance(value, int) else fields["track"].as_str()
         )
     channel = fields["channel"].as_int(1, 16) if "channel" in fields else None
+    drums = fields["drums"].as_bool() if "drums" in fields else channel == DRUM_CHANNEL
+    if drums and channel is None:
+        channel = DRUM_CHANNEL
     path = score_dir / fields["midi"].as_str()
     try:
         read = read_notes(path, metre, steps, track, channel)
         if read.key is not None and "key" not in fields:
             written = read.key
+        if drums:
+            return from_hits(name, read.notes, written, metre, steps)
         return from_pitches(name, read.notes, written, metre, steps)
     except MotifError as exc:
         raise fields["midi"].error(exc.message) from None

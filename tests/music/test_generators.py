@@ -82,9 +82,11 @@ def option_values(spec: Option) -> st.SearchStrategy[object]:
 def scenarios(draw: st.DrawFn) -> tuple[str, dict[str, object], int, list[BarContext]]:
     kind = draw(st.sampled_from(sorted(GENERATORS)))
     specs = GENERATORS[kind].OPTIONS
-    options = {name: draw(option_values(spec)) for name, spec in specs.items() if name != "motifs"}
+    named = ("motifs", "follows")  # names from the score: drawn below, or left to the default
+    options = {name: draw(option_values(spec)) for name, spec in specs.items() if name not in named}
     if "motifs" in specs:
-        options["motifs"] = draw(st.lists(st.sampled_from(sorted(CORPUS)), min_size=1, max_size=3))
+        names = ["groove"] if GENERATORS[kind].LEARNS_DRUMS else ["ostinato", "theme", "answer"]
+        options["motifs"] = draw(st.lists(st.sampled_from(names), min_size=1, max_size=3))
     scale = Scale(draw(st.integers(0, 11)), draw(st.sampled_from(sorted(MODES))))
     bpb = draw(st.integers(1, 7))
     degrees = draw(st.lists(st.integers(1, 7), min_size=1, max_size=4))
@@ -121,7 +123,7 @@ def check_bar(kind: str, notes: list[Note], ctx: BarContext) -> None:
         assert 0.0 <= note.beat < ctx.beats_per_bar, note
         assert note.length > 0, note
         assert 0.0 <= note.velocity <= 1.0, note
-        if kind == "drums":
+        if kind in ("drums", "learned-drums"):
             assert note.pitch == 0 and note.voice in DRUMS, note
         else:
             assert ctx.scale.contains(note.pitch), (note, ctx.scale)
@@ -149,7 +151,7 @@ def test_metre_changes_are_survived(kind: str) -> None:
 def test_registry_names() -> None:
     assert set(GENERATORS) == {
         "chords", "arpeggio", "melody", "bass", "drone", "drums", "pulse", "sparkle", "none",
-        "learned",
+        "learned", "harmonize", "learned-drums",
     }  # fmt: skip
     for kind, cls in GENERATORS.items():
         assert kind == cls.KIND
@@ -202,7 +204,7 @@ def test_density_zero_is_silent_and_more_density_more_notes(kind: str) -> None:
     assert silent == 0
     assert full > 0
     assert some <= full
-    if kind not in ("chords", "drone", "bass"):  # one note per strike regardless of density
+    if kind not in ("chords", "drone", "bass", "harmonize"):  # a strike per chord at any density
         assert some < full
 
 

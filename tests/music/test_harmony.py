@@ -150,7 +150,9 @@ def _moves(a: list[int], b: list[int]) -> list[int]:
     st.sampled_from(DIATONIC),
     st.lists(st.integers(1, 7), min_size=2, max_size=12),
     st.integers(3, 6),
-    st.integers(50, 72),
+    # from 55 up: near C3 the low-third rule (no third below LOW_THIRD_LIMIT) may force the
+    # third up by more (C harmonic minor i -> V at centre 50: B2 is barred, so D#3 -> B3)
+    st.integers(55, 72),
 )
 def test_voice_leading_moves_little_between_triads(
     root: int, mode: str, degrees: list[int], voices: int, centre: int

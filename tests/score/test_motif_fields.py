@@ -109,3 +109,31 @@ def test_motifs_of_one_layer_share_a_kind_of_scale(tmp_path: Path) -> None:
     head = "motifs:\n  theme: {notes: [D4 1/4]}\n  tune: {notes: [D4 1/4], key: D pentatonic}\n"
     error = error_of(tmp_path, head + LAYERS.replace("motifs: [theme]", "motifs: [theme, tune]"))
     assert "different sizes" in error
+
+
+HARMONY = """
+motifs:
+  theme: {notes: [D4 1/4]}
+layers:
+  lead:
+    instrument: keys
+    generator: {type: learned, motifs: [theme]}
+  pad:
+    instrument: keys
+    generator: GENERATOR
+scenes:
+  main: {layers: [lead, pad]}
+"""
+
+
+def test_a_harmonize_layer_follows_a_layer_that_writes_a_melody(tmp_path: Path) -> None:
+    ok = load(tmp_path, HARMONY.replace("GENERATOR", "{type: harmonize, follows: lead}"))
+    assert ok.layers["pad"].generator_options["follows"] == "lead"
+    cases = {
+        "{type: harmonize}": "needs 'follows'",
+        "{type: harmonize, follows: leed}": "no layer named 'leed'",
+        "{type: harmonize, follows: pad}": "must write its own melody",
+    }
+    for generator, message in cases.items():
+        error = error_of(tmp_path, HARMONY.replace("GENERATOR", generator))
+        assert "layers.pad.generator" in error and message in error, error

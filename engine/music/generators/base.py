@@ -44,6 +44,8 @@ class BaseGenerator:
 
     KIND: ClassVar[str] = ""
     OPTIONS: ClassVar[dict[str, Option]] = {}
+    #: Whether the ``motifs`` it learns from are drum motifs (else melodies), for the loader.
+    LEARNS_DRUMS: ClassVar[bool] = False
 
     def __init__(
         self,

@@ -25,7 +25,8 @@ class BarContext:
     rhythmic drive (subdivisions, fills), ``register`` semitones added to the generator's
     centre pitch, ``velocity`` the base velocity that accents vary around, ``gate`` the
     sounding/nominal length ratio (0.05..1), ``tension`` (0..1) harmonic colour and
-    ``variation`` (0..1) how far a learned layer departs from its motifs.
+    ``variation`` (0..1) how far a learned layer departs from its motifs; ``melody`` the notes
+    of this bar of the layer a ``harmonize`` layer follows (empty for the others).
     Generators rebuild chords from ``chord.degree`` in ``scale``, so ``chord`` mainly carries
     the degree (and keeps every pitch in ``scale`` even if the two disagree).
     """
@@ -43,6 +44,7 @@ class BarContext:
     gate: float
     tension: float
     variation: float = 0.5
+    melody: tuple[Note, ...] = ()
 
     def __post_init__(self) -> None:
         if self.beats_per_bar < 1 or self.steps_per_beat < 1:

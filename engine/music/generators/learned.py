@@ -107,6 +107,9 @@ class LearnedGenerator(BaseGenerator):
         if missing:
             raise ValueError(f"unknown motif(s) {', '.join(missing)}")
         motifs = [self.motifs[n] for n in names]
+        drums = [m.name for m in motifs if m.is_drums]
+        if drums:
+            raise ValueError(f"{', '.join(drums)}: drum motifs are for learned-drums")
         self.grid = reduce(math.lcm, (m.steps_per_beat for m in motifs))
         motifs = [m.regrid(self.grid) if m.steps_per_beat != self.grid else m for m in motifs]
         sizes = {m.key.scale.size for m in motifs}

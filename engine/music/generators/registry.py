@@ -11,7 +11,9 @@ from engine.music.generators.chords import ChordsGenerator
 from engine.music.generators.context import NoteGenerator
 from engine.music.generators.drone import DroneGenerator
 from engine.music.generators.drums import DrumsGenerator
+from engine.music.generators.harmonize import HarmonizeGenerator
 from engine.music.generators.learned import LearnedGenerator
+from engine.music.generators.learned_drums import LearnedDrumsGenerator
 from engine.music.generators.melody import MelodyGenerator
 from engine.music.generators.pulse import PulseGenerator
 from engine.music.generators.silence import SilenceGenerator
@@ -31,6 +33,8 @@ GENERATORS: dict[str, type[BaseGenerator]] = {
         SparkleGenerator,
         SilenceGenerator,
         LearnedGenerator,
+        HarmonizeGenerator,
+        LearnedDrumsGenerator,
     )
 }
 """Generator classes by the ``kind`` a score names; each lists its options in ``OPTIONS``."""
