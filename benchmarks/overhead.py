@@ -1,9 +1,10 @@
 """Engine overhead: the whole engine against the same sound made by a bare pyo graph.
 
-First the engine renders a score's demo timeline while every call its conductor makes on the
-orchestra (notes, parameters, fades, ducks, suspends) is logged with its buffer. Then the bare
-run builds the same orchestra (same instruments, voices, mixer and master bus) and replays that
-log buffer by buffer: the same pyo graph doing the same work, with no router, state bus,
+First the engine renders a score's demo timeline while the actions its conductor gives out
+(notes, parameters, fades, ducks, suspends: ``engine.events.Action``) are kept per buffer, as
+an engine listener. Then the bare run builds the same orchestra (same instruments, voices, mixer
+and master bus) and performs those actions buffer by buffer: the same pyo graph doing the same
+work, with no router, state bus,
 conductor or generators. Both write WAVs, which must be identical (so the bare graph really has
 the same voices); then each is timed ``repeats`` times, alternating, and the medians compared.
 """
@@ -20,8 +21,10 @@ from pathlib import Path
 from typing import Any
 
 from engine import load_score
+from engine.conductor.performer import perform
 from engine.dsp.orchestra import Orchestra
 from engine.dsp.server import record_to, running_manual_server
+from engine.events import Action
 from engine.render.engine import Engine
 from engine.score.assets import load_assets
 from engine.score.model import Score
@@ -29,7 +32,7 @@ from engine.state.timeline import load_timeline
 
 ROOT = Path(__file__).resolve().parent.parent
 SR, BUFFER = 48000, 256
-Calls = dict[int, list[tuple[str, tuple[Any, ...]]]]
+Calls = dict[int, list[Action]]
 
 
 @dataclass
@@ -40,22 +43,6 @@ class OverheadRow:
     bare_wall: float  # median wall seconds, bare replay
     ratio: float  # engine / bare (target <= 1.15)
     identical: bool  # the two renders are the same audio, sample for sample
-
-
-class _Logger:
-    """Stands in for the orchestra: logs each call with its buffer, then makes it."""
-
-    def __init__(self, orchestra: Orchestra, calls: Calls, buffer: Callable[[], int]) -> None:
-        self._orchestra, self._calls, self._buffer = orchestra, calls, buffer
-
-    def __getattr__(self, name: str) -> Callable[..., None]:
-        method = getattr(self._orchestra, name)
-
-        def logged(*args: Any) -> None:
-            self._calls[self._buffer()].append((name, args))
-            method(*args)
-
-        return logged
 
 
 def _timed(server: Any, out: Path, buffers: int, step: Callable[[int], None]) -> float:
@@ -75,10 +62,8 @@ def _engine_run(
 ) -> float:
     with running_manual_server(sr=SR, buffersize=BUFFER, seed=score.seed) as server:
         engine = Engine(score, sr=SR, buffersize=BUFFER, seed=score.seed)
-        if calls is not None:
-            engine.conductor.performer = _Logger(
-                engine.orchestra, calls, lambda: engine.sample // BUFFER
-            )
+        if calls is not None:  # each buffer's actions, as the orchestra got them
+            engine.listeners.append(lambda actions: calls[engine.sample // BUFFER].extend(actions))
         engine.schedule(timeline)
         return _timed(server, out, buffers, lambda _index: engine.tick())
 
@@ -88,8 +73,7 @@ def _bare_run(score: Score, calls: Calls, buffers: int, out: Path) -> float:
         orchestra = Orchestra(score, sr=SR, buffersize=BUFFER, samples=load_assets(score, SR).sets)
 
         def step(index: int) -> None:
-            for name, args in calls.get(index, ()):
-                getattr(orchestra, name)(*args)
+            perform(calls.get(index, ()), orchestra)
             orchestra.tick()
 
         return _timed(server, out, buffers, step)

@@ -172,7 +172,8 @@ def soak_one(name: str, minutes: float, seed: int = SESSION_SEED) -> SoakRow:
             del audio
             readings.append((engine.sample / SR, _rss_mb()))
     wall = time.perf_counter() - started
-    router = engine.conductor.router
+    router = engine.router
+    dropped = engine.dropped()  # the router's refusals and the conductor's (stinger caps)
     refused = Counter({reason: n for reason, n in expected.items() if reason != ACCEPTED})
     after = [(t, mb) for t, mb in readings if t >= warmup]
     warm = after[0][1]
@@ -199,8 +200,8 @@ def soak_one(name: str, minutes: float, seed: int = SESSION_SEED) -> SoakRow:
         messages=sum(expected.values()),
         sent=dict(sorted(sent.items())),
         accepted=router.accepted,
-        dropped=dict(sorted(router.dropped.items())),
-        refusals_as_expected=router.dropped == refused and router.accepted == expected[ACCEPTED],
+        dropped=dict(sorted(dropped.items())),
+        refusals_as_expected=dropped == refused and router.accepted == expected[ACCEPTED],
         bus_rejected=engine.conductor.bus.rejected,
         instrument_rejected=sum(
             channel.instrument.rejected for channel in engine.orchestra.channels.values()

@@ -243,6 +243,7 @@ def _render(args: argparse.Namespace) -> int:
         buffersize=args.buffer,
         progress=progress,
         observer=recorder.observe if recorder is not None else None,
+        listeners=[recorder.take] if recorder is not None else [],
     )
     dropped = sum(result.dropped.values())
     print(

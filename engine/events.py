@@ -59,3 +59,99 @@ class StemEvent:
     position: float
     rate: float
     duration: float
+
+
+# -- what the conductor decides, as data -------------------------------------------------------
+# Each buffer the conductor gives out a list of these, in order (SuperCollider's Score is the
+# model: one timed list, played live or written out). The orchestra applies them
+# (engine.conductor.performer.perform); the MIDI writer, recorders, benchmarks and tests read
+# the same list. Channels are layer names, and ``stinger:<name>`` for stingers.
+
+
+@dataclass(frozen=True, slots=True)
+class Play:
+    """Start a note on ``channel``; ``sample`` is where it starts (the buffer's start plus the
+    note's offset)."""
+
+    channel: str
+    note: NoteEvent
+    sample: int
+
+
+@dataclass(frozen=True, slots=True)
+class PlayStem:
+    """One bar of a recorded stem on ``channel`` (see :class:`StemEvent`)."""
+
+    channel: str
+    bar: StemEvent
+    sample: int
+
+
+@dataclass(frozen=True, slots=True)
+class Expect:
+    """``count`` notes start on ``channel`` in the next buffer: voices may be woken now."""
+
+    channel: str
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class SetParam:
+    """An instrument parameter of ``channel`` moves to ``value`` (ramped on the sound side)."""
+
+    channel: str
+    name: str
+    value: float
+
+
+@dataclass(frozen=True, slots=True)
+class SetMix:
+    """A channel's gain (dB), pan and reverb send."""
+
+    channel: str
+    gain_db: float
+    pan: float
+    reverb: float
+
+
+@dataclass(frozen=True, slots=True)
+class Fade:
+    """A channel's fader moves to ``level`` (0..1) over ``seconds``."""
+
+    channel: str
+    level: float
+    seconds: float
+
+
+@dataclass(frozen=True, slots=True)
+class Duck:
+    """A channel is ducked to ``db`` (0: released) over ``seconds``."""
+
+    channel: str
+    db: float
+    seconds: float
+
+
+@dataclass(frozen=True, slots=True)
+class Suspend:
+    """A channel stops computing (it is silent and costs nothing)."""
+
+    channel: str
+
+
+@dataclass(frozen=True, slots=True)
+class Resume:
+    """A suspended channel computes again."""
+
+    channel: str
+
+
+@dataclass(frozen=True, slots=True)
+class SetDynamics:
+    """The master bus's deliberate loudness offset, in dB."""
+
+    db: float
+
+
+Action = Play | PlayStem | Expect | SetParam | SetMix | Fade | Duck | Suspend | Resume | SetDynamics
+"""Anything the conductor gives out."""

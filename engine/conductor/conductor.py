@@ -1,9 +1,14 @@
 """The conductor: every buffer, turn the state and the score into notes and parameter changes.
 
-It is the only place musical decisions are made. It knows nothing of pyo: it talks to a
-:class:`Performer`. Work is change-driven and bounded: per buffer it advances smoothing, pops the
-notes due in the buffer and resends parameters only when the state moved; once per bar it picks
-tempo, mode and chord and asks each sounding layer's generator for the bar's notes.
+It is the only place musical decisions are made, and it only decides: commands come in
+(:mod:`engine.commands`, made by the router from OSC or a timeline) and each buffer's decisions
+go out as data, a list of actions in :attr:`Conductor.out` (:data:`engine.events.Action`:
+notes, stem bars, parameter changes, fades, ducks, suspends) that :meth:`Conductor.drain` hands
+to whoever plays them (:func:`engine.conductor.performer.perform`) or writes them down. It
+knows nothing of pyo. Work is change-driven and bounded: per buffer it advances smoothing,
+pops the notes due in the buffer and resends parameters only when the state moved; once per
+bar it picks tempo, mode and chord and asks each sounding layer's generator for the bar's
+notes.
 
 Bars are prepared ahead (:mod:`engine.conductor.preparation`): ``defaults.BAR_LEAD`` before a bar
 line the conductor decides the bar (tempo, mutation, mode, chord, a scene change landing on it)
@@ -22,16 +27,32 @@ import heapq
 import itertools
 import math
 import random
+from collections import Counter
 from collections.abc import Callable
 
 from engine import defaults
 from engine.clock.transport import Transport
 from engine.commands import ChangeScene, Command, FireEvent, OverrideTempo, Reseed, SetInput
 from engine.conductor.layers import MIX_PARAMS, LayerState
-from engine.conductor.performer import Observer, Performer
+from engine.conductor.performer import Observer
 from engine.conductor.preparation import BarPlan, Preparation, Slice
 from engine.conductor.stingergate import StingerGate
-from engine.events import Note, NoteEvent, StemEvent
+from engine.events import (
+    Action,
+    Duck,
+    Expect,
+    Fade,
+    Note,
+    NoteEvent,
+    Play,
+    PlayStem,
+    Resume,
+    SetDynamics,
+    SetMix,
+    SetParam,
+    StemEvent,
+    Suspend,
+)
 from engine.music.generators import BarContext, make_generator
 from engine.music.harmony import Chord, HarmonyTrack, ModeSelector, chord_on
 from engine.music.humanize import Humanizer
@@ -47,7 +68,6 @@ from engine.score.model import (
     StingerSpec,
 )
 from engine.state.bus import StateBus
-from engine.state.router import Router
 
 #: How long a stinger's instrument keeps running after its last note, for the release tail.
 STINGER_TAIL = 6.0
@@ -66,7 +86,6 @@ class Conductor:
         self,
         score: Score,
         catalog: Catalog,
-        performer: Performer,
         *,
         sr: int,
         buffersize: int,
@@ -75,11 +94,14 @@ class Conductor:
     ) -> None:
         self.score = score
         self.catalog = catalog
-        self.performer = performer
         self.observer = observer
         self.sr = sr
+        #: This buffer's decisions, in order, until :meth:`drain` hands them on.
+        self.out: list[Action] = []
+        #: Requests refused here (stingers over their cooldown or cap, too many pending), by
+        #: reason; the router counts what it refuses itself.
+        self.refused: Counter[str] = Counter()
         self.bus = StateBus(score.inputs, sr, buffersize)
-        self.router = Router(score)
         self.scene = score.scenes[score.initial_scene]
         self.tempo_override: float | None = None
         self.transport = Transport(sr, score.meter.beats, bpm=self._tempo_target())
@@ -142,13 +164,14 @@ class Conductor:
     def _key(self) -> KeySpec:
         return self.scene.key or self.score.key
 
-    # -- commands ---------------------------------------------------------------------------
-    def handle(self, address: str, args: tuple[object, ...] | list[object], sample: int) -> None:
-        """Apply one message (from a timeline or OSC) at ``sample``, the current buffer start."""
-        for command in self.router.route(address, args, sample / self.sr):
-            self.apply(command, sample)
+    # -- commands in, actions out -----------------------------------------------------------
+    def drain(self) -> list[Action]:
+        """The actions decided since the last drain, in order (the conductor forgets them)."""
+        out, self.out = self.out, []
+        return out
 
     def apply(self, command: Command, sample: int) -> None:
+        """Take one command at ``sample``, the current buffer's start."""
         if isinstance(command, SetInput):
             self.bus.set(command.name, command.value)
         elif isinstance(command, ChangeScene):
@@ -208,13 +231,13 @@ class Conductor:
 
     def _request_stinger(self, stinger: StingerSpec, intensity: float, sample: int) -> None:
         if len(self._pending_stingers) >= defaults.MAX_PENDING_STINGERS:
-            self.router.dropped["event_rate"] += 1
+            self.refused["event_rate"] += 1
             return
         waiting = sum(1 for p in self._pending_stingers if p[0] is stinger)
         spb, bpb = self.transport.samples_per_beat, self.transport.beats_per_bar
         refusal = self.stinger_gate.refusal(stinger, sample, waiting, spb, bpb)
         if refusal is not None:
-            self.router.dropped[refusal] += 1
+            self.refused[refusal] += 1
             return
         landing = self._landing(stinger.quantize, sample)
         bar, beat = landing if landing is not None else (self.transport.bar, -1.0)
@@ -324,7 +347,7 @@ class Conductor:
             if layer.active or layer.woken:
                 return
             if not layer.sounding:  # suspended (a layer still fading out is running)
-                self.performer.resume(name)
+                self.out.append(Resume(name))
                 layer.sent.clear()
                 self._update_layer(name, layer, self.bus.values)
             layer.woken = True
@@ -342,7 +365,7 @@ class Conductor:
             if layer.woken and name not in keep:
                 layer.woken = False
                 if not layer.sounding:
-                    self.performer.suspend(name)
+                    self.out.append(Suspend(name))
 
     def _beat_report(self, sample: int, bar: int, beat: int, bpm: float) -> Callable[[], None]:
         return self._report(sample, "beat", {"bar": bar, "beat": beat, "bpm": bpm})
@@ -523,8 +546,12 @@ class Conductor:
             if stem.sounding or stem.woken:  # playing, or entering on this bar line
                 offset = max(0, due - start)
                 preroll = (line - start - offset) / self.sr
-                self.performer.stem(
-                    channel, StemEvent(offset, preroll, bar.position, bar.rate, bar.duration)
+                self.out.append(
+                    PlayStem(
+                        channel,
+                        StemEvent(offset, preroll, bar.position, bar.rate, bar.duration),
+                        start + offset,
+                    )
                 )
         notes = self._notes
         while notes and notes[0][0] < end:
@@ -533,15 +560,12 @@ class Conductor:
             if layer is not None and not layer.sounding:
                 continue
             offset = max(0, sample - start)
-            self.performer.note(
-                channel, NoteEvent(offset, event.pitch, event.velocity, event.duration, event.voice)
-            )
-            if self.observer is not None:
-                self.observer(start + offset, "note", {"channel": channel, "event": event})
+            played = NoteEvent(offset, event.pitch, event.velocity, event.duration, event.voice)
+            self.out.append(Play(channel, played, start + offset))
         self._announce(end + (end - start))
 
     def _announce(self, limit: int) -> None:
-        """Tell the performer how many notes each sounding layer starts before ``limit`` (the
+        """Say how many notes each sounding layer starts before ``limit`` (the
         next buffer's: this buffer's are gone from the heap), so their voices are woken a buffer
         ahead: a downbeat starts a dozen notes, and waking a voice is half a note's cost.
 
@@ -560,7 +584,7 @@ class Conductor:
         for channel, count in counts.items():
             layer = self.layers.get(channel)
             if layer is None or layer.sounding:
-                self.performer.expect(channel, count)
+                self.out.append(Expect(channel, count))
 
     # -- scenes -----------------------------------------------------------------------------
     def _land_pending(self, start: int, end: int) -> None:
@@ -605,7 +629,7 @@ class Conductor:
             elif layer_name not in wanted and layer.active:
                 layer.active = False
                 layer.fading_until = sample + fade * self.sr
-                self.performer.fade(layer_name, 0.0, fade)
+                self.out.append(Fade(layer_name, 0.0, fade))
                 self._at(layer.fading_until, self._suspender(layer_name, layer))
         self._release_woken()
         self._entry_notes.clear()  # composed for an entry that did not happen
@@ -618,11 +642,11 @@ class Conductor:
     ) -> None:
         was_sounding, woken = layer.sounding, layer.woken
         layer.active, layer.fading_until, layer.woken = True, None, False
-        self.performer.fade(name, 1.0, fade)
+        self.out.append(Fade(name, 1.0, fade))
         if was_sounding:
             return
         if not woken:  # not prepared: a "now" change, or a late one
-            self.performer.resume(name)
+            self.out.append(Resume(name))
             layer.sent.clear()
         prepared = self._entry_notes.pop(name, None)
         if from_beat is not None and self._bar is not None:
@@ -641,14 +665,14 @@ class Conductor:
             if not layer.active and layer.fading_until is not None:
                 layer.fading_until = None
                 if not layer.woken:  # a layer about to re-enter keeps running
-                    self.performer.suspend(name)
+                    self.out.append(Suspend(name))
 
         return suspend
 
     # -- stingers ---------------------------------------------------------------------------
     def _play_stinger(self, stinger: StingerSpec, intensity: float, sample: int) -> None:
         channel = f"stinger:{stinger.name}"
-        self.performer.resume(channel)
+        self.out.append(Resume(channel))
         spb = self.transport.samples_per_beat
         for n in stinger.notes:
             pitch = self.scale.degree_pitch(n.degree, stinger.octave)
@@ -674,7 +698,7 @@ class Conductor:
             duck = stinger.duck
             for name, layer in self.layers.items():
                 if layer.sounding:
-                    self.performer.duck(name, duck.db, defaults.STINGER_DUCK_ATTACK)
+                    self.out.append(Duck(name, duck.db, defaults.STINGER_DUCK_ATTACK))
                     self._at(sample + length, self._unducker(name, duck.release))
         self._at(sample + length + STINGER_TAIL * self.sr, self._stinger_rest(channel))
         if self.observer:
@@ -685,25 +709,25 @@ class Conductor:
 
         def wake() -> None:
             if any(p[0] is stinger for p in self._pending_stingers):
-                self.performer.resume(f"stinger:{stinger.name}")
+                self.out.append(Resume(f"stinger:{stinger.name}"))
 
         return wake
 
     def _unducker(self, name: str, release: float) -> Callable[[], None]:
-        return lambda: self.performer.duck(name, 0.0, release)
+        return lambda: self.out.append(Duck(name, 0.0, release))
 
     def _stinger_rest(self, channel: str) -> Callable[[], None]:
         def rest() -> None:
             if not any(item[2] == channel for item in self._notes) and not any(
                 s[0].name == channel[8:] for s in self._pending_stingers
             ):
-                self.performer.suspend(channel)
+                self.out.append(Suspend(channel))
 
         return rest
 
     def resend(self) -> None:
-        """Send every sounding layer's mix and parameters and the master dynamics again, changed
-        or not: to a performer that was rebuilt and knows none of them."""
+        """Give out every sounding layer's mix and parameters and the master dynamics again,
+        changed or not: for a performer that was rebuilt and knows none of them."""
         self._update_continuous(force=True)
 
     # -- continuous parameters ---------------------------------------------------------------
@@ -718,7 +742,7 @@ class Conductor:
         dynamics = self.score.master.dynamics.evaluate(inputs)
         if force or not math.isclose(dynamics, getattr(self, "_dynamics", math.nan)):
             self._dynamics = dynamics
-            self.performer.set_dynamics(dynamics)
+            self.out.append(SetDynamics(dynamics))
 
     def _update_layer(self, name: str, layer: LayerState, inputs: dict[str, float]) -> None:
         """Send the layer's mix and instrument parameters that moved since they were sent."""
@@ -728,12 +752,12 @@ class Conductor:
             | layer.changed("pan", pan, 2.0)
             | layer.changed("reverb", reverb, 1.0)
         ):
-            self.performer.set_mix(name, gain, pan, reverb)
+            self.out.append(SetMix(name, gain, pan, reverb))
         for pname, mapping in layer.instrument_params.items():
             lo, hi = layer.param_ranges[pname]
             value = min(hi, max(lo, mapping.evaluate(inputs)))
             if layer.changed(pname, value, hi - lo):
-                self.performer.set_param(name, pname, value)
+                self.out.append(SetParam(name, pname, value))
 
     # -- timed actions ----------------------------------------------------------------------
     def _at(self, sample: float, action: Callable[[], None]) -> None:

@@ -1,14 +1,33 @@
-"""What the conductor asks of the sound side. ``engine.dsp.orchestra.Orchestra`` implements it;
-tests may implement it with a recorder, which makes the conductor testable without audio.
+"""What the sound side does with the conductor's decisions.
+
+The conductor gives out each buffer's decisions as data (:data:`engine.events.Action`);
+:func:`perform` applies them, in order, to a :class:`Performer`.
+``engine.dsp.orchestra.Orchestra`` is the real one; tests may use a recorder, or read the
+actions themselves.
 
 Channels are layer names, and ``stinger:<name>`` for stingers.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Protocol
 
-from engine.events import NoteEvent, StemEvent
+from engine.events import (
+    Action,
+    Duck,
+    Expect,
+    Fade,
+    NoteEvent,
+    Play,
+    PlayStem,
+    Resume,
+    SetDynamics,
+    SetMix,
+    SetParam,
+    StemEvent,
+    Suspend,
+)
 
 
 class Performer(Protocol):
@@ -31,3 +50,28 @@ class Observer(Protocol):
     """Musical happenings, stamped with the sample where they sound (beats, scenes, stingers)."""
 
     def __call__(self, sample: int, kind: str, detail: dict[str, object]) -> None: ...
+
+
+def perform(actions: Iterable[Action], performer: Performer) -> None:
+    """Apply ``actions`` to ``performer``, in order."""
+    for action in actions:
+        if isinstance(action, Play):
+            performer.note(action.channel, action.note)
+        elif isinstance(action, SetParam):
+            performer.set_param(action.channel, action.name, action.value)
+        elif isinstance(action, Expect):
+            performer.expect(action.channel, action.count)
+        elif isinstance(action, SetMix):
+            performer.set_mix(action.channel, action.gain_db, action.pan, action.reverb)
+        elif isinstance(action, PlayStem):
+            performer.stem(action.channel, action.bar)
+        elif isinstance(action, Fade):
+            performer.fade(action.channel, action.level, action.seconds)
+        elif isinstance(action, Duck):
+            performer.duck(action.channel, action.db, action.seconds)
+        elif isinstance(action, Suspend):
+            performer.suspend(action.channel)
+        elif isinstance(action, Resume):
+            performer.resume(action.channel)
+        elif isinstance(action, SetDynamics):
+            performer.set_dynamics(action.db)

@@ -183,6 +183,7 @@ class MidiTake:
         self.say = say
         self.recorder = MidiRecorder(engine.score, engine.sr)
         self.outcome = Outcome(str(path), "midi")
+        engine.listeners.append(self.recorder.take)
         before = engine.conductor.observer
         keep = self.recorder.observe
 

@@ -73,7 +73,7 @@ class LiveSession:
         self._control_rate = TokenBucket(defaults.CONTROL_RATE, defaults.CONTROL_BURST)
         #: Messages to a continuous address that a later one in the same buffer overrode.
         self.coalesced = 0
-        self._coalesce = continuous_addresses(engine.conductor.router)
+        self._coalesce = continuous_addresses(engine.router)
         if receiver is not None:
             receiver.coalesce = self._coalesce
         self.control_dropped: Counter[str] = Counter()
@@ -121,7 +121,7 @@ class LiveSession:
         if address.startswith(CONTROL_PREFIX):
             self._control(message)
             return
-        router = self.engine.conductor.router
+        router = self.engine.router
         accepted = router.accepted
         self.engine.send(address, *args)
         if self.applied is not None and router.accepted > accepted:  # refused: nothing to replay
@@ -181,7 +181,7 @@ class LiveSession:
 
     # -- counters -----------------------------------------------------------------------------
     def dropped(self) -> Counter[str]:
-        dropped = Counter(self.engine.conductor.router.dropped)
+        dropped = self.engine.dropped()
         dropped.update(self.control_dropped)
         if self.receiver is not None:
             dropped.update(self.receiver.dropped)
@@ -195,7 +195,7 @@ class LiveSession:
             "received": self.receiver.received if self.receiver is not None else 0,
             "coalesced": self.coalesced
             + (self.receiver.coalesced if self.receiver is not None else 0),
-            "accepted": self.engine.conductor.router.accepted + self.control_accepted,
+            "accepted": self.engine.router.accepted + self.control_accepted,
             "dropped": sum(dropped.values()),
             "xruns": -1 if xruns is None else xruns,
             "buffers": self.buffers,

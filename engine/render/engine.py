@@ -9,16 +9,18 @@ state: several engines can live in one process, each on its own server.
 from __future__ import annotations
 
 import gc
-from collections import deque
-from collections.abc import Iterable
+from collections import Counter, deque
+from collections.abc import Callable, Iterable
 
 from engine.catalog import default_catalog
 from engine.conductor.conductor import Conductor
-from engine.conductor.performer import Observer
+from engine.conductor.performer import Observer, perform
 from engine.dsp.orchestra import Orchestra
+from engine.events import Action
 from engine.score.assets import Assets, load_assets
 from engine.score.catalog import Catalog
 from engine.score.model import Score
+from engine.state.router import Router
 from engine.state.timeline import TimedMessage
 
 
@@ -45,15 +47,17 @@ class Engine:
         self.sample = 0  # first sample of the next buffer
         self.assets = assets if assets is not None else load_assets(score, sr)
         self.orchestra = Orchestra(score, sr=sr, buffersize=buffersize, samples=self.assets.sets)
+        self.router = Router(score)
         self.conductor = Conductor(
             score,
             catalog or default_catalog(),
-            self.orchestra,
             sr=sr,
             buffersize=buffersize,
             seed=seed,
             observer=observer,
         )
+        #: Called with each buffer's actions after the orchestra has them (MIDI, recorders).
+        self.listeners: list[Callable[[list[Action]], None]] = []
         self._timeline: deque[tuple[int, TimedMessage]] = deque()
         settle_heap()
 
@@ -67,8 +71,14 @@ class Engine:
         self._timeline = deque(queued)
 
     def send(self, address: str, *args: object) -> None:
-        """Apply one message before the next buffer."""
-        self.conductor.handle(address, args, self.sample)
+        """Apply one message before the next buffer: the router makes it commands (or counts
+        it refused), the conductor takes them."""
+        for command in self.router.route(address, args, self.sample / self.sr):
+            self.conductor.apply(command, self.sample)
+
+    def dropped(self) -> Counter[str]:
+        """Messages and requests refused so far, by reason (the router's and the conductor's)."""
+        return self.router.dropped + self.conductor.refused
 
     def rebuild_sound(self, fade_in: float) -> None:
         """Build the instruments again on the current pyo server, after the one they were on died:
@@ -76,8 +86,8 @@ class Engine:
         orchestra starts where the old one stood (:meth:`Orchestra.rebuilt`). Only between
         buffers, with no audio callback running."""
         self.orchestra = self.orchestra.rebuilt(fade_in)
-        self.conductor.performer = self.orchestra
         self.conductor.resend()
+        self._perform()
         settle_heap()
 
     def tick(self) -> None:
@@ -86,10 +96,18 @@ class Engine:
         timeline = self._timeline
         while timeline and timeline[0][0] < end:
             message = timeline.popleft()[1]
-            self.conductor.handle(message.address, message.args, self.sample)
+            self.send(message.address, *message.args)
         self.conductor.step(self.sample, self.buffersize)
+        self._perform()
         self.orchestra.tick()
         self.sample = end
+
+    def _perform(self) -> None:
+        """The conductor's actions so far, to the orchestra, then to the listeners."""
+        actions = self.conductor.drain()
+        perform(actions, self.orchestra)
+        for listener in self.listeners:
+            listener(actions)
 
 
 def settle_heap() -> None:

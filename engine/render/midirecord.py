@@ -1,7 +1,8 @@
 """Every note the engine played, written as a Standard MIDI File for a DAW.
 
-A :class:`MidiRecorder` is a conductor observer: it keeps the beats (with their tempo), the
-keys and the notes as they are reported, stamped with the sample they sound at, and
+A :class:`MidiRecorder` reads the conductor's actions (:meth:`MidiRecorder.take`: the notes,
+stamped with the sample they start at) and its reports (:meth:`MidiRecorder.observe`: the beats
+with their tempo, and the keys), and
 :meth:`MidiRecorder.write` places each note on the beat grid those beats draw. So the file has
 one track per layer (its General MIDI program where the instrument suggests one, drums on
 channel 10), stingers on a track of their own, the tempo of every bar, the time signature and
@@ -17,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from engine import defaults
-from engine.events import NoteEvent
+from engine.events import Action, NoteEvent, Play
 from engine.music.midifile import DRUM_CHANNEL, Part, key_signature, write_song
 from engine.music.motifs import Metre
 from engine.score.model import Score
@@ -51,15 +52,23 @@ class MidiRecorder:
     #: Notes reported after the recording was full (the file holds the session up to there).
     dropped: int = 0
 
+    def full(self) -> bool:
+        return len(self.notes) + len(self.beats) + len(self.keys) >= self.limit
+
+    def take(self, actions: list[Action]) -> None:
+        """Keep the notes of one buffer's actions (pass as an engine listener)."""
+        for action in actions:
+            if isinstance(action, Play):
+                if self.full():
+                    self.dropped += 1
+                else:
+                    self.notes.append((action.sample, action.channel, action.note))
+
     def observe(self, sample: int, kind: str, detail: dict[str, object]) -> None:
-        if len(self.notes) + len(self.beats) + len(self.keys) >= self.limit:
-            self.dropped += kind == "note"
+        """Keep the beats and keys the conductor reports (pass as its observer)."""
+        if self.full():
             return
-        if kind == "note":
-            channel, event = detail["channel"], detail["event"]
-            assert isinstance(channel, str) and isinstance(event, NoteEvent)
-            self.notes.append((sample, channel, event))
-        elif kind == "beat":
+        if kind == "beat":
             bpm = detail["bpm"]
             assert isinstance(bpm, int | float)
             self.beats.append((sample, float(bpm)))

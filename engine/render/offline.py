@@ -16,6 +16,7 @@ from typing import Any
 from engine import defaults
 from engine.conductor.performer import Observer
 from engine.dsp.server import record_to, recorded_bytes, running_manual_server
+from engine.events import Action
 from engine.render.engine import Engine
 from engine.render.outputs import OutputError, check_output, why_writes_stopped
 from engine.render.wavfile import GrowingWav, frames_in_header
@@ -53,6 +54,7 @@ def render(
     buffersize: int = 256,
     progress: Progress | None = None,
     observer: Observer | None = None,
+    listeners: Sequence[Callable[[list[Action]], None]] = (),
 ) -> RenderResult:
     """Render ``duration`` seconds (rounded up to whole buffers) of ``score`` to ``out``.
 
@@ -68,6 +70,7 @@ def render(
     started = time.perf_counter()
     with running_manual_server(sr=sr, buffersize=buffersize, seed=seed) as server:
         engine = Engine(score, sr=sr, buffersize=buffersize, seed=seed, observer=observer)
+        engine.listeners.extend(listeners)
         engine.schedule(timeline)
         record_to(server, str(out))
         wav = _growing(out, server)
@@ -93,7 +96,7 @@ def render(
         time.perf_counter() - started,
         buffers * buffersize,
         engine.orchestra.recoveries,
-        dict(engine.conductor.router.dropped),
+        dict(engine.dropped()),
         engine.assets,
     )
 

@@ -9,11 +9,11 @@ from dataclasses import dataclass, field
 import pytest
 
 from engine import defaults
-from engine.conductor.conductor import Conductor
 from engine.events import NoteEvent, StemEvent
 from engine.score.catalog import Catalog, ParamRange
 from engine.score.loader import parse_score
 from engine.score.model import Score
+from tests.conductor.stage import Stage
 
 CATALOG = Catalog(
     {
@@ -102,7 +102,7 @@ def run(seconds: float, *, buffersize: int = 256, seed: int = 3, messages=(), sr
     """Run the conductor alone; ``messages`` are (time, address, args)."""
     recorder = Recorder(buffersize)
     log: list[tuple[int, str, dict]] = []
-    conductor = Conductor(
+    stage = Stage(
         score(),
         CATALOG,
         recorder,
@@ -116,9 +116,9 @@ def run(seconds: float, *, buffersize: int = 256, seed: int = 3, messages=(), sr
         recorder.start = start
         while pending and round(pending[0][0] * sr) < start + buffersize:
             _, address, args = pending.pop(0)
-            conductor.handle(address, args, start)
-        conductor.step(start, buffersize)
-    return recorder, log, conductor
+            stage.handle(address, args, start)
+        stage.step(start, buffersize)
+    return recorder, log, stage.conductor
 
 
 def test_notes_are_deterministic_per_seed() -> None:

@@ -10,10 +10,10 @@ import pytest
 
 from engine import load_score
 from engine.catalog import default_catalog
-from engine.conductor.conductor import Conductor
 from engine.conductor.preparation import Preparation
 from engine.events import NoteEvent, StemEvent
 from engine.state.timeline import load_timeline
+from tests.conductor.stage import Stage
 
 ROOT = Path(__file__).resolve().parents[2]
 SCORES = sorted((ROOT / "scores").glob("*.yaml"))
@@ -125,7 +125,7 @@ def play(score_path: Path, seconds: float, seed: int | None = None):
     score = load_score(score_path)
     performer = Counting()
     log: list[tuple[int, str, dict]] = []
-    conductor = Conductor(
+    stage = Stage(
         score,
         default_catalog(),
         performer,
@@ -134,6 +134,7 @@ def play(score_path: Path, seconds: float, seed: int | None = None):
         seed=score.seed if seed is None else seed,
         observer=lambda s, k, d: log.append((s, k, d)),
     )
+    conductor = stage.conductor
     for layer in conductor.layers.values():
         real = layer.generator.bar
 
@@ -151,8 +152,8 @@ def play(score_path: Path, seconds: float, seed: int | None = None):
         performer.buffer = index
         while timeline and timeline[0][0] < start + FRAMES:
             message = timeline.pop(0)[1]
-            conductor.handle(message.address, message.args, start)
-        conductor.step(start, FRAMES)
+            stage.handle(message.address, message.args, start)
+        stage.step(start, FRAMES)
         slices.append(conductor.preparation.ran)
     return performer, log, slices
 

@@ -11,13 +11,13 @@ from pathlib import Path
 import pytest
 
 from engine import load_score
-from engine.conductor.conductor import Conductor
 from engine.errors import ScoreError
 from engine.render.offline import render
 from engine.score.catalog import Catalog
 from engine.score.loader import parse_score
 from engine.score.model import Cooldown
 from engine.state.timeline import TimedMessage
+from tests.conductor.stage import Stage
 from tests.conductor.test_conductor import Recorder
 
 CATALOG = Catalog({"keys": {}, "bell": {}})
@@ -41,7 +41,7 @@ def run(stinger_fields: str, event_times: list[float], seconds: float = 16.0):
     """Fire ``/event ping`` at each time (several at one time land in one buffer)."""
     recorder = Recorder(BUFFER)
     played: list[int] = []
-    conductor = Conductor(
+    stage = Stage(
         parse_score(score_text(stinger_fields), CATALOG, file="test.yaml"),
         CATALOG,
         recorder,
@@ -55,9 +55,9 @@ def run(stinger_fields: str, event_times: list[float], seconds: float = 16.0):
         recorder.start = start
         while pending and round(pending[0] * SR) < start + BUFFER:
             pending.pop(0)
-            conductor.handle("/event", ["ping"], start)
-        conductor.step(start, BUFFER)
-    return played, conductor.router.dropped
+            stage.handle("/event", ["ping"], start)
+        stage.step(start, BUFFER)
+    return played, stage.dropped()
 
 
 def test_five_events_in_one_buffer_play_one_stinger() -> None:

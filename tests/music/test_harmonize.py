@@ -13,6 +13,7 @@ from engine.music.harmony import chord_on
 from engine.music.scales import Scale
 from engine.score.catalog import Catalog
 from engine.score.loader import load_score
+from tests.conductor.stage import Stage
 from tests.conductor.test_conductor import Recorder
 from tests.music.corpus import four_four
 
@@ -107,18 +108,16 @@ scenes:
 
 
 def test_the_conductor_hands_each_bar_of_the_melody_to_its_follower(tmp_path: Path) -> None:
-    from engine.conductor.conductor import Conductor
-
     path = tmp_path / "score.yaml"
     path.write_text(SCORE)
     catalog = Catalog({"pad": {}, "keys": {}})
     score = load_score(path, catalog)
     recorder = Recorder(256)
-    conductor = Conductor(score, catalog, recorder, sr=48000, buffersize=256, seed=2)
-    assert list(conductor.layers) == ["lead", "chords"]  # the leader writes its bar first
+    stage = Stage(score, catalog, recorder, sr=48000, buffersize=256, seed=2)
+    assert list(stage.conductor.layers) == ["lead", "chords"]  # the leader writes its bar first
     for start in range(0, 48000 * 30, 256):
         recorder.start = start
-        conductor.step(start, 256)
+        stage.step(start, 256)
     lead = [(s, p) for s, c, p, _, _ in recorder.notes if c == "lead"]
     chords = [(s, p) for s, c, p, _, _ in recorder.notes if c == "chords"]
     assert len(lead) > 20 and len(chords) > 10

@@ -181,7 +181,7 @@ def test_held_messages_due_together_are_coalesced_and_spread_over_buffers(
         buffers += 1
     # 1,000 held messages due at one instant: at most OSC_TAKE_PER_BUFFER a buffer
     assert buffers >= 1000 // defaults.OSC_TAKE_PER_BUFFER
-    assert session.engine.conductor.router.dropped["unknown_address"] == 500  # all, in order
+    assert session.engine.router.dropped["unknown_address"] == 500  # all, in order
     assert session.engine.conductor.bus.targets["arousal"] == pytest.approx(0.99, abs=1e-6)
     assert session.stats()["coalesced"] > 0
 
@@ -195,10 +195,10 @@ def test_an_event_flood_is_rate_limited_and_the_callback_stays_short(meditation:
     assert receiver.waiting == defaults.OSC_INBOX_MAX
     assert receiver.dropped["inbox_full"] == 16000 - defaults.OSC_INBOX_MAX
     spent = [meditation.buffer() for _ in range(round(4 * SR / BUFFER))]  # 4 s of audio
-    router = session.engine.conductor.router
+    router = session.engine.router
     fired = router.accepted
     assert fired <= defaults.EVENTS_BURST + 4 * defaults.EVENTS_RATE
-    assert router.dropped["event_rate"] == defaults.OSC_INBOX_MAX - fired
+    assert session.engine.dropped()["event_rate"] == defaults.OSC_INBOX_MAX - fired
     assert session.errors == 0
     # the tester's 16,000 chimes stalled the callback for 1.5 s; now each buffer's OSC work is
     # at most OSC_TAKE_PER_BUFFER refusals. Other engineers share the cores: judge the median

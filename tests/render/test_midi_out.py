@@ -9,7 +9,7 @@ import mido
 import pytest
 
 from engine import cli, load_score
-from engine.events import NoteEvent
+from engine.events import Action, NoteEvent, Play
 from engine.render.midirecord import GM_DRUMS, MidiRecorder
 from engine.render.offline import render
 from engine.state.timeline import load_timeline
@@ -73,12 +73,21 @@ def test_a_renders_midi_holds_its_notes_within_a_millisecond(tmp_path: Path, nam
 
     def observe(sample: int, kind: str, detail: dict[str, object]) -> None:
         recorder.observe(sample, kind, detail)
-        if kind == "note":
-            log.append((sample, str(detail["channel"]), detail["event"]))  # type: ignore[arg-type]
         if kind == "beat":
             beats.append((sample, float(detail["bpm"])))  # type: ignore[arg-type]
 
-    render(score, tmp_path / "out.wav", 45.0, timeline=timeline, sr=SR, observer=observe)
+    def take(actions: list[Action]) -> None:  # the render's own note log: what the orchestra got
+        log.extend((a.sample, a.channel, a.note) for a in actions if isinstance(a, Play))
+
+    render(
+        score,
+        tmp_path / "out.wav",
+        45.0,
+        timeline=timeline,
+        sr=SR,
+        observer=observe,
+        listeners=[recorder.take, take],
+    )
     parts = recorder.write(tmp_path / "out.mid")
     notes, tempos = played(tmp_path / "out.mid")
 

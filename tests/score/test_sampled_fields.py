@@ -8,11 +8,12 @@ from pathlib import Path
 import pytest
 
 from engine import cli
-from engine.conductor.conductor import Conductor, nearest_pitch
+from engine.conductor.conductor import nearest_pitch
 from engine.errors import ScoreError
 from engine.score.assets import load_assets
 from engine.score.catalog import Catalog, ParamRange
 from engine.score.loader import load_score
+from tests.conductor.stage import Stage
 from tests.conductor.test_conductor import Recorder
 from tests.samples.sounds import FLUID, write_sine
 
@@ -212,13 +213,13 @@ def test_the_conductor_plays_a_one_shot_as_one_note(tmp_path: Path) -> None:
     )
     score = load(tmp_path, text)
     recorder = Recorder(256)
-    conductor = Conductor(score, CATALOG, recorder, sr=SR, buffersize=256, seed=1)  # type: ignore[arg-type]
+    stage = Stage(score, CATALOG, recorder, sr=SR, buffersize=256, seed=1)  # type: ignore[arg-type]
     for start in range(0, SR, 256):
         recorder.start = start
         if start == 256 * 10:
-            conductor.handle("/event", ("hit",), start)
-            conductor.handle("/event", ("raw",), start)
-        conductor.step(start, 256)
+            stage.handle("/event", ("hit",), start)
+            stage.handle("/event", ("raw",), start)
+        stage.step(start, 256)
     notes = [n for n in recorder.notes if n[1].startswith("stinger:")]
     by_channel = {n[1]: n for n in notes}
     assert len(notes) == 2
