@@ -1,7 +1,8 @@
 """Generators: Python time to write one bar, for every kind side by side, and the learned
 generator's training time.
 
-Each round times ``bars`` bars of every generator kind in turn (the kinds interleaved, so the
+Each round times ``bars`` bars of every generator kind in turn (``harmonize`` under a learned
+line written beforehand, ``learned-drums`` on a two-bar groove) (the kinds interleaved, so the
 machine's drift hits them alike), with the state moving (density, intensity, variation, the
 mode) as a game would move it. Per kind: the median and 99th percentile of a bar's time over
 all rounds, and the ratio of its median to the ``melody`` generator's (the hand-written
@@ -15,13 +16,13 @@ from __future__ import annotations
 import random
 import statistics
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 from engine import load_score
 from engine.bundled import resolve_score
 from engine.music.generators import GENERATORS, BarContext, make_generator
 from engine.music.harmony import chord_on
-from engine.music.motifs import Key, Metre, Motif, from_pitches
+from engine.music.motifs import Key, Metre, Motif, from_hits, from_pitches
 from engine.music.scales import Scale
 
 BASELINE = "melody"
@@ -80,18 +81,33 @@ def _corpus(count: int, notes: int, seed: int) -> dict[str, Motif]:
     return out
 
 
+def _groove() -> Motif:
+    """Two bars of a rock groove on a 16th grid (kick, snare, hats, an open hat)."""
+    hits = [(0, 36), (8, 36), (4, 38), (12, 38), (16, 36), (26, 36), (20, 38), (28, 38), (30, 46)]
+    hits += [(step, 42) for step in range(0, 32, 2) if step != 30]
+    notes = [(onset, 1, key, 0.8) for onset, key in hits]
+    return from_hits("groove", notes, Key(0, "major"), Metre(4, 4), 4)
+
+
+OPTIONS: dict[str, dict[str, object]] = {
+    "learned": {"motifs": ["theme", "answer"]},
+    "learned-drums": {"motifs": ["groove"]},
+    "harmonize": {"follows": "lead"},
+}
+"""What each kind that needs options gets (harmonize reads a learned line: see run_bars)."""
+
+
 def run_bars(bars: int = 500, rounds: int = 5) -> list[BarRow]:
-    motifs = _motifs()
+    motifs = {**_motifs(), "groove": _groove()}
     kinds = [k for k in sorted(GENERATORS) if k != "none"]
     times: dict[str, list[float]] = {k: [] for k in kinds}
     for r in range(rounds):
         contexts = _contexts(bars, r)
+        lead = make_generator("learned", OPTIONS["learned"], r, motifs)
+        with_melody = [replace(ctx, melody=tuple(lead.bar(ctx))) for ctx in contexts]
         for kind in kinds:
-            options: dict[str, object] = (
-                {"motifs": ["theme", "answer"]} if kind == "learned" else {}
-            )
-            gen = make_generator(kind, options, r, motifs)
-            for ctx in contexts:
+            gen = make_generator(kind, OPTIONS.get(kind, {}), r, motifs)
+            for ctx in with_melody if kind == "harmonize" else contexts:
                 start = time.perf_counter()
                 gen.bar(ctx)
                 times[kind].append(time.perf_counter() - start)
@@ -124,11 +140,11 @@ def run(bars: int = 500, rounds: int = 5) -> tuple[list[BarRow], list[LearnRow]]
 
 
 def table(bar_rows: list[BarRow], learn_rows: list[LearnRow]) -> str:
-    head = f"{'generator':<10} {'bars':>6} {'us p50':>8} {'us p99':>8} {'x melody':>9}"
+    head = f"{'generator':<14} {'bars':>6} {'us p50':>8} {'us p99':>8} {'x melody':>9}"
     lines = [head, "-" * len(head)]
     for r in bar_rows:
         lines.append(
-            f"{r.kind:<10} {r.bars:>6} {r.us_p50:>8.0f} {r.us_p99:>8.0f} {r.vs_melody:>9.2f}"
+            f"{r.kind:<14} {r.bars:>6} {r.us_p50:>8.0f} {r.us_p99:>8.0f} {r.vs_melody:>9.2f}"
         )
     lines += ["", f"{'learning':<24} {'motifs':>6} {'notes':>6} {'ms':>7}"]
     for r in learn_rows:

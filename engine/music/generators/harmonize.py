@@ -13,6 +13,7 @@ Without a melody (the followed layer is silent) it plays the progression.
 
 from __future__ import annotations
 
+import functools
 from typing import ClassVar
 
 from engine.events import Note
@@ -27,6 +28,7 @@ from engine.music.generators.context import BarContext
 from engine.music.harmony import Chord, chord_on, voice_lead
 from engine.music.options import Option
 from engine.music.rhythm import DOWNBEAT, metric_weight
+from engine.music.scales import Scale
 
 FIT_TONE = 1.0
 """Score for melody time on a chord tone (per share of the slot's weighted melody time)."""
@@ -39,6 +41,12 @@ MOVES: dict[tuple[int, int], float] = {
     (1, 5): 0.1, (6, 4): 0.1, (6, 2): 0.1, (1, 6): 0.1, (3, 6): 0.1,
 }  # fmt: skip
 """Common-practice chord moves and their bonus (the transition prior)."""
+
+
+@functools.cache
+def triad_classes(scale: Scale, degree: int) -> frozenset[int]:
+    """The pitch classes of the triad on ``degree`` of ``scale`` (cached: few scales recur)."""
+    return frozenset(chord_on(scale, degree).tones)
 
 
 class HarmonizeGenerator(BaseGenerator):
@@ -92,14 +100,12 @@ class HarmonizeGenerator(BaseGenerator):
         prior = self.opt_float("prior")
         best, best_score = ctx.chord.degree, float("-inf")
         for degree in [ctx.chord.degree, *range(1, 8)]:  # the progression's chord wins ties
-            chord = chord_on(ctx.scale, degree)
             score = prior * (degree == ctx.chord.degree)
             if self._previous is not None:
                 score += MOVES.get((self._previous, degree), 0.0)
             if total > 0:
-                fit = sum(
-                    w * (FIT_TONE if chord.is_tone(pc) else FIT_OTHER) for pc, w in weights.items()
-                )
+                tones = triad_classes(ctx.scale, degree)
+                fit = sum(w * (FIT_TONE if pc in tones else FIT_OTHER) for pc, w in weights.items())
                 score += fit / total
             if score > best_score + 1e-9:
                 best, best_score = degree, score
