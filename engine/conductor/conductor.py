@@ -121,6 +121,7 @@ class Conductor:
         self._pending_stingers: list[tuple[StingerSpec, float, int, float]] = []
         self.stinger_gate = StingerGate(sr)
         self._reported_scale: Scale | None = None  # the key last told to the observer
+        self._scene_bar = 0  # the bar the current scene began in
         self._reseed(seed)
 
     # -- setup ------------------------------------------------------------------------------
@@ -449,6 +450,7 @@ class Conductor:
             tension=plan.tension,
             variation=layer.value("variation", inputs),
             melody=self._melody(follows_of(layer.spec), plan.bar),
+            scene_start=plan.bar if plan.scene is not None else self._scene_bar,
         )
 
     def _melody(self, leader: str, bar: int) -> tuple[Note, ...]:
@@ -620,6 +622,7 @@ class Conductor:
     ) -> None:
         previous = self.scene
         self.scene = self.score.scenes[name]
+        self._scene_bar = max(0, self.transport.bar)
         if fade is None:
             fade = self.score.transition(previous.name, name).fade
         wanted = set(self.scene.layers)

@@ -360,3 +360,22 @@ def test_density_thins_notes_but_never_adds() -> None:
         assert set(b) <= set(replace(n) for n in a) or all(
             any(x.beat == y.beat and x.pitch == y.pitch for x in a) for y in b
         )
+
+
+def test_a_leitmotif_is_stated_when_a_new_scene_begins() -> None:
+    corpus = four_four()
+
+    def line(notes: list[Note]) -> list[tuple[float, float, int]]:
+        return [(n.beat, n.length, n.pitch) for n in notes]
+
+    gen = learned(["theme", "answer"], corpus, leitmotif=True)
+    for bar in range(12):  # the layer plays on, freely, through bar 11
+        gen.bar(ctx(bar, variation=1.0))
+    theme = learned(["theme"], corpus)
+    stated = [line(theme.bar(ctx(b, variation=0.0))) for b in range(4)]
+    new_scene = [line(gen.bar(ctx(bar, variation=1.0, scene_start=12))) for bar in range(12, 16)]
+    assert new_scene == stated
+    gen.mutate("substitute", random.Random(1))  # a mutation changes statements, not leitmotifs
+    gen.mutate("rotate", random.Random(1))
+    again = [line(gen.bar(ctx(bar, variation=1.0, scene_start=16))) for bar in range(16, 20)]
+    assert again == stated

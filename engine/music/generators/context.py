@@ -26,7 +26,8 @@ class BarContext:
     centre pitch, ``velocity`` the base velocity that accents vary around, ``gate`` the
     sounding/nominal length ratio (0.05..1), ``tension`` (0..1) harmonic colour and
     ``variation`` (0..1) how far a learned layer departs from its motifs; ``melody`` the notes
-    of this bar of the layer a ``harmonize`` layer follows (empty for the others).
+    of this bar of the layer a ``harmonize`` layer follows (empty for the others);
+    ``scene_start`` the bar the current scene began in.
     Generators rebuild chords from ``chord.degree`` in ``scale``, so ``chord`` mainly carries
     the degree (and keeps every pitch in ``scale`` even if the two disagree).
     """
@@ -45,6 +46,7 @@ class BarContext:
     tension: float
     variation: float = 0.5
     melody: tuple[Note, ...] = ()
+    scene_start: int = 0
 
     def __post_init__(self) -> None:
         if self.beats_per_bar < 1 or self.steps_per_beat < 1:

@@ -95,7 +95,7 @@ class LearnedGenerator(BaseGenerator):
             int, 2, min=0, max=7, doc="scale steps free passages may pass the motifs' range"
         ),
         "leitmotif": Option(
-            bool, False, doc="state the first motif as written on every entry, then vary"
+            bool, False, doc="state the first motif as written on entry and each scene's start"
         ),
     }
 
@@ -142,14 +142,16 @@ class LearnedGenerator(BaseGenerator):
         bar_steps = ctx.beats_per_bar * self.grid
         pos_in_phrase = bars % self.phrase
         stated = round((1.0 - ctx.variation) * self.phrase)
-        leit = self.opt_bool("leitmotif") and bars < self.model.motif_bars[0]
+        # a leitmotif: the first motif as written from the layer's entry or the scene's start
+        since = min(bars, ctx.bar - ctx.scene_start)
+        leit = self.opt_bool("leitmotif") and since < self.model.motif_bars[0]
         octaves = self.opt_int("octave") + self._octave + round(ctx.register / 12)
         lift = round((ctx.register - 12 * round(ctx.register / 12)) * self.size / 12)
         if bar_steps != self.model.bar_steps:
             events = self._rests(bar_steps)  # the metre is not the motifs': stay silent
         elif leit or pos_in_phrase < stated:
             repitch = 0.0 if leit else REPITCH * ctx.variation**2
-            events = self._state(bars, repitch, lift)
+            events = self._state(since if leit else bars, repitch, lift, verbatim=leit)
         else:
             cadence = pos_in_phrase == self.phrase - 1
             events = self._continue(ctx, lift, cadence)
@@ -160,12 +162,13 @@ class LearnedGenerator(BaseGenerator):
         self._history.append((0, bar_steps, True, 0))
         return [Event(0, bar_steps, True, self._index)]
 
-    def _state(self, bars: int, repitch: float, lift: int) -> list[Event]:
-        """The material's bar for this point of the phrase, as written (or transformed by a
-        mutation), each note re-pitched by the model with chance ``repitch``."""
-        k = (bars + self._order * self.model.motif_bars[0]) % len(self.model.bars)
-        events = self.model.bars[k]
-        if self._transform != "written":
+    def _state(self, bars: int, repitch: float, lift: int, verbatim: bool = False) -> list[Event]:
+        """The material's bar for this point of the phrase, as written (or transformed and
+        reordered by mutations, unless ``verbatim``), each note re-pitched by the model with
+        chance ``repitch``."""
+        shift = 0 if verbatim else self._order * self.model.motif_bars[0]
+        events = self.model.bars[(bars + shift) % len(self.model.bars)]
+        if self._transform != "written" and not verbatim:
             events = transform(events, self._transform)
         lo, hi = self.model.lo - self.opt_int("spread") + lift, self.model.hi + lift
         out = []
