@@ -148,6 +148,9 @@ RECORD_LAG_BUFFERS = 2
 #: The buffer count may stand still this long (s) before the audio counts as stopped: a second is
 #: hundreds of buffers, far beyond any xrun, and the status period (0.25 s) checks it in time.
 AUDIO_STALL = 1.0
+#: How long the player waits, once pyo has lost its JACK client, for the JACK monitor to say
+#: why (the server's death is noticed by both, in either order): the message then names it.
+DEATH_GRACE = 0.3
 #: Restarts of a private (--audio dummy) server in one session; past them the engine stops and
 #: exits non-zero: a server that keeps dying needs a person, not a loop.
 AUDIO_RESTARTS = 3

@@ -166,6 +166,8 @@ def play(
                 pyo_booted=server.getIsBooted(),
                 stalled=stall.stalled(session.buffers),
             )
+            if death is not None and not server.getIsBooted():
+                death = _more_specific(death, jackd, monitor)
             if death is not None:
                 _count_death(session, death)
                 if jackd is None or restarts >= defaults.AUDIO_RESTARTS:
@@ -228,6 +230,20 @@ def _wall_end(duration: float | None) -> float:
     if duration is None:
         return math.inf
     return time.monotonic() + duration + defaults.DURATION_SLACK
+
+
+def _more_specific(death: str, jackd: DummyJackServer | None, monitor: JackMonitor | None) -> str:
+    """When pyo lost its JACK client, the server itself has often died too, and the JACK
+    monitor hears why a moment later (both notice the same broken connection, in either
+    order): wait up to ``defaults.DEATH_GRACE`` for that more specific reason."""
+    deadline = time.monotonic() + defaults.DEATH_GRACE
+    while monitor is not None and time.monotonic() < deadline:
+        if (jackd is not None and jackd.death() is not None) or monitor.shutdown is not None:
+            return (
+                audio_death(jackd=jackd, monitor=monitor, pyo_booted=False, stalled=None) or death
+            )
+        time.sleep(0.02)
+    return death
 
 
 def _count_death(session: LiveSession, death: str) -> None:
