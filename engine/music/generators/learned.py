@@ -30,7 +30,7 @@ import random
 from bisect import bisect
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import reduce
 from itertools import accumulate
 from typing import ClassVar, TypeVar
@@ -170,13 +170,14 @@ class LearnedGenerator(BaseGenerator):
         events = self.model.bars[(bars + shift) % len(self.model.bars)]
         if self._transform != "written" and not verbatim:
             events = transform(events, self._transform)
-        lo, hi = self.model.lo - self.opt_int("spread") + lift, self.model.hi + lift
+        spread = self.opt_int("spread")
+        lo, hi = self.model.lo - spread + lift, self.model.hi + spread + lift
         out = []
         for event in events:
             if not event.rest and repitch > 0.0 and self.rng.random() < repitch:
                 step = self.model.repitch(self._history, event, self._index, lo, hi, self.rng)
                 if step is not None:
-                    event = Event(event.pos, event.ioi, False, self._index + step, event.length)
+                    event = replace(event, index=self._index + step, alteration=0)
             self._remember(event)
             out.append(event)
         return out
