@@ -2,7 +2,8 @@
 
 :meth:`LiveSession.process` is the whole real-time path. It takes the OSC messages that are due
 (parsed earlier by the receiver's own thread), answers the engine's control addresses
-(``/engine/subscribe``, ``/engine/unsubscribe``, ``/engine/stats``), hands everything else to the
+(``/engine/subscribe``, ``/engine/unsubscribe``, ``/engine/stats``, ``/engine/describe``), hands
+everything else to the
 engine, advances the engine by one buffer and releases feedback whose audio is in that buffer.
 It never raises: pyo would print the error and the game would hear nothing wrong, but a counter
 (``errors``) and ``last_error`` keep the evidence.
@@ -29,12 +30,19 @@ from engine.live.feedback import Feedback
 from engine.live.measure import OscAges
 from engine.osc.allow import Allowlist
 from engine.osc.receiver import Message, OscReceiver
-from engine.osc.sender import Destination, OscSender
+from engine.osc.sender import Destination, OscSender, encode
 from engine.render.engine import Engine
+from engine.score.describe import describe
 from engine.state.router import Router, TokenBucket
 
 #: Messages to the engine itself rather than to the score.
 CONTROL_PREFIX = "/engine/"
+CONTROL_ADDRESSES = (
+    "/engine/stats",
+    "/engine/subscribe",
+    "/engine/unsubscribe",
+    "/engine/describe",
+)
 
 
 class LiveSession:
@@ -77,6 +85,8 @@ class LiveSession:
         if receiver is not None:
             receiver.coalesce = self._coalesce
         self.control_dropped: Counter[str] = Counter()
+        #: The reply to /engine/describe, encoded once: the score does not change while it plays.
+        self._description = encode("/engine/describe", describe(engine.score))
         #: (sample, address, args) of every message applied, when logging is on.
         self.applied: deque[tuple[int, str, tuple[object, ...]]] | None = None
 
@@ -149,7 +159,7 @@ class LiveSession:
     # -- /engine/* ----------------------------------------------------------------------------
     def _control(self, message: Message) -> None:
         address = message.address
-        if address not in ("/engine/stats", "/engine/subscribe", "/engine/unsubscribe"):
+        if address not in CONTROL_ADDRESSES:
             self.control_dropped["unknown_address"] += 1
             return
         if not self._control_rate.can_take(self.engine.sample / self.engine.sr):
@@ -175,6 +185,8 @@ class LiveSession:
                 if isinstance(value, int):
                     pairs += [name, value]
             self.feedback.sender.send((destination,), "/engine/stats", pairs)
+        elif address == "/engine/describe":
+            self.feedback.sender.send_bytes(destination, self._description)
 
     def close(self) -> None:
         self.feedback.close()

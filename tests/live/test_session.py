@@ -213,6 +213,36 @@ def test_stats_answer_the_sender_and_unsubscribe_stops_feedback(live: Live) -> N
     assert len(listener.messages) == before
 
 
+def test_describe_answers_with_the_scores_inputs_scenes_events_and_stingers(live: Live) -> None:
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as asker:
+        asker.bind(("127.0.0.1", 0))
+        asker.settimeout(2.0)
+        live.send_from(asker, "/engine/describe")
+        wait(lambda: live.receiver.received >= 1)
+        live.run(0.1)
+        data, source = asker.recvfrom(65536)
+    reply = OscMessage(data)
+    assert source == ("127.0.0.1", live.receiver.port) and reply.address == "/engine/describe"
+    args = list(reply.params)
+    score = live.session.engine.score
+
+    def section(name: str, width: int) -> list[tuple[object, ...]]:
+        at = args.index(name)
+        count = args[at + 1]
+        assert isinstance(count, int)
+        items = args[at + 2 : at + 2 + count * width]
+        return [tuple(items[i : i + width]) for i in range(0, len(items), width)]
+
+    inputs = section("inputs", 4)
+    assert [i[0] for i in inputs] == list(score.inputs)
+    heart = dict((i[0], i[1:]) for i in inputs)["heartrate"]
+    assert heart == pytest.approx((40.0, 200.0, 70.0))
+    assert [s[0] for s in section("scenes", 1)] == ["meadow", "grove", "ruins"]
+    assert section("events", 1) == [("discovery",)]
+    assert section("stingers", 2) == [("discovery", "discovery")]
+    assert live.session.stats()["accepted"] == 1
+
+
 def test_an_error_in_the_buffer_is_counted_and_the_next_buffer_plays(
     live: Live, monkeypatch: pytest.MonkeyPatch
 ) -> None:
