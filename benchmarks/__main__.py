@@ -7,7 +7,8 @@ on the JACK dummy server, idle and under OSC floods), ingest (message rates unti
 (memory and output safety, two hours per score), scaling (layers, mutation rate, engines per
 core), fuzz (the OSC reader: a million damaged packets, cases/s and the slowest; its speed against
 python-osc's), samples (loading a sampled score: time, sample memory, peak RSS; a sampler voice's
-cost beside a pad voice's), generators (a bar's Python time per kind, learning a score's motifs).
+cost beside a pad voice's), generators (a bar's Python time per kind, learning a score's motifs),
+reload (xruns while the playing score is edited ten times, beside the same session unedited).
 
 The quick mode (seconds per section) is for CI and only catches gross breakage; the full mode
 (about 20 minutes, plus about an hour for the soak's six hours of audio) is for people and
@@ -31,6 +32,7 @@ from benchmarks import (
     latency,
     overhead,
     realtime,
+    reload,
     render_speed,
     samples,
     scaling,
@@ -48,6 +50,7 @@ SECTIONS = (
     "fuzz",
     "samples",
     "generators",
+    "reload",
 )
 
 
@@ -152,6 +155,16 @@ def _generators(quick: bool) -> tuple[str, str, Any]:
     )
 
 
+def _reload(quick: bool) -> tuple[str, str, Any]:
+    rows = reload.run(*((16.0, 3, 1) if quick else (60.0, 10, 3)))
+    return (
+        "Live reload: xruns at 256 frames while the score is edited (engine playing forest\n"
+        "with --watch), beside the same session unedited and the machine's floor",
+        reload.table(rows),
+        reload.as_json(rows),
+    )
+
+
 RUNNERS: dict[str, Callable[[bool], tuple[str, str, Any]]] = {
     "render": _render,
     "overhead": _overhead,
@@ -163,6 +176,7 @@ RUNNERS: dict[str, Callable[[bool], tuple[str, str, Any]]] = {
     "fuzz": _fuzz,
     "samples": _samples,
     "generators": _generators,
+    "reload": _reload,
 }
 
 

@@ -143,6 +143,13 @@ def _parser() -> argparse.ArgumentParser:
         metavar="FILE.json",
         help="write the session's counters and final state on exit",
     )
+    play.add_argument(
+        "--watch",
+        action="store_true",
+        help="reload the score when it or its files change: the edit plays from the next bar"
+        " line, and a broken edit keeps the last good score playing (/engine/reload does it"
+        " on demand, with or without this)",
+    )
     play.add_argument("--quiet", action="store_true", help="no status view")
     _soundfont_option(play)
     play.set_defaults(run=_play)
@@ -300,6 +307,8 @@ def _play(args: argparse.Namespace) -> int:
         duration=args.duration,
         jack_server=args.jack_server,
         score_file=args.score,
+        watch=args.watch,
+        soundfonts=tuple(str(path) for path in args.soundfont or ()),
     )
     view = None
     if not args.quiet and sys.stdout.isatty():

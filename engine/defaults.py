@@ -170,6 +170,27 @@ AUDIO_CLOSE_TIMEOUT = 2.0
 #: count ends a healthy session first.
 DURATION_SLACK = 1.0
 
+# -- Live reload (``soundscape play --watch``, ``/engine/reload``; docs/osc.md "Live reload") --
+#: Fade (s) of a layer a reloaded score adds to the scene playing, of one it removes, and the
+#: crossfade of a layer whose instrument changed: long enough not to click, short enough that the
+#: edit is heard in the bar it lands on.
+RELOAD_FADE = 0.5
+#: Quiet time (s) after the last change to the score's files before it is read: an editor's save
+#: is often several writes (truncate, write, rename), and a half-written file is not an edit.
+RELOAD_DEBOUNCE = 0.15
+#: How often (s) the player looks at a reload in progress (STATUS_PERIOD otherwise).
+RELOAD_POLL = 0.02
+#: How much lower the reading process's CPU priority is than the engine's (``nice``): reading
+#: a score must never take the core from the audio.
+RELOAD_NICENESS = 10
+#: Longest a reload's parse may take in its process (s) before it is abandoned as an error: a
+#: score, its motifs and its samples load in well under a second.
+RELOAD_TIMEOUT = 30.0
+#: Notices (reload errors) waiting for the audio callback to send them: the oldest goes first.
+MAX_NOTICES = 8
+#: Longest reload error text sent to subscribers (characters): one datagram, whatever the error.
+RELOAD_ERROR_CHARS = 1000
+
 # -- OSC input bounds (issue 10): nothing a sender does can stop, slow or bloat the engine ----
 #: Largest datagram parsed (bytes). UDP over IPv4 carries at most 65,507, so nothing real is
 #: refused; it bounds the parser's work per datagram (linear in the size).

@@ -140,6 +140,14 @@ class Suspend:
 
 
 @dataclass(frozen=True, slots=True)
+class Retire:
+    """A channel leaves for good: its layer is gone from a reloaded score (it was faded out and
+    suspended first). No action names it afterwards."""
+
+    channel: str
+
+
+@dataclass(frozen=True, slots=True)
 class Resume:
     """A suspended channel computes again."""
 
@@ -153,5 +161,17 @@ class SetDynamics:
     db: float
 
 
-Action = Play | PlayStem | Expect | SetParam | SetMix | Fade | Duck | Suspend | Resume | SetDynamics
+Action = (
+    Play
+    | PlayStem
+    | Expect
+    | SetParam
+    | SetMix
+    | Fade
+    | Duck
+    | Suspend
+    | Resume
+    | SetDynamics
+    | Retire
+)
 """Anything the conductor gives out."""

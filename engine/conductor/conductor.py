@@ -47,6 +47,7 @@ from engine.events import (
     Play,
     PlayStem,
     Resume,
+    Retire,
     SetDynamics,
     SetMix,
     SetParam,
@@ -101,6 +102,7 @@ class Conductor:
         #: Requests refused here (stingers over their cooldown or cap, too many pending), by
         #: reason; the router counts what it refuses itself.
         self.refused: Counter[str] = Counter()
+        self.bus_buffersize = buffersize
         self.bus = StateBus(score.inputs, sr, buffersize)
         self.scene = score.scenes[score.initial_scene]
         self.tempo_override: float | None = None
@@ -122,6 +124,8 @@ class Conductor:
         self.stinger_gate = StingerGate(sr)
         self._reported_scale: Scale | None = None  # the key last told to the observer
         self._scene_bar = 0  # the bar the current scene began in
+        self._entries: set[str] = set()  # layers a reload added to the scene: enter next bar
+        self.reload_fade = defaults.RELOAD_FADE
         self._reseed(seed)
 
     # -- setup ------------------------------------------------------------------------------
@@ -139,23 +143,26 @@ class Conductor:
         self._leaders = {follows_of(spec) for spec in self.score.layers.values()} - {""}
         self._melodies: dict[str, tuple[int, tuple[Note, ...]]] = {}
         for name, spec in leaders_first(self.score.layers):
-            generator = make_generator(
-                spec.generator,
-                spec.generator_options,
-                derive_seed(seed, 100 + spec.seed),
-                self.score.motifs,
-            )
-            state = LayerState(spec, generator)
-            ranges = self.catalog.instruments[spec.instrument]
-            for pname, mapping in spec.params.items():
-                if pname in ranges:
-                    state.instrument_params[pname] = mapping
-                    state.param_ranges[pname] = (ranges[pname].min, ranges[pname].max)
+            state = self._layer_state(spec)
             if name in old:
-                state.active, state.fading_until = old[name].active, old[name].fading_until
-                state.woken = old[name].woken
-                state.loop_first, state.loop_next = old[name].loop_first, old[name].loop_next
+                state.carry_on(old[name])
             self.layers[name] = state
+
+    def _layer_state(self, spec: LayerSpec) -> LayerState:
+        """A layer as it starts: its generator seeded, its instrument parameters' mappings."""
+        generator = make_generator(
+            spec.generator,
+            spec.generator_options,
+            derive_seed(self.seed, 100 + spec.seed),
+            self.score.motifs,
+        )
+        state = LayerState(spec, generator)
+        ranges = self.catalog.instruments[spec.instrument]
+        for pname, mapping in spec.params.items():
+            if pname in ranges:
+                state.instrument_params[pname] = mapping
+                state.param_ranges[pname] = (ranges[pname].min, ranges[pname].max)
+        return state
 
     def _mode_selector(self, key: KeySpec) -> ModeSelector | None:
         if key.modes is None:
@@ -297,7 +304,8 @@ class Conductor:
         self._mutate(bar, start)
         plan = self._plan(bar, start, bpm, dict(self.bus.values), self._harmony_scene)
         plan.scene = scene
-        wanted = set(scene.layers) if scene is not None else set()
+        plan.entries, self._entries = self._entries, set()
+        wanted = (set(scene.layers) if scene is not None else set()) | plan.entries
         for name, layer in self.layers.items():
             entering = name in wanted and not layer.active
             fading = layer.fading_until is not None and layer.fading_until > start
@@ -323,6 +331,10 @@ class Conductor:
             self._enter_scene(self.scene.name, int(plan.start), 0.0, initial=True)
         elif plan.scene is not None:
             self._enter_scene(plan.scene.name, round(plan.start), None)
+        for name in plan.entries:  # added by a reload to the scene playing
+            layer = self.layers.get(name)
+            if layer is not None and not layer.active and name in self.scene.layers:
+                self._start_layer(name, layer, self.reload_fade, None)
         if self.observer is not None:
             if plan.bar == 0 or plan.scale != self._reported_scale:
                 self._reported_scale = plan.scale
@@ -633,7 +645,7 @@ class Conductor:
                 layer.active = False
                 layer.fading_until = sample + fade * self.sr
                 self.out.append(Fade(layer_name, 0.0, fade))
-                self._at(layer.fading_until, self._suspender(layer_name, layer))
+                self._at(layer.fading_until, self._suspender(layer_name))
         self._release_woken()
         self._entry_notes.clear()  # composed for an entry that did not happen
         if self.observer and not initial:
@@ -663,9 +675,13 @@ class Conductor:
             plan.layers.add(name)
             self.preparation.add(plan.start - self._preroll(layer), self._writer(name, plan))
 
-    def _suspender(self, name: str, layer: LayerState) -> Callable[[], None]:
+    def _suspender(self, name: str) -> Callable[[], None]:
+        """Suspend layer ``name`` when its fade-out ends (the layer as it is then: a reload may
+        have given it a new state meanwhile)."""
+
         def suspend() -> None:
-            if not layer.active and layer.fading_until is not None:
+            layer = self.layers.get(name)
+            if layer is not None and not layer.active and layer.fading_until is not None:
                 layer.fading_until = None
                 if not layer.woken:  # a layer about to re-enter keeps running
                     self.out.append(Suspend(name))
@@ -717,7 +733,11 @@ class Conductor:
         return wake
 
     def _unducker(self, name: str, release: float) -> Callable[[], None]:
-        return lambda: self.out.append(Duck(name, 0.0, release))
+        def unduck() -> None:
+            if name in self.layers:  # not retired by a reload meanwhile
+                self.out.append(Duck(name, 0.0, release))
+
+        return unduck
 
     def _stinger_rest(self, channel: str) -> Callable[[], None]:
         def rest() -> None:
@@ -732,6 +752,120 @@ class Conductor:
         """Give out every sounding layer's mix and parameters and the master dynamics again,
         changed or not: for a performer that was rebuilt and knows none of them."""
         self._update_continuous(force=True)
+
+    # -- a new score (live reload) -----------------------------------------------------------
+    def opens_window(self, end: int) -> bool:
+        """Whether the next bar is decided in the buffer that ends at ``end``: the moment a
+        reloaded score can be adopted so that it governs that bar from its line."""
+        return self._next is None and end + self.lead > self.transport.next_bar_start
+
+    def adopt(self, score: Score) -> None:
+        """Play ``score`` from the next bar line. Call it just before that bar is decided
+        (:meth:`opens_window`), with the orchestra already holding the new score's channels.
+
+        The transport, the inputs' values, the scene (if the new score still has it) and every
+        unchanged layer carry on as they were, generator and all. A changed layer starts a new
+        generator from that bar and resends its parameters on the line; a layer the new score
+        adds to the scene playing fades in on the line; a removed one fades out from it (its
+        notes of that bar still play under it) and is retired once silent. The meter must not
+        change (the caller refuses that).
+        """
+        old, line = self.score, self.transport.next_bar_start
+        self.score = score
+        self.bus = self.bus.carried_to(score.inputs, self.sr, self.bus_buffersize)
+        next_bar = self.transport.bar + 1
+        scene = score.scenes.get(self.scene.name)
+        if scene is None:  # the scene playing is gone: the new score's first scene, on the line
+            self._pending_scene = (score.initial_scene, next_bar, 0.0)
+        else:
+            self.scene = scene
+            pending = self._pending_scene
+            if pending is not None and pending[0] not in score.scenes:
+                self._pending_scene = None
+        self._pending_stingers = [
+            (score.stingers[p[0].name], *p[1:])
+            for p in self._pending_stingers
+            if p[0].name in score.stingers
+        ]
+        harmony_before = self._harmony_scene.progression or old.harmony.progression
+        if (self.scene.progression or score.harmony.progression) != harmony_before:
+            self.harmony = HarmonyTrack(self.scene.progression or score.harmony.progression)
+        if (self.scene.key or score.key) != (self._harmony_scene.key or old.key):
+            self.mode_selector = self._mode_selector(self.scene.key or score.key)
+        self._harmony_scene = self.scene
+        self._leaders = {follows_of(spec) for spec in score.layers.values()} - {""}
+        layers: dict[str, LayerState] = {}
+        for name, spec in leaders_first(score.layers):
+            state = self.layers.get(name)
+            if state is None or state.spec != spec or state.retiring:
+                fresh = self._layer_state(spec)
+                if state is not None:
+                    fresh.carry_on(state)
+                    fresh.retiring = False
+                state = fresh
+                if state.active:  # new mappings from the line
+                    self._at(line, self._resender(name, state))
+            layers[name] = state
+        for name, state in self.layers.items():
+            if name not in layers:
+                layers[name] = state  # until it is silent
+                self._retire(name, state, line)
+        self.layers = layers
+        if scene is not None:  # the scene playing may list other layers now
+            self._rescore_scene(line)
+
+    def _rescore_scene(self, line: float) -> None:
+        """Bring in on the next bar line the layers the scene playing now lists and that do not
+        play; fade out from it those it no longer lists."""
+        wanted = set(self.scene.layers)
+        fade = self.reload_fade
+        for name, layer in self.layers.items():
+            if name in wanted and not layer.active:
+                self._entries.add(name)
+            elif name not in wanted and layer.active:
+                layer.active = False
+                layer.fading_until = line + fade * self.sr
+                self._at(line, self._fader(name, fade))
+                self._at(layer.fading_until, self._suspender(name))
+
+    def _fader(self, name: str, seconds: float) -> Callable[[], None]:
+        return lambda: self.out.append(Fade(name, 0.0, seconds))
+
+    def _retire(self, name: str, layer: LayerState, line: float) -> None:
+        """Fade a layer the new score removed out from ``line``, then let its channel go."""
+        if layer.retiring:
+            return
+        layer.retiring = True
+        self._entries.discard(name)
+        end = line
+        if layer.sounding:
+            fade = self.reload_fade
+            end = line + fade * self.sr
+            layer.active, layer.fading_until = False, end
+            self._at(line, self._fader(name, fade))
+
+        def retire() -> None:
+            if self.layers.get(name) is not layer:  # back in a later reload: it plays on
+                return
+            del self.layers[name]
+            self._notes = [n for n in self._notes if n[2] != name]
+            self._loops = [n for n in self._loops if n[2] != name]
+            heapq.heapify(self._notes)
+            heapq.heapify(self._loops)
+            self._entry_notes.pop(name, None)
+            if layer.sounding or layer.woken:
+                layer.fading_until, layer.woken = None, False
+            self.out.append(Retire(name))
+
+        self._at(end, retire)
+
+    def _resender(self, name: str, layer: LayerState) -> Callable[[], None]:
+        def resend() -> None:
+            if self.layers.get(name) is layer and layer.sounding:
+                layer.sent.clear()
+                self._update_layer(name, layer, self.bus.values)
+
+        return resend
 
     # -- continuous parameters ---------------------------------------------------------------
     def _update_continuous(self, force: bool = False) -> None:

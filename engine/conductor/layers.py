@@ -32,6 +32,15 @@ class LayerState:
     #: A stem's bars: the bar it (re-)entered on, and the bar that continues it without a gap.
     loop_first: int = 0
     loop_next: int = -1
+    #: Removed by a reloaded score: fading out, then gone.
+    retiring: bool = False
+
+    def carry_on(self, previous: LayerState) -> None:
+        """Take over where ``previous`` (the same layer, before a reseed or a reload) stands:
+        sounding or not, fading, woken, and a stem's place in its loop."""
+        self.active, self.fading_until = previous.active, previous.fading_until
+        self.woken = previous.woken
+        self.loop_first, self.loop_next = previous.loop_first, previous.loop_next
 
     @property
     def sounding(self) -> bool:

@@ -22,6 +22,7 @@ from engine.events import (
     Play,
     PlayStem,
     Resume,
+    Retire,
     SetDynamics,
     SetMix,
     SetParam,
@@ -44,6 +45,7 @@ class Performer(Protocol):
     def suspend(self, channel: str) -> None: ...
     def resume(self, channel: str) -> None: ...
     def set_dynamics(self, db: float) -> None: ...
+    def retire(self, channel: str) -> None: ...
 
 
 class Observer(Protocol):
@@ -75,3 +77,5 @@ def perform(actions: Iterable[Action], performer: Performer) -> None:
             performer.resume(action.channel)
         elif isinstance(action, SetDynamics):
             performer.set_dynamics(action.db)
+        elif isinstance(action, Retire):
+            performer.retire(action.channel)

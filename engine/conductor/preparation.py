@@ -101,6 +101,8 @@ class BarPlan:
     bars_per_chord: int
     scene: SceneSpec | None = None
     layers: set[str] = field(default_factory=set)
+    #: Layers a reloaded score added to the scene playing: they enter on this bar line.
+    entries: set[str] = field(default_factory=set)
 
     def sample_at(self, beat: float) -> float:
         """The sample position of ``beat`` beats into this bar (as the transport will say)."""

@@ -54,8 +54,12 @@ class MasterBus:
     def connect(self, signals: list[pyo.PyoObject], sends: list[pyo.PyoObject]) -> None:
         """Build the bus over the channels' stereo signals and reverb sends."""
         spec = self.spec
-        self.dry = pyo.Mix(signals, voices=2)
-        self.send = pyo.Mix(sends, voices=2)
+        # Channels added while playing (a reloaded score) join through these, which are silent
+        # until then: a Mix cannot take new inputs, and rebuilding the bus would cut the reverb.
+        self.extra_dry = pyo.Sig([0.0, 0.0])
+        self.extra_send = pyo.Sig([0.0, 0.0])
+        self.dry = pyo.Mix([*signals, self.extra_dry], voices=2)
+        self.send = pyo.Mix([*sends, self.extra_send], voices=2)
         self.reverb = pyo.WGVerb(
             self.send,
             feedback=0.6 + 0.35 * spec.reverb_size,
@@ -80,6 +84,29 @@ class MasterBus:
         ceiling = db_to_amp(spec.ceiling)
         self.output = pyo.Clip(self.limiter, min=-ceiling, max=ceiling)
         self.output.out()
+
+    def extend(self, signals: list[pyo.PyoObject], sends: list[pyo.PyoObject]) -> None:
+        """Mix these channels (added since :meth:`connect`) into the bus as well, instead of the
+        ones given last time. They are heard one buffer late: pyo computes objects in the order
+        they were made, and these were made after the bus."""
+        if not signals:
+            self.extra_mixes: tuple[pyo.PyoObject, ...] = ()
+            self.extra_dry.setValue(0.0)
+            self.extra_send.setValue(0.0)
+            return
+        self.extra_mixes = (pyo.Mix(signals, voices=2), pyo.Mix(sends, voices=2))
+        self.extra_dry.setValue(self.extra_mixes[0])
+        self.extra_send.setValue(self.extra_mixes[1])
+
+    def retune(self, spec: MasterSpec) -> None:
+        """Take a reloaded score's master settings (loudness target, reverb, ceiling) in place."""
+        self.spec = spec
+        self.reverb.feedback = 0.6 + 0.35 * spec.reverb_size
+        self.reverb.cutoff = 2000.0 + 8000.0 * (1.0 - spec.reverb_damp)
+        self.reverb.mul = db_to_amp(spec.reverb_return)
+        self.limiter.thresh = spec.ceiling - defaults.LIMITER_HEADROOM
+        ceiling = db_to_amp(spec.ceiling)
+        self.output.min, self.output.max = -ceiling, ceiling
 
     def carry_on(self, previous: MasterBus) -> None:
         """Continue where ``previous`` (the bus of a dead server) left off: its loudness estimate

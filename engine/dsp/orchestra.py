@@ -9,6 +9,7 @@ non-finite, the channels that carry NaN are rebuilt silent, and the master's rec
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 from engine.dsp.instrument import Instrument
 from engine.dsp.instruments import INSTRUMENTS
@@ -17,6 +18,35 @@ from engine.dsp.mixer import Channel, db_to_amp
 from engine.events import NoteEvent, StemEvent
 from engine.samples.model import SampleSet
 from engine.score.model import Score
+
+#: How a channel is made: instrument kind, constant parameters, and the sound it plays from (a
+#: sampler's source, a stem, a bed, a one-shot): a channel is rebuilt on reload when it changes.
+Recipe = tuple[str, Mapping[str, float], object]
+
+
+def recipes(score: Score) -> dict[str, Recipe]:
+    """Every channel ``score`` needs, by name: its layers, then ``stinger:<name>``."""
+    made: dict[str, Recipe] = {}
+    for name, layer in score.layers.items():
+        constants = {
+            p: m.evaluate({})
+            for p, m in layer.params.items()
+            if m.is_constant and p in INSTRUMENTS[layer.instrument].PARAMS
+        }
+        made[name] = (layer.instrument, constants, (layer.source, layer.stem, layer.bed))
+    for stinger in score.stingers.values():
+        made[f"stinger:{stinger.name}"] = (stinger.instrument, stinger.params, stinger.sample)
+    return made
+
+
+@dataclass
+class Staged:
+    """A reloaded score's sound side, built and waiting for :meth:`Orchestra.install`."""
+
+    score: Score
+    samples: dict[str, SampleSet]
+    recipes: dict[str, Recipe]
+    built: dict[str, Channel]
 
 
 class Orchestra:
@@ -36,31 +66,27 @@ class Orchestra:
         self.recoveries = 0
         self._mix: dict[str, tuple[float, float, float]] = {}
         self._fades: dict[str, float] = {}
-        self._recipes: dict[str, tuple[str, Mapping[str, float]]] = {}
-        for name, layer in score.layers.items():
-            constants = {
-                p: m.evaluate({})
-                for p, m in layer.params.items()
-                if m.is_constant and p in INSTRUMENTS[layer.instrument].PARAMS
-            }
-            self._recipes[name] = (layer.instrument, constants)
-        for stinger in score.stingers.values():
-            self._recipes[f"stinger:{stinger.name}"] = (stinger.instrument, stinger.params)
+        self._recipes = recipes(score)
         self.channels = {name: self._build(name) for name in self._recipes}
-        for stinger in score.stingers.values():
-            self.set_mix(f"stinger:{stinger.name}", stinger.gain, 0.0, stinger.reverb)
-            self.fade(f"stinger:{stinger.name}", 1.0, 0.0)
         self.suspended: set[str] = set()
         for name, channel in self.channels.items():
             channel.instrument.suspend()
             channel.suspend()
             self.suspended.add(name)
+        self._mix_stingers()
+        #: Channels replaced by a reload, fading out: (channel, buffers left).
+        self._leaving: list[tuple[Channel, int]] = []
         self.master = MasterBus(score.master, sr=sr, buffersize=buffersize)
         self._connect()
         self._buffers = 0
 
-    def _build(self, name: str) -> Channel:
-        kind, params = self._recipes[name]
+    def _mix_stingers(self) -> None:
+        for stinger in self.score.stingers.values():
+            self.set_mix(f"stinger:{stinger.name}", stinger.gain, 0.0, stinger.reverb)
+            self.fade(f"stinger:{stinger.name}", 1.0, 0.0)
+
+    def _build(self, name: str, recipe: Recipe | None = None) -> Channel:
+        kind, params, _ = recipe or self._recipes[name]
         cls = INSTRUMENTS[kind]
         instrument: Instrument
         if cls.SAMPLED:
@@ -77,6 +103,70 @@ class Orchestra:
     def _connect(self) -> None:
         channels = list(self.channels.values())
         self.master.connect([c.signal for c in channels], [c.send for c in channels])
+        self._connected = {id(c) for c in channels}
+
+    # -- a reloaded score -------------------------------------------------------------------
+    def stage(self, score: Score, samples: Mapping[str, SampleSet], resounded: set[str]) -> Staged:
+        """Build, silent and suspended, the channels ``score`` needs that this orchestra does not
+        have: new layers and stingers, and those whose instrument, constant parameters or sound
+        changed (``resounded``: channels whose sample files changed). Safe beside the audio
+        callback (it only adds objects to the server); the slow part of a reload's sound side."""
+        wanted = recipes(score)
+        built: dict[str, Channel] = {}
+        for name, recipe in wanted.items():
+            if self._recipes.get(name) != recipe or name in resounded:
+                saved = self._samples
+                self._samples = dict(samples)
+                try:
+                    channel = self._build(name, recipe)
+                finally:
+                    self._samples = saved
+                channel.instrument.suspend()
+                channel.suspend()
+                built[name] = channel
+        return Staged(score, dict(samples), wanted, built)
+
+    def install(self, staged: Staged, fade: float) -> None:
+        """Take a staged score's channels (between buffers, before the conductor adopts it). A
+        replaced channel that is playing crossfades over ``fade`` seconds into its successor,
+        which takes over its mix; a new one waits suspended for the conductor to bring it in."""
+        self.score = staged.score
+        self._samples = staged.samples
+        for name, channel in staged.built.items():
+            old = self.channels.get(name)
+            self.channels[name] = channel
+            if old is None:
+                self.suspended.add(name)
+                continue
+            if name in self._mix:
+                channel.set_mix(*self._mix[name])
+            if name in self.suspended:
+                continue
+            channel.resume()
+            channel.instrument.resume()
+            channel.fade(0.0, 0.0)
+            channel.fade(self._fades.get(name, 0.0), fade)
+            old.fade(0.0, fade)
+            self._leaving.append((old, round(fade * self.sr / self.buffersize) + 2))
+        self._recipes.update(staged.recipes)
+        self._mix_stingers()
+        self.master.retune(staged.score.master)
+        self._extend()
+
+    def retire(self, channel: str) -> None:
+        leaving = self.channels.pop(channel)
+        leaving.instrument.suspend()
+        leaving.suspend()
+        self.suspended.discard(channel)
+        for table in (self._recipes, self._mix, self._fades):
+            table.pop(channel, None)
+        self._extend()
+
+    def _extend(self) -> None:
+        """Mix the channels made since the bus was connected (and those still fading out)."""
+        added = [c for c in self.channels.values() if id(c) not in self._connected]
+        added += [c for c, _ in self._leaving if id(c) not in self._connected]
+        self.master.extend([c.signal for c in added], [c.send for c in added])
 
     # -- Performer --------------------------------------------------------------------------
     def note(self, channel: str, event: NoteEvent) -> None:
@@ -135,6 +225,8 @@ class Orchestra:
         fresh = Orchestra(self.score, sr=self.sr, buffersize=self.buffersize, samples=self._samples)
         fresh.recoveries = self.recoveries
         for name in self.channels:
+            if name not in fresh.channels:  # a layer a reload removed, still fading out
+                continue
             if name not in self.suspended:
                 fresh.resume(name)
             if name in self._mix:
@@ -156,6 +248,19 @@ class Orchestra:
         for i, (name, channel) in enumerate(self.channels.items()):
             if i % period == turn and name not in self.suspended:
                 channel.instrument.tick()
+        if self._leaving:
+            self._leave()
+
+    def _leave(self) -> None:
+        """Count down the replaced channels' crossfades; stop each once it is silent."""
+        still = []
+        for channel, left in self._leaving:
+            if left > 1:
+                still.append((channel, left - 1))
+            else:
+                channel.instrument.suspend()
+                channel.suspend()
+        self._leaving = still
 
     def _recover(self) -> None:
         """Replace every channel that carries NaN, then the master's recursive parts."""

@@ -36,6 +36,7 @@ from engine.live.health import StallWatch, audio_death
 from engine.live.jack import DummyJackServer, JackMonitor
 from engine.live.measure import PlayMeasures
 from engine.live.recordings import Recordings
+from engine.live.reload import Reloader
 from engine.live.session import LiveSession
 from engine.osc.allow import Allowlist, check_binding, exposure
 from engine.osc.receiver import OscReceiver
@@ -67,6 +68,8 @@ class PlayOptions:
     duration: float | None = None  # seconds of audio, then stop; None: until a signal
     jack_server: str | None = None  # --audio jack: which server (None: the default)
     score_file: str = "SCORE"  # named in the replay hint of --record-osc
+    watch: bool = False  # reload the score when its files change (/engine/reload works anyway)
+    soundfonts: tuple[str, ...] = ()  # --soundfont: where reloads look for SoundFonts first
 
 
 #: Called every STATUS_PERIOD with the session (the status view); None for silence.
@@ -102,6 +105,7 @@ def play(
     monitor: JackMonitor | None = None
     server = None
     session: LiveSession | None = None
+    reloader: Reloader | None = None
     measures = PlayMeasures()
     recordings = Recordings()
     restarts, failure = 0, None
@@ -139,6 +143,13 @@ def play(
             recordings.log_osc(session, options.record_osc, header)
         if options.record_midi is not None:
             recordings.record_midi(session, options.record_midi)
+        reloader = Reloader(
+            session,
+            Path(score.file),
+            watch=options.watch,
+            say=ready,
+            soundfonts=options.soundfonts,
+        )
         server.setCallback(session.process)
         if options.record is not None:
             recordings.record(server, options.record, options.buffersize)
@@ -154,7 +165,10 @@ def play(
         seconds_per_buffer = options.buffersize / options.sr
         wall_end = _wall_end(options.duration)
         stall = StallWatch(defaults.AUDIO_STALL)
-        while not stop.wait(defaults.STATUS_PERIOD):
+        if options.watch:
+            ready(f"watching {Path(score.file).name} and its files: an edit plays from a bar line")
+        while not stop.wait(defaults.RELOAD_POLL if reloader.busy() else defaults.STATUS_PERIOD):
+            reloader.poll()
             recordings.update(session)
             if monitor is not None:
                 measures.sample_load(monitor.load)
@@ -216,6 +230,8 @@ def play(
             _close_audio(server, monitor)
         elif monitor is not None:
             _bounded(monitor.close)
+        if reloader is not None:
+            reloader.close()
         if session is not None:
             session.close()
         receiver.close()

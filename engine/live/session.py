@@ -31,8 +31,9 @@ from engine.live.measure import OscAges
 from engine.osc.allow import Allowlist
 from engine.osc.receiver import Message, OscReceiver
 from engine.osc.sender import Destination, OscSender, encode
-from engine.render.engine import Engine
+from engine.render.engine import Engine, Reload
 from engine.score.describe import describe
+from engine.score.model import Score
 from engine.state.router import Router, TokenBucket
 
 #: Messages to the engine itself rather than to the score.
@@ -42,6 +43,7 @@ CONTROL_ADDRESSES = (
     "/engine/subscribe",
     "/engine/unsubscribe",
     "/engine/describe",
+    "/engine/reload",
 )
 
 
@@ -85,8 +87,17 @@ class LiveSession:
         if receiver is not None:
             receiver.coalesce = self._coalesce
         self.control_dropped: Counter[str] = Counter()
-        #: The reply to /engine/describe, encoded once: the score does not change while it plays.
+        #: The reply to /engine/describe, encoded once per score (at the start, and when a
+        #: reloaded score is staged).
         self._description = encode("/engine/describe", describe(engine.score))
+        #: A staged score's (score, description, continuous addresses), until the engine adopts it.
+        self._staged: tuple[Score, bytes, frozenset[str]] | None = None
+        #: /engine/reload requests accepted (the player's reloader reads it), and reloads that
+        #: failed (a score that did not load, or could not replace the one playing).
+        self.reload_requests = 0
+        self.reload_failures = 0
+        #: Feedback queued by other threads (reload errors), sent from the audio callback.
+        self._notices: deque[tuple[str, list[object]]] = deque(maxlen=defaults.MAX_NOTICES)
         #: (sample, address, args) of every message applied, when logging is on.
         self.applied: deque[tuple[int, str, tuple[object, ...]]] | None = None
 
@@ -120,11 +131,44 @@ class LiveSession:
                     self.ages.add(now - message.time)
                     self.apply(message)
             self.engine.tick()
+            if self._staged is not None and self.engine.score is self._staged[0]:
+                self._adopted(self._staged)
+            while self._notices:
+                self._tell(*self._notices.popleft())
             self.feedback.release(self.engine.sample)
             self.buffers += 1
         except Exception as exc:  # never into pyo's callback: count it and play on
             self.errors += 1
             self.last_error = f"{type(exc).__name__}: {exc}"
+
+    # -- live reload (the player's reloader calls these from its own thread) ------------------
+    def install(self, reload: Reload) -> None:
+        """Hand a staged score to the engine for its next bar line (see :meth:`Engine.reload`),
+        with its /engine/describe reply encoded here, off the audio thread."""
+        router = reload.router
+        self._staged = (
+            reload.score,
+            encode("/engine/describe", describe(reload.score)),
+            frozenset(continuous_addresses(router)),
+        )
+        self.engine.reload(reload)
+
+    def notify(self, address: str, args: list[object]) -> None:
+        """Send ``address`` to the subscribers from the audio callback's next buffer (a bounded
+        queue: the oldest notice goes when it is full)."""
+        self._notices.append((address, args))
+
+    def _adopted(self, staged: tuple[Score, bytes, frozenset[str]]) -> None:
+        self._staged = None
+        _, self._description, coalesce = staged
+        self._coalesce = coalesce
+        if self.receiver is not None:
+            self.receiver.coalesce = coalesce
+        self._tell("/engine/reloaded", [self.engine.conductor.transport.bar + 1])
+
+    def _tell(self, address: str, args: list[object]) -> None:
+        if self.feedback.subscribers:
+            self.feedback.sender.send(self.feedback.subscribers, address, args)
 
     def apply(self, message: Message) -> None:
         address, args = message.address, message.args
@@ -187,6 +231,8 @@ class LiveSession:
             self.feedback.sender.send((destination,), "/engine/stats", pairs)
         elif address == "/engine/describe":
             self.feedback.sender.send_bytes(destination, self._description)
+        elif address == "/engine/reload":
+            self.reload_requests += 1
 
     def close(self) -> None:
         self.feedback.close()
@@ -217,6 +263,8 @@ class LiveSession:
             "feedback_sent": self.feedback.sender.sent,
             "subscriptions_expired": self.feedback.expired,
             "subscribers_replaced": self.feedback.replaced,
+            "reloads": self.engine.reloads,
+            "reload_failures": self.reload_failures,
             "dropped_by_reason": dict(dropped),
         }
 

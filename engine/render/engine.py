@@ -11,17 +11,29 @@ from __future__ import annotations
 import gc
 from collections import Counter, deque
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 from engine.catalog import default_catalog
 from engine.conductor.conductor import Conductor
 from engine.conductor.performer import Observer, perform
-from engine.dsp.orchestra import Orchestra
+from engine.dsp.orchestra import Orchestra, Staged
+from engine.errors import SoundscapeError
 from engine.events import Action
 from engine.score.assets import Assets, load_assets
 from engine.score.catalog import Catalog
 from engine.score.model import Score
 from engine.state.router import Router
 from engine.state.timeline import TimedMessage
+
+
+@dataclass(frozen=True)
+class Reload:
+    """A new score, staged beside the audio, waiting for its bar line (:meth:`Engine.reload`)."""
+
+    score: Score
+    assets: Assets
+    staged: Staged
+    router: Router
 
 
 class Engine:
@@ -59,6 +71,9 @@ class Engine:
         #: Called with each buffer's actions after the orchestra has them (MIDI, recorders).
         self.listeners: list[Callable[[list[Action]], None]] = []
         self._timeline: deque[tuple[int, TimedMessage]] = deque()
+        self._reload: Reload | None = None
+        #: Scores adopted since the start (live reloads).
+        self.reloads = 0
         settle_heap()
 
     def schedule(self, messages: Iterable[TimedMessage]) -> None:
@@ -75,6 +90,32 @@ class Engine:
         it refused), the conductor takes them."""
         for command in self.router.route(address, args, self.sample / self.sr):
             self.conductor.apply(command, self.sample)
+
+    def stage(self, score: Score, assets: Assets, resounded: set[str]) -> Reload:
+        """Build what ``score`` needs to replace the one playing (its router and the channels
+        it adds or changes), beside the audio, for :meth:`reload`. The caller has checked that
+        the meter, the one thing a score cannot change while playing, is the same."""
+        if score.meter != self.score.meter:
+            raise SoundscapeError(
+                f"meter: cannot change while playing ({self.score.meter.beats} beats a bar now);"
+                " restart to play the new meter"
+            )
+        staged = self.orchestra.stage(score, assets.sets, resounded)
+        return Reload(score, assets, staged, Router(score))
+
+    def reload(self, reload: Reload) -> None:
+        """Play ``reload``'s score from the next bar line that is still to be decided (the bar
+        after next if this one's is being prepared); a later reload before then replaces it."""
+        self._reload = reload
+
+    def _adopt(self, reload: Reload) -> None:
+        self._reload = None
+        self.orchestra.install(reload.staged, self.conductor.reload_fade)
+        reload.router.carry_on(self.router)
+        self.router = reload.router
+        self.score, self.assets = reload.score, reload.assets
+        self.conductor.adopt(reload.score)
+        self.reloads += 1
 
     def dropped(self) -> Counter[str]:
         """Messages and requests refused so far, by reason (the router's and the conductor's)."""
@@ -97,6 +138,8 @@ class Engine:
         while timeline and timeline[0][0] < end:
             message = timeline.popleft()[1]
             self.send(message.address, *message.args)
+        if self._reload is not None and self.conductor.opens_window(end):
+            self._adopt(self._reload)
         self.conductor.step(self.sample, self.buffersize)
         self._perform()
         self.orchestra.tick()

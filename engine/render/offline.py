@@ -20,7 +20,7 @@ from engine.events import Action
 from engine.render.engine import Engine
 from engine.render.outputs import OutputError, check_output, why_writes_stopped
 from engine.render.wavfile import GrowingWav, frames_in_header
-from engine.score.assets import Assets
+from engine.score.assets import Assets, load_assets
 from engine.score.model import Score
 from engine.state.timeline import TimedMessage
 
@@ -55,8 +55,12 @@ def render(
     progress: Progress | None = None,
     observer: Observer | None = None,
     listeners: Sequence[Callable[[list[Action]], None]] = (),
+    reloads: Sequence[tuple[float, Score]] = (),
 ) -> RenderResult:
     """Render ``duration`` seconds (rounded up to whole buffers) of ``score`` to ``out``.
+
+    ``reloads``: (seconds, score) pairs: each score replaces the one playing at that time, as
+    a live reload would (from the next bar still to be decided; see :meth:`Engine.reload`).
 
     Raises :class:`OutputError` before rendering if ``out`` cannot be written or will not fit,
     and as soon as its writes fail (a full disk), keeping what was written; the result is only
@@ -76,8 +80,12 @@ def render(
         wav = _growing(out, server)
         report_every = max(1, buffers // 200)
         check_every = max(1, round(defaults.RECORD_CHECK_SECONDS * sr / buffersize))
+        pending = sorted(reloads, key=lambda item: item[0])
         try:
             for index in range(buffers):
+                while pending and pending[0][0] * sr < (index + 1) * buffersize:
+                    new = pending.pop(0)[1]
+                    engine.reload(engine.stage(new, load_assets(new, sr), set()))
                 engine.tick()
                 server.process()
                 if (index + 1) % check_every == 0:

@@ -31,6 +31,20 @@ class StateBus:
         }
         self._settle = {name: SETTLE * (spec.max - spec.min) for name, spec in self.specs.items()}
 
+    def carried_to(self, specs: Mapping[str, InputSpec], sr: int, buffersize: int) -> StateBus:
+        """A bus for a reloaded score's inputs that keeps where every input this one shares with
+        it stands (its value and its target, clamped to the new range; moving on with the new
+        smoothing); new inputs start at their defaults."""
+        bus = StateBus(specs, sr, buffersize)
+        bus.rejected = self.rejected
+        for name, spec in bus.specs.items():
+            if name in self.specs:
+                bus.targets[name] = spec.clamp(self.targets[name])
+                bus.values[name] = spec.clamp(self.values[name])
+                if bus.values[name] != bus.targets[name]:
+                    bus._moving.add(name)
+        return bus
+
     def set(self, name: str, value: float) -> bool:
         """Set an input's target; False (and counted) if the name is unknown or not finite."""
         spec = self.specs.get(name)

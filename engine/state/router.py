@@ -78,6 +78,16 @@ class Router:
         self.all_events = TokenBucket(defaults.EVENTS_RATE, defaults.EVENTS_BURST)
         self._at = 0.0
 
+    def carry_on(self, previous: Router) -> None:
+        """Continue ``previous``'s counts and rate limits (a reloaded score's router): what was
+        accepted and dropped stays counted, and an event keeps the tokens it had spent."""
+        self.accepted = previous.accepted
+        self.dropped = previous.dropped
+        self.all_events = previous.all_events
+        for name, bucket in previous.event_buckets.items():
+            if name in self.event_buckets:
+                self.event_buckets[name] = bucket
+
     def route(self, address: str, args: Sequence[object], at: float = 0.0) -> list[Command]:
         """Commands for one message arriving ``at`` seconds into the engine's audio."""
         self._at = at
