@@ -25,6 +25,7 @@ from dataclasses import dataclass, replace
 
 from engine import defaults
 from engine.curve import SHAPES
+from engine.music.motifs import TONIC_OCTAVE
 from engine.music.mutation import OPERATORS
 from engine.music.scales import MODES
 
@@ -755,7 +756,7 @@ MOTIF = _f(
             default_doc="the file's, else the score's",
         ),
         _f("grid", "text", "the note value onsets are quantised to", default="1/16"),
-        _integer("octave", 0, 8, 4, "the octave of `^1` in a note list"),
+        _integer("octave", 0, 8, TONIC_OCTAVE, "the octave of `^1` in a note list"),
         _f("meter", "pattern", "checked against the score's", default_doc="the score's"),
     ),
 )

@@ -116,3 +116,29 @@ def test_defaults_come_from_defaults_py() -> None:
     assert fmt.field("layers.gain").bounds == defaults.LAYER_PARAM_RANGES["gain"]
     assert fmt.field("stingers.duck.db").default == defaults.STINGER_DUCK_DB
     assert fmt.field("master.loudness").default == defaults.MASTER_LOUDNESS
+
+
+def test_the_loader_fills_in_the_definitions_defaults() -> None:
+    from engine.score.loader import parse_score
+
+    text = """
+layers: {pad: {instrument: pad}}
+scenes: {calm: {layers: [pad]}}
+mutation: {}
+master: {reverb: {}}
+stingers: {hit: {instrument: bell, notes: [[0, 1, 1]], duck: {}}}
+"""
+    score = parse_score(text, default_catalog())
+    assert score.tempo.glide == fmt.field("tempo.glide").default
+    assert score.master.loudness == fmt.field("master.loudness").default
+    assert score.master.reverb_return == fmt.field("master.reverb.return").default
+    assert score.mutation is not None
+    assert score.mutation.every == fmt.field("mutation.every").default
+    hit = score.stingers["hit"]
+    assert hit.duck is not None
+    assert (hit.duck.db, hit.duck.release) == (
+        fmt.field("stingers.duck.db").default,
+        fmt.field("stingers.duck.release").default,
+    )
+    assert hit.octave == fmt.field("stingers.octave").default
+    assert hit.notes[0].velocity == fmt.field("stingers.notes").item.fields[3].default  # type: ignore[union-attr]
