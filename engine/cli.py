@@ -6,6 +6,7 @@ soundscape demo [--engine HOST:PORT] [--sliders] [--autopilot SECONDS]
 soundscape bench [--quick] [--only SECTIONS] [--json FILE]
 soundscape record --port P --out SESSION.jsonl
 soundscape validate SCORE...
+soundscape schema [--out FILE] [--update-docs]
 soundscape send ADDRESS [ARG...] [--host H] [--port P]
 """
 
@@ -31,6 +32,10 @@ DEFAULT_TIMELINE = demo_timeline(DEFAULT_SCORE)
 DEMO_GAME = "demos.wander"
 #: The checkout the package was installed from, if it was (the benchmarks live there).
 CHECKOUT = Path(__file__).resolve().parent.parent
+#: The checked-in JSON Schema and the doc whose field reference is generated (``schema
+#: --update-docs``; tests/score/test_format.py fails when either is stale).
+SCHEMA_DOC = "docs/soundscape.schema.json"
+REFERENCE_DOC = "docs/score-format.md"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -203,6 +208,18 @@ def _parser() -> argparse.ArgumentParser:
     validate.add_argument("scores", nargs="+")
     _soundfont_option(validate)
     validate.set_defaults(run=_validate)
+
+    schema = sub.add_parser(
+        "schema",
+        help="print the score format's JSON Schema (for editors); see docs/score-format.md",
+    )
+    schema.add_argument("--out", type=Path, metavar="FILE.json", help="write it here instead")
+    schema.add_argument(
+        "--update-docs",
+        action="store_true",
+        help=f"rewrite {SCHEMA_DOC} and the field reference in {REFERENCE_DOC} (in a checkout)",
+    )
+    schema.set_defaults(run=_schema)
 
     send = sub.add_parser("send", help="send one OSC message over UDP (for scripts and testing)")
     send.add_argument("address", help="e.g. /state/heartrate")
@@ -471,6 +488,37 @@ def _validate(args: argparse.Namespace) -> int:
                 f"{len(score.stingers)} stingers)"
             )
     return 1 if failures else 0
+
+
+def _schema(args: argparse.Namespace) -> int:
+    """Print (or write) the JSON Schema; ``--update-docs`` regenerates the checked-in copies."""
+    from engine.catalog import default_catalog
+    from engine.score.reference import update_reference
+    from engine.score.schema import schema_text
+
+    text = schema_text(default_catalog())
+    if args.update_docs:
+        doc = CHECKOUT / REFERENCE_DOC
+        _write(CHECKOUT / SCHEMA_DOC, text)
+        _write(doc, update_reference(doc.read_text(encoding="utf-8")))
+        print(f"wrote {CHECKOUT / SCHEMA_DOC} and the field reference in {doc}")
+    elif args.out is not None:
+        _write(args.out, text)
+        print(f"wrote {args.out}", file=sys.stderr)
+    else:
+        try:
+            sys.stdout.write(text)
+            sys.stdout.flush()
+        except OSError as exc:
+            raise SoundscapeError(f"could not write the schema: {exc.strerror or exc}") from None
+    return 0
+
+
+def _write(path: Path, text: str) -> None:
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise SoundscapeError(f"could not write {path}: {exc.strerror or exc}") from None
 
 
 def _send(args: argparse.Namespace) -> int:

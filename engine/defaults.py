@@ -55,6 +55,10 @@ TRANSITION_FADE = 2.0
 STINGER_QUANTIZE = "beat"
 STINGER_OCTAVE = 5
 STINGER_DUCK_ATTACK = 0.05
+#: A ducking stinger (``duck: {}``) lowers the other layers by 6 dB, enough to clear room for
+#: it without the bed vanishing; they recover over a second, slower than a beat: no pumping.
+STINGER_DUCK_DB = -6.0
+STINGER_DUCK_RELEASE = 1.0
 
 #: Mutation: every N bars, with this probability per layer.
 MUTATION_EVERY = 4

@@ -58,6 +58,7 @@ from engine.music.generators import BarContext, make_generator
 from engine.music.harmony import Chord, HarmonyTrack, ModeSelector, chord_on
 from engine.music.humanize import Humanizer
 from engine.music.scales import Scale
+from engine.score import format as fmt
 from engine.score.catalog import Catalog
 from engine.score.model import (
     KeySpec,
@@ -75,6 +76,11 @@ STINGER_TAIL = 6.0
 #: Humanisation: timing drift (beats, standard deviation) and velocity variation.
 HUMANIZE_TIMING = 0.012
 HUMANIZE_VELOCITY = 0.06
+
+#: Harmonic rhythm and tension are clamped, while playing, to the ranges the score format gives
+#: them (a sum of terms may leave them; the loader checks single values).
+_BARS_MIN, _BARS_MAX = (int(b or 0) for b in fmt.field("harmony.bars_per_chord").bounds)
+_TENSION_MIN, _TENSION_MAX = (float(b or 0) for b in fmt.field("harmony.tension").bounds)
 
 
 def derive_seed(base: int, salt: int) -> int:
@@ -418,8 +424,8 @@ class Conductor:
             mode = self.mode_selector.update(inputs[key.modes.input], bar)
         scale = Scale(key.root, mode)
         bars = round(self.score.harmony.bars_per_chord.evaluate(inputs))
-        bars_per_chord = min(16, max(1, bars))
-        tension = min(1.0, max(0.0, self.score.harmony.tension.evaluate(inputs)))
+        bars_per_chord = min(_BARS_MAX, max(_BARS_MIN, bars))
+        tension = min(_TENSION_MAX, max(_TENSION_MIN, self.score.harmony.tension.evaluate(inputs)))
         degree = self.harmony.advance(bar, bars_per_chord)
         chord = chord_on(scale, degree, 4 if tension > 0.5 else 3, tension)
         following = self.harmony.peek(bar + 1, bars_per_chord)

@@ -21,7 +21,9 @@ from engine.music.mutation import OPERATORS
 from engine.music.options import Option
 from engine.music.scales import MODES, pitch_class
 from engine.samples.audio import AssetError, audio_info
+from engine.score import format as fmt
 from engine.score.catalog import Catalog
+from engine.score.format import Field
 from engine.score.model import (
     BedSpec,
     Binding,
@@ -52,30 +54,30 @@ from engine.score.sampled import SAMPLER, SOURCE_FIELDS, read_one_shot, read_sou
 from engine.score.yamlnode import Node, parse_yaml
 from engine.textfile import TextFileError, quote, read_text
 
-SCORE_VERSION = 1
-TOP_LEVEL = (
-    "version",
-    "title",
-    "seed",
-    "tempo",
-    "meter",
-    "key",
-    "harmony",
-    "inputs",
-    "layers",
-    "scenes",
-    "initial_scene",
-    "transitions",
-    "stingers",
-    "mutation",
-    "master",
-    "max_sample_mb",
-    "motifs",
-)
-LAYER_FIELDS = ("instrument", "generator", "seed")
+SCORE_VERSION = fmt.SCORE_VERSION
+TOP_LEVEL = fmt.TOP_LEVEL
+LAYER_FIELDS = tuple(f.name for f in fmt.LAYER_FIELDS)
 #: Fields of layers that play a recording instead of generated notes, by instrument.
-RECORDING_FIELDS = {"stem": ("file", "tempo", "bars", "follow"), "ambience": ("file", "crossfade")}
-_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
+RECORDING_FIELDS = {k: tuple(f.name for f in v) for k, v in fmt.RECORDING_FIELDS.items()}
+_LAYER_PARAMS = {f.name: f for f in fmt.LAYER_PARAMS}
+_NAME = re.compile(fmt.NAME_PATTERN)
+F = fmt.field
+
+
+def number(fields: dict[str, Node], spec: Field) -> float:
+    """The field ``spec`` of ``fields`` checked against its range, or its default."""
+    if spec.name in fields:
+        return fields[spec.name].as_float(*spec.bounds)
+    assert isinstance(spec.default, int | float), spec.name
+    return float(spec.default)
+
+
+def integer(fields: dict[str, Node], spec: Field) -> int:
+    """The whole-number field ``spec`` of ``fields`` checked against its range, or its default."""
+    if spec.name in fields:
+        return fields[spec.name].as_int(*spec.int_bounds)
+    assert isinstance(spec.default, int), spec.name
+    return spec.default
 
 
 def load_score(path: str | Path, catalog: Catalog, soundfonts: Sequence[str | Path] = ()) -> Score:
@@ -110,8 +112,8 @@ class _ScoreReader:
     def read(self) -> Score:
         top = self.root.check_keys(TOP_LEVEL)
         if "version" in top:
-            top["version"].as_int(SCORE_VERSION, SCORE_VERSION)
-        for required in ("layers", "scenes"):
+            integer(top, F("version"))
+        for required in (f.name for f in fmt.TOP.fields if f.required):
             if required not in top:
                 raise self.root.error(f"a score needs {required!r}")
         self.inputs = read_inputs(top.get("inputs"))
@@ -130,7 +132,7 @@ class _ScoreReader:
         return Score(
             file=self.root.file,
             title=top["title"].as_str() if "title" in top else Path(self.root.file).stem,
-            seed=top["seed"].as_int(0, 2**31 - 1) if "seed" in top else defaults.SEED,
+            seed=integer(top, F("seed")),
             inputs=self.inputs,
             tempo=tempo,
             meter=read_meter(top.get("meter")),
@@ -143,9 +145,7 @@ class _ScoreReader:
             stingers=self.read_stingers(top.get("stingers")),
             mutation=read_mutation(top.get("mutation"), layers),
             master=self.read_master(top.get("master")),
-            max_sample_mb=top["max_sample_mb"].as_float(0, defaults.MAX_SAMPLE_MB_LIMIT)
-            if "max_sample_mb" in top
-            else defaults.MAX_SAMPLE_MB,
+            max_sample_mb=number(top, F("max_sample_mb")),
             max_sample_where=top["max_sample_mb"].where()
             if "max_sample_mb" in top
             else Where(self.root.file, 1, 1, "max_sample_mb"),
@@ -179,16 +179,16 @@ class _ScoreReader:
             return TempoSpec(
                 ParamMap.constant(defaults.TEMPO_BPM), *defaults.TEMPO_RANGE, defaults.TEMPO_GLIDE
             )
-        fields = node.check_keys(("bpm", "range", "glide"))
+        fields = node.check_keys(fmt.TEMPO.keys)
         lo, hi = defaults.TEMPO_RANGE
         if "range" in fields:
-            lo, hi = read_pair(fields["range"], *defaults.TEMPO_RANGE)
+            lo, hi = read_pair(fields["range"], *F("tempo.range").bounds)
         bpm = (
             self.param(fields["bpm"], lo, hi)
             if "bpm" in fields
             else ParamMap.constant(min(hi, max(lo, defaults.TEMPO_BPM)))
         )
-        glide = fields["glide"].as_float(0.001, 1.0) if "glide" in fields else defaults.TEMPO_GLIDE
+        glide = number(fields, F("tempo.glide"))
         return TempoSpec(bpm, lo, hi, glide)
 
     def read_key(self, node: Node | None, base: KeySpec | None) -> KeySpec:
@@ -197,7 +197,7 @@ class _ScoreReader:
         modes = base.modes if base else None
         if node is None:
             return KeySpec(root, mode, modes)
-        fields = node.check_keys(("root", "mode", "modes"))
+        fields = node.check_keys(fmt.KEY.keys)
         if "root" in fields:
             try:
                 root = pitch_class(fields["root"].as_str())
@@ -212,28 +212,27 @@ class _ScoreReader:
         return KeySpec(root, mode, modes)
 
     def read_mode_map(self, node: Node) -> ModeMap:
-        fields = node.check_keys(("input", "map", "hysteresis", "hold_bars"))
+        spec = fmt.MODE_MAP
+        fields = node.check_keys(spec.keys)
         if "map" not in fields:
             raise node.error("needs 'map': a list of [threshold, mode] pairs")
-        name = fields["input"].as_str(self.inputs) if "input" in fields else "valence"
+        name = (
+            fields["input"].as_str(self.inputs)
+            if "input" in fields
+            else str(spec.sub("input").default)
+        )
         if name not in self.inputs:
             raise node.error(f"input {quote(name)} is not declared")
         thresholds = []
-        for pair in fields["map"].seq(defaults.MAX_MODE_THRESHOLDS):
+        for pair in fields["map"].seq(spec.sub("map").limit):
             items = pair.seq()
             if len(items) != 2:
                 raise pair.error("expected [threshold, mode]")
             thresholds.append((items[0].as_float(), items[1].as_str(MODES)))
         if [t for t, _ in thresholds] != sorted({t for t, _ in thresholds}):
             raise fields["map"].error("thresholds must strictly rise")
-        hyst = (
-            fields["hysteresis"].as_float(0, 1)
-            if "hysteresis" in fields
-            else defaults.MODE_HYSTERESIS
-        )
-        hold = (
-            fields["hold_bars"].as_int(0, 64) if "hold_bars" in fields else defaults.MODE_HOLD_BARS
-        )
+        hyst = number(fields, spec.sub("hysteresis"))
+        hold = integer(fields, spec.sub("hold_bars"))
         return ModeMap(name, tuple(thresholds), hyst, hold)
 
     def read_harmony(self, node: Node | None) -> HarmonySpec:
@@ -241,23 +240,23 @@ class _ScoreReader:
         bars = ParamMap.constant(defaults.BARS_PER_CHORD)
         tension = ParamMap.constant(defaults.TENSION)
         if node is not None:
-            fields = node.check_keys(("progression", "bars_per_chord", "tension"))
+            fields = node.check_keys(fmt.HARMONY.keys)
             if "progression" in fields:
                 progression = read_progression(fields["progression"])
             if "bars_per_chord" in fields:
-                bars = self.param(fields["bars_per_chord"], 1, 16)
+                bars = self.param(fields["bars_per_chord"], *F("harmony.bars_per_chord").bounds)
             if "tension" in fields:
-                tension = self.param(fields["tension"], 0, 1)
+                tension = self.param(fields["tension"], *F("harmony.tension").bounds)
         return HarmonySpec(progression, bars, tension)
 
     def read_layers(self, node: Node) -> dict[str, LayerSpec]:
         layers: dict[str, LayerSpec] = {}
-        for index, (name, body) in enumerate(node.items(defaults.MAX_LAYERS)):
+        for index, (name, body) in enumerate(node.items(fmt.LAYERS.limit)):
             check_name(body, name)
             layers[name] = self.read_layer(name, body, index)
         if not layers:
             raise node.error("a score needs at least one layer")
-        for name, body in node.items(defaults.MAX_LAYERS):
+        for name, body in node.items(fmt.LAYERS.limit):
             self.check_follows(name, body, layers)
         return layers
 
@@ -299,7 +298,7 @@ class _ScoreReader:
             self.check_motifs(fields["generator"], kind, options)
         sampled = SOURCE_FIELDS if instrument == SAMPLER else ()
         recording = RECORDING_FIELDS.get(instrument, ())
-        allowed = (*LAYER_FIELDS, *defaults.LAYER_PARAMS, *instrument_params, *sampled, *recording)
+        allowed = (*LAYER_FIELDS, *_LAYER_PARAMS, *instrument_params, *sampled, *recording)
         node.check_keys(allowed)
         source = (
             read_source(node, fields, self.score_dir, self.soundfonts)
@@ -308,12 +307,14 @@ class _ScoreReader:
         )
         params: dict[str, ParamMap] = {}
         for key, value in fields.items():
-            if key in defaults.LAYER_PARAM_RANGES:
-                params[key] = self.param(value, *defaults.LAYER_PARAM_RANGES[key])
+            if key in _LAYER_PARAMS:
+                params[key] = self.param(value, *_LAYER_PARAMS[key].bounds)
             elif key in instrument_params:
                 spec = instrument_params[key]
                 params[key] = self.param(value, spec.min, spec.max)
-        seed = fields["seed"].as_int(0, 2**31 - 1) if "seed" in fields else index + 1
+        seed = (
+            fields["seed"].as_int(*F("layers.seed").int_bounds) if "seed" in fields else index + 1
+        )
         stem = self.read_stem(node, fields) if instrument == "stem" else None
         bed = self.read_bed(node, fields) if instrument == "ambience" else None
         return LayerSpec(name, instrument, kind, options, params, seed, source, stem=stem, bed=bed)
@@ -373,13 +374,10 @@ class _ScoreReader:
             if required not in fields:
                 raise node.error(f"a stem needs {required!r} (its own BPM and length in bars)")
         path, seconds = self.recording(node, fields)
-        tempo = fields["tempo"].as_float(*defaults.STEM_TEMPO_RANGE)
-        bars = fields["bars"].as_int(1, defaults.STEM_MAX_BARS)
-        follow = (
-            fields["follow"].as_str(defaults.STEM_FOLLOW_MODES)
-            if "follow" in fields
-            else defaults.STEM_FOLLOW
-        )
+        tempo = number(fields, F("layers.stem.tempo"))
+        bars = integer(fields, F("layers.stem.bars"))
+        spec = F("layers.stem.follow")
+        follow = fields["follow"].as_str(spec.choices) if "follow" in fields else str(spec.default)
         meter = read_meter(self.root.mapping().get("meter"))
         expected = bars * meter.beats * 60.0 / tempo
         off = abs(seconds - expected) / expected
@@ -394,11 +392,7 @@ class _ScoreReader:
     def read_bed(self, node: Node, fields: dict[str, Node]) -> BedSpec:
         """An ambience bed's file and loop crossfade; the file must outlast two crossfades."""
         path, seconds = self.recording(node, fields)
-        crossfade = (
-            fields["crossfade"].as_float(*defaults.BED_CROSSFADE_RANGE)
-            if "crossfade" in fields
-            else defaults.BED_CROSSFADE
-        )
+        crossfade = number(fields, F("layers.ambience.crossfade"))
         if seconds <= 2 * crossfade:
             where = fields.get("crossfade", fields["file"])
             raise where.error(
@@ -411,9 +405,9 @@ class _ScoreReader:
         self, node: Node, layers: dict[str, LayerSpec], tempo: TempoSpec
     ) -> dict[str, SceneSpec]:
         scenes: dict[str, SceneSpec] = {}
-        for name, body in node.items(defaults.MAX_SCENES):
+        for name, body in node.items(fmt.SCENES.limit):
             check_name(body, name)
-            fields = body.check_keys(("layers", "tempo", "key", "progression"))
+            fields = body.check_keys(fmt.SCENE.keys)
             if "layers" not in fields:
                 raise body.error("a scene needs 'layers'")
             bpm = self.param(fields["tempo"], tempo.min, tempo.max) if "tempo" in fields else None
@@ -423,7 +417,7 @@ class _ScoreReader:
             )
             scenes[name] = SceneSpec(
                 name,
-                tuple(fields["layers"].as_str_list(layers, limit=defaults.MAX_LAYERS)),
+                tuple(fields["layers"].as_str_list(layers, limit=F("scenes.layers").limit)),
                 bpm,
                 key,
                 progression,
@@ -440,7 +434,7 @@ class _ScoreReader:
         if node is None:
             return {}
         stingers = {}
-        for name, body in node.items(defaults.MAX_STINGERS):
+        for name, body in node.items(fmt.STINGERS.limit):
             check_name(body, name)
             stingers[name] = self.read_stinger(name, body)
         return stingers
@@ -468,12 +462,12 @@ class _ScoreReader:
         else:
             instrument = fields["instrument"].as_str(self.catalog.instruments)
         inst_params = self.catalog.instruments[instrument]
-        shape: tuple[str, ...] = ("sample", "root")
+        shape = tuple(f.name for f in fmt.STINGER_ONE_SHOT)
         if "sample" not in fields:
-            shape = ("instrument", "notes", "octave")
+            shape = tuple(f.name for f in fmt.STINGER_NOTES)
             if instrument == SAMPLER:  # notes on a SoundFont preset or recordings
                 shape = (*shape, *SOURCE_FIELDS)
-        common = ("event", "quantize", "gain", "reverb", "duck", "cooldown", "max_playing")
+        common = tuple(f.name for f in fmt.STINGER_COMMON)
         node.check_keys((*shape, *common, *inst_params))
         source = None
         if instrument == SAMPLER and "sample" not in fields:
@@ -483,16 +477,16 @@ class _ScoreReader:
             notes: tuple[StingerNote, ...] = ()
         else:
             notes = tuple(
-                read_stinger_note(n) for n in fields["notes"].seq(defaults.MAX_STINGER_NOTES)
+                read_stinger_note(n) for n in fields["notes"].seq(F("stingers.notes").limit)
             )
             if not notes:
                 raise fields["notes"].error("needs at least one note")
         duck = None
         if "duck" in fields:
-            duck_fields = fields["duck"].check_keys(("db", "release"))
+            duck_fields = fields["duck"].check_keys(fmt.DUCK.keys)
             duck = DuckSpec(
-                duck_fields["db"].as_float(-40, 0) if "db" in duck_fields else -6.0,
-                duck_fields["release"].as_float(0.05, 30) if "release" in duck_fields else 1.0,
+                number(duck_fields, F("stingers.duck.db")),
+                number(duck_fields, F("stingers.duck.release")),
             )
         params = {
             k: v.as_float(inst_params[k].min, inst_params[k].max)
@@ -504,16 +498,12 @@ class _ScoreReader:
             event=fields["event"].as_str() if "event" in fields else name,
             instrument=instrument,
             notes=notes,
-            octave=fields["octave"].as_int(1, 8) if "octave" in fields else defaults.STINGER_OCTAVE,
+            octave=integer(fields, F("stingers.octave")),
             quantize=read_quantize(fields["quantize"])
             if "quantize" in fields
             else parse_quantize(defaults.STINGER_QUANTIZE),
-            gain=fields["gain"].as_float(*defaults.LAYER_PARAM_RANGES["gain"])
-            if "gain" in fields
-            else defaults.LAYER_PARAMS["gain"],
-            reverb=fields["reverb"].as_float(0, 1)
-            if "reverb" in fields
-            else defaults.LAYER_PARAMS["reverb"],
+            gain=number(fields, F("stingers.gain")),
+            reverb=number(fields, F("stingers.reverb")),
             duck=duck,
             params=params,
             sample=one_shot,
@@ -521,42 +511,29 @@ class _ScoreReader:
             cooldown=read_cooldown(fields["cooldown"])
             if "cooldown" in fields
             else Cooldown(defaults.STINGER_COOLDOWN),
-            max_playing=fields["max_playing"].as_int(1, defaults.MAX_STINGER_PLAYING)
-            if "max_playing" in fields
-            else defaults.STINGER_MAX_PLAYING,
+            max_playing=integer(fields, F("stingers.max_playing")),
         )
 
     def read_master(self, node: Node | None) -> MasterSpec:
-        fields = node.check_keys(("loudness", "ceiling", "reverb", "dynamics")) if node else {}
-        size, damp, ret = (
-            defaults.MASTER_REVERB_SIZE,
-            defaults.MASTER_REVERB_DAMP,
-            defaults.MASTER_REVERB_RETURN,
-        )
-        if "reverb" in fields:
-            rev = fields["reverb"].check_keys(("size", "damp", "return"))
-            size = rev["size"].as_float(0, 1) if "size" in rev else size
-            damp = rev["damp"].as_float(0, 1) if "damp" in rev else damp
-            ret = rev["return"].as_float(-80, 6) if "return" in rev else ret
+        fields = node.check_keys(fmt.MASTER.keys) if node else {}
+        reverb = F("master.reverb")
+        rev = fields["reverb"].check_keys(reverb.keys) if "reverb" in fields else {}
+        dynamics = F("master.dynamics")
         return MasterSpec(
-            loudness=fields["loudness"].as_float(-40, -6)
-            if "loudness" in fields
-            else defaults.MASTER_LOUDNESS,
-            ceiling=fields["ceiling"].as_float(-20, 0)
-            if "ceiling" in fields
-            else defaults.MASTER_CEILING,
-            reverb_size=size,
-            reverb_damp=damp,
-            reverb_return=ret,
-            dynamics=self.param(fields["dynamics"], -24, 6)
+            loudness=number(fields, F("master.loudness")),
+            ceiling=number(fields, F("master.ceiling")),
+            reverb_size=number(rev, reverb.sub("size")),
+            reverb_damp=number(rev, reverb.sub("damp")),
+            reverb_return=number(rev, reverb.sub("return")),
+            dynamics=self.param(fields["dynamics"], *dynamics.bounds)
             if "dynamics" in fields
-            else ParamMap.constant(0.0),
+            else ParamMap.constant(float(dynamics.default)),  # type: ignore[arg-type]
         )
 
 
 # -- readers that need no score context ------------------------------------------------------
 def read_inputs(node: Node | None) -> dict[str, InputSpec]:
-    declared = node.mapping(defaults.MAX_INPUTS) if node is not None else {}
+    declared = node.mapping(fmt.INPUTS.limit) if node is not None else {}
     inputs = {}
     for name in (*defaults.BUILTIN_INPUTS, *declared):
         if name in inputs:
@@ -570,22 +547,21 @@ def read_inputs(node: Node | None) -> dict[str, InputSpec]:
 
 
 def read_input(name: str, node: Node | None, base: defaults.InputDefault) -> InputSpec:
-    fields = (
-        node.check_keys(("range", "default", "smoothing", "bind"))
-        if node is not None and not _is_null(node)
-        else {}
-    )
+    fields = node.check_keys(fmt.INPUT.keys) if node is not None and not _is_null(node) else {}
     lo, hi = read_pair(fields["range"]) if "range" in fields else (base.min, base.max)
     default = (
         fields["default"].as_float(lo, hi)
         if "default" in fields
         else min(hi, max(lo, base.default))
     )
-    smoothing = fields["smoothing"].as_float(0, 120) if "smoothing" in fields else base.smoothing
+    spec = fmt.INPUT.sub("smoothing")
+    smoothing = (
+        fields["smoothing"].as_float(*spec.bounds) if "smoothing" in fields else base.smoothing
+    )
     bindings = [Binding(f"/state/{name}")]
     if "bind" in fields:
         bindings = (
-            [read_binding(b) for b in fields["bind"].seq(defaults.MAX_BINDINGS)]
+            [read_binding(b) for b in fields["bind"].seq(fmt.BINDING.limit)]
             if fields["bind"].is_seq
             else [read_binding(fields["bind"])]
         )
@@ -595,11 +571,11 @@ def read_input(name: str, node: Node | None, base: defaults.InputDefault) -> Inp
 def read_binding(node: Node) -> Binding:
     if node.is_scalar:
         return Binding(read_address(node))
-    fields = node.check_keys(("address", "map", "shape", "arg"))
+    fields = node.check_keys(fmt.BINDING.keys)
     if "address" not in fields:
         raise node.error("a binding needs an 'address'")
     curve = read_curve(fields["map"], fields.get("shape")) if "map" in fields else None
-    arg = fields["arg"].as_int(0, 15) if "arg" in fields else 0
+    arg = integer(fields, fmt.BINDING.sub("arg"))
     return Binding(read_address(fields["address"]), curve, arg)
 
 
@@ -651,7 +627,7 @@ def read_meter(node: Node | None) -> Meter:
 
 def read_progression(node: Node) -> tuple[int, ...]:
     degrees = []
-    for item in node.seq(defaults.MAX_PROGRESSION):
+    for item in node.seq(fmt.PROGRESSION.limit):
         try:
             degrees.append(parse_degree(item.scalar()))
         except (ValueError, TypeError) as exc:
@@ -710,9 +686,13 @@ def read_stinger_note(node: Node) -> StingerNote:
             "a stinger note is [beat, scale degree, length beats] or "
             "[beat, degree, length, velocity]"
         )
-    velocity = items[3].as_float(0, 1) if len(items) == 4 else 1.0
+    beat, degree, length, loud = fmt.field("stingers.notes").item.fields  # type: ignore[union-attr]
+    velocity = items[3].as_float(*loud.bounds) if len(items) == 4 else float(loud.default)  # type: ignore[arg-type]
     return StingerNote(
-        items[0].as_float(0, 64), items[1].as_int(-28, 28), items[2].as_float(0.01, 64), velocity
+        items[0].as_float(*beat.bounds),
+        items[1].as_int(*degree.int_bounds),
+        items[2].as_float(*length.bounds),
+        velocity,
     )
 
 
@@ -725,12 +705,12 @@ def read_transitions(node: Node | None, scenes: dict[str, SceneSpec]) -> tuple[T
     if node is None:
         return tuple(rules)
     names = ("*", *scenes)
-    for item in node.seq(defaults.MAX_TRANSITIONS):
-        fields = item.check_keys(("from", "to", "quantize", "fade"))
+    for item in node.seq(fmt.TRANSITIONS.limit):
+        fields = item.check_keys(fmt.TRANSITION.keys)
         source = fields["from"].as_str(names) if "from" in fields else "*"
         target = fields["to"].as_str(names) if "to" in fields else "*"
         quantize = read_quantize(fields["quantize"]) if "quantize" in fields else rules[0].quantize
-        fade = fields["fade"].as_float(0, 60) if "fade" in fields else rules[0].fade
+        fade = number(fields, fmt.TRANSITION.sub("fade"))
         rules.append(TransitionSpec(source, target, quantize, fade))
     return tuple(rules)
 
@@ -772,16 +752,15 @@ def parse_quantize(text: str) -> Quantize:
 def read_mutation(node: Node | None, layers: dict[str, LayerSpec]) -> MutationSpec | None:
     if node is None:
         return None
-    fields = node.check_keys(("every", "probability", "operators", "layers"))
+    fields = node.check_keys(fmt.MUTATION.keys)
+    operators = fmt.MUTATION.sub("operators")
     return MutationSpec(
-        every=fields["every"].as_int(1, 256) if "every" in fields else defaults.MUTATION_EVERY,
-        probability=fields["probability"].as_float(0, 1)
-        if "probability" in fields
-        else defaults.MUTATION_PROBABILITY,
-        operators=tuple(fields["operators"].as_str_list(OPERATORS, limit=defaults.MAX_OPTION_ITEMS))
+        every=integer(fields, fmt.MUTATION.sub("every")),
+        probability=number(fields, fmt.MUTATION.sub("probability")),
+        operators=tuple(fields["operators"].as_str_list(operators.choices, limit=operators.limit))
         if "operators" in fields
         else tuple(OPERATORS),
-        layers=tuple(fields["layers"].as_str_list(layers, limit=defaults.MAX_LAYERS))
+        layers=tuple(fields["layers"].as_str_list(layers, limit=fmt.MUTATION.sub("layers").limit))
         if "layers" in fields
         else None,
     )

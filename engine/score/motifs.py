@@ -26,11 +26,12 @@ from engine.music.motifs import (
     parse_key,
     parse_note_list,
 )
+from engine.score import format as fmt
 from engine.score.model import KeySpec, Meter
 from engine.score.yamlnode import Node
 
-MOTIF_FIELDS = ("notes", "midi", "track", "channel", "drums", "key", "grid", "octave", "meter")
-DEFAULT_GRID = Fraction(1, 16)
+MOTIF_FIELDS = fmt.MOTIF.keys
+DEFAULT_GRID = Fraction(str(fmt.MOTIF.sub("grid").default))
 
 
 def read_motifs(node: Node | None, key: KeySpec, meter: Meter, score_dir: Path) -> dict[str, Motif]:
@@ -38,7 +39,7 @@ def read_motifs(node: Node | None, key: KeySpec, meter: Meter, score_dir: Path) 
     if node is None:
         return {}
     motifs = {}
-    for name, body in node.items(defaults.MAX_MOTIFS):
+    for name, body in node.items(fmt.MOTIFS.limit):
         motifs[name] = read_motif(name, body, key, meter, score_dir)
     return motifs
 
@@ -72,7 +73,8 @@ def read_motif(name: str, node: Node, key: KeySpec, meter: Meter, score_dir: Pat
         for field in ("track", "channel", "drums"):
             if field in fields:
                 raise fields[field].error(f"'{field}' picks from a MIDI file: it needs 'midi'")
-        octave = fields["octave"].as_int(0, 8) if "octave" in fields else TONIC_OCTAVE
+        spec = fmt.MOTIF.sub("octave")
+        octave = fields["octave"].as_int(*spec.int_bounds) if "octave" in fields else TONIC_OCTAVE
         return _note_list(name, fields["notes"], written, metre, steps, octave)
     if "octave" in fields:
         raise fields["octave"].error("'octave' places scale degrees of a note list")
@@ -80,9 +82,12 @@ def read_motif(name: str, node: Node, key: KeySpec, meter: Meter, score_dir: Pat
     if "track" in fields:
         value = fields["track"].scalar()
         track = (
-            fields["track"].as_int(0, 1023) if isinstance(value, int) else fields["track"].as_str()
+            fields["track"].as_int(*fmt.MOTIF.sub("track").int_bounds)
+            if isinstance(value, int)
+            else fields["track"].as_str()
         )
-    channel = fields["channel"].as_int(1, 16) if "channel" in fields else None
+    spec = fmt.MOTIF.sub("channel")
+    channel = fields["channel"].as_int(*spec.int_bounds) if "channel" in fields else None
     drums = fields["drums"].as_bool() if "drums" in fields else channel == DRUM_CHANNEL
     if drums and channel is None:
         channel = DRUM_CHANNEL

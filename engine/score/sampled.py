@@ -12,18 +12,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from engine import defaults
 from engine.samples.audio import AssetError, audio_info
 from engine.samples.recordings import Recording, check_files, parse_note, scan_folder
 from engine.samples.search import find_soundfont
 from engine.samples.soundfont import open_soundfont
+from engine.score import format as fmt
 from engine.score.model import OneShot, SamplerSource
 from engine.score.yamlnode import Node
 
 #: The instrument that plays sampler sources and one-shots (engine/dsp/instruments/sampler.py).
-SAMPLER = "sampler"
+SAMPLER = fmt.SAMPLER
 #: The fields a sampler layer names its source with (besides the instrument's own parameters).
-SOURCE_FIELDS = ("soundfont", "preset", "samples")
+SOURCE_FIELDS = tuple(f.name for f in fmt.SAMPLER_SOURCE)
+_RECORDING = fmt.field("layers.sampler.samples")
 
 
 def read_source(
@@ -86,18 +87,20 @@ def read_recordings(node: Node, score_dir: Path) -> tuple[Recording, ...]:
     recordings = []
     turns: dict[tuple[int, tuple[int, int]], int] = {}
     seen: dict[Path, Node] = {}
-    for item in node.seq(defaults.MAX_RECORDINGS):
-        entry = item.check_keys(("note", "file", "velocity"))
-        for required in ("note", "file"):
+    for item in node.seq(_RECORDING.limit):
+        entry = item.check_keys(_RECORDING.keys)
+        for required in (f.name for f in _RECORDING.fields if f.required):
             if required not in entry:
                 raise item.error(f"a recording needs {required!r}: {{note: C4, file: c4.wav}}")
         note = _note(entry["note"])
-        velocities = (0, 127)
+        spec = _RECORDING.sub("velocity")
+        lo, hi = spec.int_bounds
+        velocities = (lo or 0, 127 if hi is None else hi)
         if "velocity" in entry:
             pair = entry["velocity"].seq()
             if len(pair) != 2:
                 raise entry["velocity"].error("expected [lowest, highest] velocity, e.g. [0, 80]")
-            velocities = (pair[0].as_int(0, 127), pair[1].as_int(0, 127))
+            velocities = (pair[0].as_int(lo, hi), pair[1].as_int(lo, hi))
             if velocities[0] > velocities[1]:
                 raise entry["velocity"].error(f"{velocities[0]} is above {velocities[1]}")
         file = score_dir / entry["file"].as_str()
