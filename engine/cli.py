@@ -141,6 +141,13 @@ def _parser() -> argparse.ArgumentParser:
         metavar="FILE.mid",
         help="write every note played as MIDI when the session ends (a track per layer)",
     )
+    play.add_argument(
+        "--oscquery",
+        type=listen_port,
+        metavar="PORT",
+        help="serve the address space over OSCQuery (HTTP JSON on --host:PORT, mDNS) for "
+        "Chataigne, ossia score, VRChat; 0: any free port",
+    )
     play.add_argument("--duration", type=positive_seconds, help="stop after this many seconds")
     play.add_argument(
         "--summary",
@@ -326,6 +333,7 @@ def _play(args: argparse.Namespace) -> int:
         score_file=args.score,
         watch=args.watch,
         soundfonts=tuple(str(path) for path in args.soundfont or ()),
+        oscquery=args.oscquery,
     )
     view = None
     if not args.quiet and sys.stdout.isatty():

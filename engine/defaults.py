@@ -114,6 +114,11 @@ SEED = 1
 #: The live engine (``soundscape play``).
 OSC_HOST = "127.0.0.1"  # loopback only unless the user says otherwise
 OSC_PORT = 9000
+#: ``play --oscquery``: how long its child process may take to serve (it imports zeroconf and
+#: binds; well under a second here) and to stop (it unregisters from mDNS, which sends goodbye
+#: packets), before the engine gives up on it (and kills it, when stopping).
+OSCQUERY_START_TIMEOUT = 10.0
+OSCQUERY_STOP_TIMEOUT = 5.0
 #: How often a Python thread must hand the GIL over (s). pyo's audio callback needs the GIL; at
 #: Python's default 5 ms a busy thread caused thousands of xruns, at 0.5 ms none at 256 frames
 #: (notes/pyo.md). At 128 frames under a 2,000 msg/s flood, 0.5 ms still gave 6 xruns in five

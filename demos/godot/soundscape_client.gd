@@ -23,8 +23,18 @@ signal stinger(stinger_name)
 signal levels(values)
 # Reply to request_stats(): counter name -> value.
 signal stats(values)
+# The reply to /engine/describe (asked by connect_engine), parsed into a Description: what the
+# playing score offers. Also in `description` from then on.
+signal described(description)
+# Something the client refused to send (a scene, event or input the score lacks, once the
+# description is known) or a description it could not read.
+signal warning(text)
 # Every message from the engine, parsed, including the ones above.
 signal message_received(address, args)
+
+# No description section may claim more items than this (the engine's own limits are 64
+# inputs, 64 scenes, 32 stingers): a larger count is an error, not an allocation.
+const MAX_DESCRIBED_ITEMS = 256
 
 const _FLOAT = 3  # TYPE_REAL in Godot 3, TYPE_FLOAT in Godot 4: the same number in both
 const _INT32_MIN = -2147483648
@@ -48,6 +58,65 @@ var renew_interval = 3.0
 # Datagrams received so far, and how many of them could not be parsed, for debugging overlays.
 var packets_received = 0
 var malformed_packets = 0
+# Values moved into their input's declared range before sending, and replies to
+# /engine/describe that could not be read.
+var clamped_values = 0
+var describe_errors = 0
+# What the playing score offers (a Description, below); null until the engine has answered.
+# Until then names and values go out unchecked (the engine clamps values and counts unknown
+# names anyway).
+var description = null
+
+
+# What a score offers, from the reply to /engine/describe (docs/osc.md, "Discovery").
+class Description:
+	# name -> [min, max, default], and the names in the score's order.
+	var inputs = {}
+	var input_names = []
+	# Scene names, the first being where the score starts; event names; stinger -> event.
+	var scenes = []
+	var events = []
+	var stingers = {}
+	var stinger_names = []
+
+	func has_input(input_name):
+		return inputs.has(input_name)
+
+	func has_scene(scene_name):
+		return scenes.has(scene_name)
+
+	func has_event(event_name):
+		return events.has(event_name)
+
+	func clamp_input(input_name, value):
+		# value moved into the input's range (NaN becomes its default).
+		var r = inputs[input_name]
+		if is_nan(value):
+			return r[2]
+		# not min/max: Godot 3's round to 32-bit floats, and 0.8 would come back as 0.800000011
+		if value < r[0]:
+			return r[0]
+		if value > r[1]:
+			return r[1]
+		return value
+
+	func summary():
+		# One line for logs: inputs=valence:-1:1:0,... scenes=... events=... stingers=name:event
+		var parts = []
+		for input_name in input_names:
+			var r = inputs[input_name]
+			parts.append("%s:%s:%s:%s" % [input_name, str(r[0]), str(r[1]), str(r[2])])
+		var stinger_parts = []
+		for stinger_name in stinger_names:
+			stinger_parts.append("%s:%s" % [stinger_name, stingers[stinger_name]])
+		return "inputs=%s scenes=%s events=%s stingers=%s" % [
+			_join(parts), _join(scenes), _join(events), _join(stinger_parts)]
+
+	func _join(items):
+		var out = ""
+		for i in range(items.size()):
+			out += ("," if i > 0 else "") + str(items[i])
+		return out
 
 var _udp = null
 var _silence = 0.0
@@ -70,6 +139,7 @@ func connect_engine():
 		return err
 	_silence = 0.0
 	subscribe()
+	request_description()
 	return OK
 
 
@@ -90,20 +160,55 @@ func subscribe():
 	send_message("/engine/subscribe", _subscribe_args())
 
 
+func request_description():
+	# Ask what the score offers; the reply comes back as the described signal. connect_engine
+	# asks once, and each resubscription asks again while no description has come.
+	send_message("/engine/describe", _subscribe_args())
+
+
 func send_state(input_name, value):
-	send_message("/state/" + str(input_name), [float(value)])
+	# Once the description is known, the value is clamped to the input's range, and an input
+	# the score does not declare is not sent (warning signal; returns ERR_DOES_NOT_EXIST).
+	var v = float(value)
+	if description != null:
+		if not description.has_input(str(input_name)):
+			return _refuse("input", input_name)
+		v = _clamp(str(input_name), v)
+	return send_message("/state/" + str(input_name), [v])
 
 
 func send_mood(valence, arousal):
-	send_message("/state/mood", [float(valence), float(arousal)])
+	var v = float(valence)
+	var a = float(arousal)
+	if description != null:
+		if description.has_input("valence"):
+			v = _clamp("valence", v)
+		if description.has_input("arousal"):
+			a = _clamp("arousal", a)
+	return send_message("/state/mood", [v, a])
 
 
 func change_scene(scene_name):
-	send_message("/scene", [str(scene_name)])
+	# Once the description is known, a scene the score does not have is not sent (warning).
+	if description != null and not description.has_scene(str(scene_name)):
+		return _refuse("scene", scene_name)
+	return send_message("/scene", [str(scene_name)])
 
 
 func fire_event(event_name, intensity = 1.0):
-	send_message("/event", [str(event_name), float(intensity)])
+	# Intensity 0..1 (clamped); once the description is known, an event the score does not
+	# have is not sent (warning).
+	if description != null and not description.has_event(str(event_name)):
+		return _refuse("event", event_name)
+	var i = float(intensity)
+	var clamped = i
+	if is_nan(i) or i > 1.0:
+		clamped = 1.0
+	elif i < 0.0:
+		clamped = 0.0
+	if clamped != i:
+		clamped_values += 1
+	return send_message("/event", [str(event_name), clamped])
 
 
 func set_tempo(bpm):
@@ -151,6 +256,8 @@ func _process(delta):
 	if resubscribe_interval > 0.0 and _silence >= resubscribe_interval:
 		_silence = 0.0
 		subscribe()
+		if description == null:
+			request_description()
 	elif renew_interval > 0.0 and _since_subscribe >= renew_interval:
 		subscribe()
 
@@ -177,6 +284,81 @@ func _dispatch(address, args):
 		emit_signal("levels", _pairs(args))
 	elif address == "/engine/stats":
 		emit_signal("stats", _pairs(args))
+	elif address == "/engine/describe":
+		var parsed = parse_description(args)
+		if typeof(parsed) == TYPE_STRING:
+			describe_errors += 1
+			_warn("cannot read /engine/describe: " + parsed)
+		else:
+			description = parsed
+			emit_signal("described", parsed)
+
+
+func parse_description(args):
+	# The reply's arguments as a Description, or a String saying what is wrong with them. Four
+	# sections, each its name, a count and the items: "inputs", n, (s, f, f, f) x n, "scenes",
+	# m, s x m, "events", k, s x k, "stingers", j, (s, s) x j. Arguments after the last section
+	# are ignored (room for more sections later). A missing or misnamed section, a count that is
+	# negative, too large or longer than the arguments left, a wrong type, a range with min above
+	# max: an error, never a half-read description.
+	var out = Description.new()
+	var pos = 0
+	var sections = [["inputs", 4], ["scenes", 1], ["events", 1], ["stingers", 2]]
+	for section in sections:
+		if pos + 2 > args.size():
+			return "the reply ends before section \"%s\"" % section[0]
+		if typeof(args[pos]) != TYPE_STRING or args[pos] != section[0]:
+			return "expected section \"%s\" at argument %d" % [section[0], pos]
+		if typeof(args[pos + 1]) != TYPE_INT:
+			return "%s: the count (argument %d) is not an integer" % [section[0], pos + 1]
+		var count = args[pos + 1]
+		pos += 2
+		if count < 0 or count > MAX_DESCRIBED_ITEMS or count * section[1] > args.size() - pos:
+			return "%s: count %d does not fit the %d arguments left" % [
+				section[0], count, args.size() - pos]
+		for _i in range(count):
+			for k in range(section[1]):
+				var want_number = section[0] == "inputs" and k > 0
+				var kind = typeof(args[pos + k])
+				if want_number and kind != TYPE_INT and kind != _FLOAT:
+					return "argument %d is not a number" % (pos + k)
+				if want_number and (is_nan(float(args[pos + k])) or is_inf(float(args[pos + k]))):
+					return "argument %d is not finite" % (pos + k)
+				if not want_number and kind != TYPE_STRING:
+					return "argument %d is not a string" % (pos + k)
+			var item_name = args[pos]
+			if section[0] == "inputs":
+				var r = [float(args[pos + 1]), float(args[pos + 2]), float(args[pos + 3])]
+				if r[0] > r[1]:
+					return "input %s: min %s above max %s" % [item_name, str(r[0]), str(r[1])]
+				out.inputs[item_name] = r
+				out.input_names.append(item_name)
+			elif section[0] == "scenes":
+				out.scenes.append(item_name)
+			elif section[0] == "events":
+				out.events.append(item_name)
+			else:
+				out.stingers[item_name] = args[pos + 1]
+				out.stinger_names.append(item_name)
+			pos += section[1]
+	return out
+
+
+func _clamp(input_name, value):
+	var clamped = description.clamp_input(input_name, value)
+	if clamped != value:
+		clamped_values += 1
+	return clamped
+
+
+func _refuse(kind, item_name):
+	_warn("the score has no %s \"%s\": not sent" % [kind, str(item_name)])
+	return ERR_DOES_NOT_EXIST
+
+
+func _warn(text):
+	push_warning("soundscape: " + text)
+	emit_signal("warning", text)
 
 
 func _pairs(args):

@@ -39,6 +39,18 @@ namespace Soundscape
         public event Action<Dictionary<string, float>> Levels;
         /// <summary>The reply to RequestStats().</summary>
         public event Action<Dictionary<string, long>> Stats;
+        /// <summary>What the score offers (inputs with ranges, scenes, events, stingers), asked
+        /// at Start; also in Description. From then on SendState clamps to the ranges and
+        /// ChangeScene / FireEvent refuse names the score lacks, with a warning in the Console.
+        /// </summary>
+        public event Action<ScoreDescription> Described;
+
+        [Tooltip("Log what the score offers when the engine describes it")]
+        public bool logDescription = true;
+
+        /// <summary>The playing score's inputs, scenes, events and stingers; null until the
+        /// engine has answered.</summary>
+        public ScoreDescription Description { get { return Osc != null ? Osc.Description : null; } }
 
         /// <summary>The underlying client, for everything else (Send, counters, LastError).
         /// </summary>
@@ -52,6 +64,12 @@ namespace Soundscape
             Osc.Stinger += name => onStinger.Invoke(name);
             Osc.Levels += levels => { if (Levels != null) Levels(levels); };
             Osc.Stats += stats => { if (Stats != null) Stats(stats); };
+            Osc.Described += description =>
+            {
+                if (logDescription) Debug.Log("Soundscape: the score offers " + description);
+                if (Described != null) Described(description);
+            };
+            Osc.Warning += text => Debug.LogWarning("Soundscape: " + text);
             if (!Osc.Connect())
                 Debug.LogWarning("Soundscape: " + Osc.LastError);
         }

@@ -241,6 +241,186 @@ namespace Soundscape
         }
     }
 
+    /// <summary>One input the score declares: its range and default (docs/osc.md, "Discovery").
+    /// </summary>
+    public sealed class InputRange
+    {
+        public readonly string Name;
+        public readonly float Min, Max, Default;
+
+        public InputRange(string name, float min, float max, float defaultValue)
+        {
+            Name = name;
+            Min = min;
+            Max = max;
+            Default = defaultValue;
+        }
+
+        /// <summary>The value moved into [Min, Max] (NaN becomes the default).</summary>
+        public float Clamp(float value)
+        {
+            if (float.IsNaN(value)) return Default;
+            return value < Min ? Min : value > Max ? Max : value;
+        }
+    }
+
+    /// <summary>What the playing score offers, read from the engine's reply to
+    /// /engine/describe: inputs with ranges and defaults, scenes (the first is where the score
+    /// starts), events, and stingers with the event that fires each.</summary>
+    public sealed class ScoreDescription
+    {
+        /// <summary>No section may claim more items than this (the engine's own limits are 64
+        /// inputs, 64 scenes, 32 stingers): a larger count is an error, not an allocation.
+        /// </summary>
+        public const int MaxItems = 256;
+
+        public readonly List<InputRange> Inputs = new List<InputRange>();
+        public readonly List<string> Scenes = new List<string>();
+        public readonly List<string> Events = new List<string>();
+        /// <summary>Stinger name to the event that fires it, in the score's order.</summary>
+        public readonly List<KeyValuePair<string, string>> Stingers =
+            new List<KeyValuePair<string, string>>();
+
+        public InputRange Input(string name)
+        {
+            foreach (var input in Inputs) if (input.Name == name) return input;
+            return null;
+        }
+        public bool HasScene(string name) { return Scenes.Contains(name); }
+        public bool HasEvent(string name) { return Events.Contains(name); }
+
+        /// <summary>Reads the reply's arguments: four sections, each its name, a count and the
+        /// items ("inputs", n, (s, f, f, f) × n, "scenes", m, s × m, "events", k, s × k,
+        /// "stingers", j, (s, s) × j). Arguments after the last section are ignored (room for
+        /// more sections later). Null and an error message if anything is off: a missing or
+        /// misnamed section, a count that is negative, over MaxItems or longer than the
+        /// arguments left, a wrong type, a range with min above max. Never throws.</summary>
+        public static ScoreDescription Parse(object[] args, out string error)
+        {
+            error = null;
+            var description = new ScoreDescription();
+            var reader = new Reader(args ?? new object[0]);
+            int count;
+            if ((count = reader.Section("inputs", 4)) < 0) { error = reader.Error; return null; }
+            for (int i = 0; i < count; i++)
+            {
+                string name = reader.Text();
+                float min = reader.Number(), max = reader.Number(), fallback = reader.Number();
+                if (reader.Error == null && !(min <= max))
+                    reader.Error = "input " + name + ": min " + min + " above max " + max;
+                if (reader.Error != null) { error = reader.Error; return null; }
+                description.Inputs.Add(new InputRange(name, min, max, fallback));
+            }
+            foreach (var list in new[] { description.Scenes, description.Events })
+            {
+                string section = list == description.Scenes ? "scenes" : "events";
+                if ((count = reader.Section(section, 1)) < 0) { error = reader.Error; return null; }
+                for (int i = 0; i < count; i++) list.Add(reader.Text());
+            }
+            if ((count = reader.Section("stingers", 2)) < 0) { error = reader.Error; return null; }
+            for (int i = 0; i < count; i++)
+            {
+                string name = reader.Text();
+                description.Stingers.Add(new KeyValuePair<string, string>(name, reader.Text()));
+            }
+            error = reader.Error;
+            return error == null ? description : null;
+        }
+
+        /// <summary>One line for logs: "inputs=valence:-1:1:0,... scenes=meadow,grove
+        /// events=discovery stingers=discovery:discovery".</summary>
+        public override string ToString()
+        {
+            var culture = System.Globalization.CultureInfo.InvariantCulture;
+            var inputs = new List<string>();
+            foreach (var input in Inputs)
+                inputs.Add(string.Format(culture, "{0}:{1}:{2}:{3}", input.Name, input.Min,
+                                         input.Max, input.Default));
+            var stingers = new List<string>();
+            foreach (var pair in Stingers) stingers.Add(pair.Key + ":" + pair.Value);
+            return "inputs=" + string.Join(",", inputs) + " scenes=" + string.Join(",", Scenes)
+                + " events=" + string.Join(",", Events) + " stingers=" + string.Join(",", stingers);
+        }
+
+        /// <summary>Walks the arguments; the first problem sticks in Error and every later read
+        /// returns a harmless value.</summary>
+        sealed class Reader
+        {
+            readonly object[] args;
+            int pos;
+            public string Error;
+
+            public Reader(object[] args) { this.args = args; }
+
+            /// <summary>The section's count, or -1 (and Error) if it is not there or cannot hold.
+            /// </summary>
+            public int Section(string name, int width)
+            {
+                if (Error != null) return -1;
+                if (Text() != name)
+                {
+                    Error = Error ?? "expected section \"" + name + "\" at argument " + (pos - 1);
+                    return -1;
+                }
+                int at = pos;
+                object value = Next();
+                if (Error != null) return -1;
+                if (!(value is int) && !(value is long))
+                {
+                    Error = name + ": the count (argument " + at + ") is not an integer";
+                    return -1;
+                }
+                long count = Convert.ToInt64(value);
+                if (count < 0 || count > MaxItems || count * width > args.Length - pos)
+                {
+                    Error = name + ": count " + count + " does not fit the "
+                        + (args.Length - pos) + " arguments left";
+                    return -1;
+                }
+                return (int)count;
+            }
+
+            public string Text()
+            {
+                int at = pos;
+                object value = Next();
+                if (Error == null && !(value is string))
+                    Error = "argument " + at + " is not a string";
+                return Error == null ? (string)value : "";
+            }
+
+            public float Number()
+            {
+                int at = pos;
+                object value = Next();
+                if (Error != null) return 0f;
+                if (!(value is float || value is double || value is int || value is long))
+                {
+                    Error = "argument " + at + " is not a number";
+                    return 0f;
+                }
+                float number = Convert.ToSingle(value);
+                if (float.IsNaN(number) || float.IsInfinity(number))
+                {
+                    Error = "argument " + at + " is not finite";
+                    return 0f;
+                }
+                return number;
+            }
+
+            object Next()
+            {
+                if (Error != null) return null;
+                if (pos >= args.Length)
+                {
+                    Error = "the reply ends at argument " + pos;
+                    return null;
+                }
+                return args[pos++];
+            }
+        }
+    }
+
     /// <summary>The engine's OSC protocol over UDP: one socket sends to the engine and receives
     /// its feedback. Not thread-safe: use it from one thread (Unity's main thread).</summary>
     public sealed class SoundscapeOsc : IDisposable
@@ -256,6 +436,13 @@ namespace Soundscape
         public event Action<Dictionary<string, float>> Levels;
         /// <summary>The reply to RequestStats(): counter name to value.</summary>
         public event Action<Dictionary<string, long>> Stats;
+        /// <summary>The reply to /engine/describe (asked on Connect), parsed: what the score
+        /// offers. Also in Description from then on.</summary>
+        public event Action<ScoreDescription> Described;
+        /// <summary>Something the client refused to send, or a reply it could not read: an
+        /// unknown scene, event or input (once the description is known), a malformed
+        /// description.</summary>
+        public event Action<string> Warning;
         /// <summary>Every message from the engine, the ones above included.</summary>
         public event Action<OscMessage> MessageReceived;
 
@@ -277,6 +464,15 @@ namespace Soundscape
         public int PacketsReceived { get; private set; }
         public int MalformedPackets { get; private set; }
         public int SendErrors { get; private set; }
+        /// <summary>Values moved into their input's declared range before sending.</summary>
+        public int ClampedValues { get; private set; }
+        /// <summary>Replies to /engine/describe that could not be read.</summary>
+        public int DescribeErrors { get; private set; }
+        /// <summary>What the playing score offers (inputs with ranges, scenes, events,
+        /// stingers); null until the engine has answered /engine/describe. Until then the
+        /// client sends names and values unchecked (the engine clamps values and counts
+        /// unknown names anyway).</summary>
+        public ScoreDescription Description { get; private set; }
         public string LastError { get; private set; }
         public bool IsOpen { get { return udp != null; } }
 
@@ -312,8 +508,14 @@ namespace Soundscape
             }
             silence.Restart();
             Subscribe();
+            RequestDescription();
             return true;
         }
+
+        /// <summary>Ask what the score offers; the reply comes back as the Described event
+        /// (and Description). Connect() asks once, and Poll() asks again with each resubscription
+        /// while no description has come.</summary>
+        public bool RequestDescription() { return Send("/engine/describe", SubscribeArgs()); }
 
         /// <summary>Subscribe, or renew the subscription (the engine counts it once).</summary>
         public bool Subscribe()
@@ -323,15 +525,43 @@ namespace Soundscape
         }
         public bool Unsubscribe() { return Send("/engine/unsubscribe", SubscribeArgs()); }
 
-        public bool SendState(string input, float value) { return Send("/state/" + input, value); }
+        /// <summary>Set an input. Once the description is known, the value is clamped to the
+        /// input's range, and an input the score does not declare is not sent (Warning).
+        /// </summary>
+        public bool SendState(string input, float value)
+        {
+            if (Description != null)
+            {
+                var range = Description.Input(input);
+                if (range == null) return Refuse("input", input);
+                value = Clamp(range, value);
+            }
+            return Send("/state/" + input, value);
+        }
         public bool SendMood(float valence, float arousal)
         {
+            if (Description != null)
+            {
+                var v = Description.Input("valence");
+                var a = Description.Input("arousal");
+                if (v != null) valence = Clamp(v, valence);
+                if (a != null) arousal = Clamp(a, arousal);
+            }
             return Send("/state/mood", valence, arousal);
         }
-        public bool ChangeScene(string scene) { return Send("/scene", scene); }
+        /// <summary>Change scene; once the description is known, a scene the score does not
+        /// have is not sent (Warning).</summary>
+        public bool ChangeScene(string scene)
+        {
+            if (Description != null && !Description.HasScene(scene)) return Refuse("scene", scene);
+            return Send("/scene", scene);
+        }
+        /// <summary>Fire an event (intensity 0..1, clamped); once the description is known, an
+        /// event the score does not have is not sent (Warning).</summary>
         public bool FireEvent(string name, float intensity = 1f)
         {
-            return Send("/event", name, intensity);
+            if (Description != null && !Description.HasEvent(name)) return Refuse("event", name);
+            return Send("/event", name, Clamp(Intensity, intensity));
         }
         /// <summary>Override the score's tempo; 0 hands it back to the score.</summary>
         public bool SetTempo(float bpm) { return Send("/tempo", bpm); }
@@ -397,6 +627,7 @@ namespace Soundscape
             {
                 silence.Restart();
                 Subscribe();
+                if (Description == null) RequestDescription();
             }
             else if (RenewInterval > 0 && sinceSubscribe.Elapsed.TotalSeconds >= RenewInterval)
                 Subscribe();
@@ -438,6 +669,18 @@ namespace Soundscape
                         if (IsNumber(args[i + 1])) levels[ToText(args[i])] = ToFloat(args[i + 1]);
                     Levels(levels);
                     break;
+                case "/engine/describe":
+                    string error;
+                    var description = ScoreDescription.Parse(args, out error);
+                    if (description == null)
+                    {
+                        DescribeErrors++;
+                        Warn("cannot read /engine/describe: " + error);
+                        break;
+                    }
+                    Description = description;
+                    if (Described != null) Described(description);
+                    break;
                 case "/engine/stats":
                     if (Stats == null) break;
                     var stats = new Dictionary<string, long>();
@@ -447,6 +690,27 @@ namespace Soundscape
                     Stats(stats);
                     break;
             }
+        }
+
+        static readonly InputRange Intensity = new InputRange("intensity", 0f, 1f, 1f);
+
+        float Clamp(InputRange range, float value)
+        {
+            float clamped = range.Clamp(value);
+            if (clamped != value) ClampedValues++;
+            return clamped;
+        }
+
+        bool Refuse(string kind, string name)
+        {
+            Warn("the score has no " + kind + " \"" + name + "\": not sent");
+            return false;
+        }
+
+        void Warn(string text)
+        {
+            LastError = text;
+            if (Warning != null) Warning(text);
         }
 
         object[] SubscribeArgs()

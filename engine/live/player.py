@@ -35,6 +35,7 @@ from engine.live.audio import connect_jack_outputs, default_backend
 from engine.live.health import StallWatch, audio_death
 from engine.live.jack import DummyJackServer, JackMonitor
 from engine.live.measure import PlayMeasures
+from engine.live.oscquery import OscQueryServer
 from engine.live.recordings import Recordings
 from engine.live.reload import Reloader
 from engine.live.session import LiveSession
@@ -70,6 +71,7 @@ class PlayOptions:
     score_file: str = "SCORE"  # named in the replay hint of --record-osc
     watch: bool = False  # reload the score when its files change (/engine/reload works anyway)
     soundfonts: tuple[str, ...] = ()  # --soundfont: where reloads look for SoundFonts first
+    oscquery: int | None = None  # serve OSCQuery on this TCP port (0: any free one); None: no
 
 
 #: Called every STATUS_PERIOD with the session (the status view); None for silence.
@@ -109,12 +111,21 @@ def play(
     measures = PlayMeasures()
     recordings = Recordings()
     restarts, failure = 0, None
+    oscquery: OscQueryServer | None = None
     stop = threading.Event()
     previous = {
         sig: signal.signal(sig, lambda *_: stop.set())
         for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
     }
     try:
+        if options.oscquery is not None:  # before the audio: starting a process costs time
+            oscquery = OscQueryServer.start(
+                score, host=options.host, osc_port=receiver.port, http_port=options.oscquery
+            )
+            ready(
+                f"oscquery on http://{options.host}:{oscquery.port}/"
+                + (" (advertised over mDNS)" if oscquery.mdns else "")
+            )
         if jackd is not None:
             jackd.start()
         jack_name = jackd.name if jackd is not None else options.jack_server
@@ -235,6 +246,8 @@ def play(
         if session is not None:
             session.close()
         receiver.close()
+        if oscquery is not None:
+            oscquery.close()
         if jackd is not None:
             jackd.stop()
     return summary

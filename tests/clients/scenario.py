@@ -4,6 +4,13 @@ demos/unity/tests/ClientTest.cs), and the checks of its report and of the engine
 A driver subscribes, sends the five messages below, listens for SECONDS and prints one line per
 piece of feedback (``BEAT bar beat tempo``, ``SCENE name``, ``STINGER name``, ``LEVELS n``,
 ``STATS name=value ...``) and finally ``DONE beats=N ...``.
+
+The Godot and C# drivers first ask ``/engine/describe`` and print what they parsed
+(``DESCRIBE inputs=name:min:max:default,... scenes=... events=... stingers=name:event,...``),
+send a sixth message, ``movement`` beyond the maximum the description gave (the client clamps
+it), and try a scene, an event and an input the score lacks, which the client refuses
+(``WARNING ...``, ``REFUSED 3``): the engine drops nothing, which only a client that parsed the
+description right achieves.
 """
 
 from __future__ import annotations
@@ -12,6 +19,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+
+from tests.playing import FOREST
 
 #: How long a driver listens. Long enough for the scene change to land on the next bar
 #: (forest.yaml at about 70 BPM: a bar is about 3.4 s).
@@ -22,6 +31,11 @@ SUBSCRIPTION_TTL = 4.0
 #: The score messages a driver sends: all valid, so all must be accepted.
 VALID_MESSAGES = 5
 STATE = {"valence": 0.8, "arousal": -0.5, "heartrate": 72.0}
+#: What the describing drivers send: STATE and movement clamped to its maximum by the client.
+DESCRIBED_STATE = {**STATE, "movement": 1.0}
+DESCRIBED_MESSAGES = VALID_MESSAGES + 1
+#: The names the describing drivers try and the client must refuse: not in forest.yaml.
+REFUSED = ("nowhere", "thunder", "wind")
 
 
 @dataclass
@@ -32,6 +46,9 @@ class Report:
     levels: int = 0
     stats: dict[str, str] = field(default_factory=dict)
     done: dict[str, str] = field(default_factory=dict)
+    description: str | None = None
+    warnings: list[str] = field(default_factory=list)
+    refused: int = 0
 
 
 def parse_report(stdout: str) -> Report:
@@ -47,6 +64,12 @@ def parse_report(stdout: str) -> Report:
             report.stingers.append(rest)
         elif word == "LEVELS":
             report.levels = int(rest)
+        elif word == "DESCRIBE":
+            report.description = rest
+        elif word == "WARNING":
+            report.warnings.append(rest)
+        elif word == "REFUSED":
+            report.refused = int(rest)
         elif word in ("STATS", "DONE"):
             pairs = dict(item.split("=", 1) for item in rest.split())
             setattr(report, word.lower(), pairs)
@@ -94,3 +117,60 @@ def check_summary(
     assert summary["dropped"] == {}
     assert summary.get("subscribers", 0) == 0, "the client did not unsubscribe"
     assert summary["subscriptions_expired"] == 0, "the client did not renew its subscription"
+
+
+def expected_description() -> dict[str, Any]:
+    """What forest.yaml offers, from the engine's own ``describe`` (what it sends)."""
+    from engine import load_score
+    from engine.score.describe import describe
+
+    args = describe(load_score(FOREST))
+    sections: dict[str, Any] = {}
+    pos = 0
+    for name, width in (("inputs", 4), ("scenes", 1), ("events", 1), ("stingers", 2)):
+        assert args[pos] == name
+        count = args[pos + 1]
+        assert isinstance(count, int)
+        items = args[pos + 2 : pos + 2 + count * width]
+        sections[name] = [tuple(items[i : i + width]) for i in range(0, len(items), width)]
+        pos += 2 + count * width
+    return {
+        "inputs": [(n, float(lo), float(hi), float(d)) for n, lo, hi, d in sections["inputs"]],
+        "scenes": [name for (name,) in sections["scenes"]],
+        "events": [name for (name,) in sections["events"]],
+        "stingers": sections["stingers"],
+    }
+
+
+def parse_description_line(line: str) -> dict[str, Any]:
+    """A driver's ``DESCRIBE`` line back into sections (numbers as floats: Godot 4 prints
+    ``-1.0`` where Godot 3 and C# print ``-1``)."""
+    fields = dict(item.split("=", 1) for item in line.split())
+    assert sorted(fields) == ["events", "inputs", "scenes", "stingers"], line
+
+    def items(name: str) -> list[str]:
+        return fields[name].split(",") if fields[name] else []
+
+    inputs = []
+    for item in items("inputs"):
+        name, low, high, default = item.split(":")
+        inputs.append((name, float(low), float(high), float(default)))
+    stingers = [tuple(item.split(":")) for item in items("stingers")]
+    return {
+        "inputs": inputs,
+        "scenes": items("scenes"),
+        "events": items("events"),
+        "stingers": stingers,
+    }
+
+
+def check_description(report: Report, output: str) -> None:
+    """The client parsed forest.yaml's description exactly, clamped the movement it sent past
+    the maximum, and refused (with a warning each) the names the score lacks."""
+    assert report.description is not None, f"the client printed no description\n{output}"
+    assert parse_description_line(report.description) == expected_description(), output
+    assert report.done.get("describe_errors") == "0", output
+    assert report.done.get("clamped") == "1", f"movement above its range was not clamped\n{output}"
+    assert report.refused == len(REFUSED), output
+    for name in REFUSED:
+        assert any(f'"{name}"' in warning for warning in report.warnings), (name, output)

@@ -11,7 +11,15 @@ import pytest
 
 from tests.playing import ROOT, PlayingEngine, free_udp_port, require_tool
 
-from .scenario import SECONDS, check_feedback, check_summary, parse_report
+from .scenario import (
+    DESCRIBED_MESSAGES,
+    DESCRIBED_STATE,
+    SECONDS,
+    check_description,
+    check_feedback,
+    check_summary,
+    parse_report,
+)
 
 DEMO = ROOT / "demos" / "unity"
 STUB = Path(__file__).with_name("UnityEngineStub.cs")
@@ -48,7 +56,7 @@ def test_unity_component_compiles_against_a_unityengine_stub(tmp_path: Path) -> 
     )
 
 
-def test_csharp_client_steers_the_engine_and_hears_its_beats(
+def test_csharp_client_describes_steers_the_engine_and_hears_its_beats(
     client_test: list[str], engine: PlayingEngine
 ) -> None:
     result = subprocess.run(
@@ -61,5 +69,7 @@ def test_csharp_client_steers_the_engine_and_hears_its_beats(
     summary = engine.stop()
     assert result.returncode == 0, output + engine.output()
     assert "SELFTEST ok" in result.stdout, output
-    check_feedback(parse_report(result.stdout), output)
-    check_summary(summary)
+    report = parse_report(result.stdout)
+    check_feedback(report, output)
+    check_description(report, output)
+    check_summary(summary, DESCRIBED_STATE, DESCRIBED_MESSAGES)

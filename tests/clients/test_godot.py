@@ -16,7 +16,15 @@ import pytest
 
 from tests.playing import ROOT, PlayingEngine, free_udp_port, require_tool
 
-from .scenario import SECONDS, check_feedback, check_summary, parse_report
+from .scenario import (
+    DESCRIBED_MESSAGES,
+    DESCRIBED_STATE,
+    SECONDS,
+    check_description,
+    check_feedback,
+    check_summary,
+    parse_report,
+)
 
 DEMO = ROOT / "demos" / "godot"
 
@@ -31,7 +39,7 @@ def godot() -> list[str]:
     return [path, *headless]
 
 
-def test_godot_client_steers_the_engine_and_hears_its_beats(
+def test_godot_client_describes_steers_the_engine_and_hears_its_beats(
     godot: list[str], engine: PlayingEngine, tmp_path: Path
 ) -> None:
     project = tmp_path / "godot"  # Godot writes logs and caches beside the project: not ours
@@ -58,5 +66,7 @@ def test_godot_client_steers_the_engine_and_hears_its_beats(
     assert result.returncode == 0, output + engine.output()
     assert "SCRIPT ERROR" not in result.stderr, output
     assert "SELFTEST ok" in result.stdout, output
-    check_feedback(parse_report(result.stdout), output)
-    check_summary(summary)
+    report = parse_report(result.stdout)
+    check_feedback(report, output)
+    check_description(report, output)
+    check_summary(summary, DESCRIBED_STATE, DESCRIBED_MESSAGES)

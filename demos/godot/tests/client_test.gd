@@ -7,9 +7,13 @@
 # 9001), SOUNDSCAPE_SECONDS (how long to listen, default 5), SOUNDSCAPE_CLIENT (the client
 # script, default res://soundscape_client.gd).
 #
-# It sends a mood, a heart rate, a scene change and an event, then prints one line per thing
-# the engine sends back (BEAT bar beat tempo, SCENE name, STINGER name, LEVELS n, STATS k=v...)
-# and finally "DONE beats=N ...". Exit code 0 if beats came back, 1 if none did, 2 on errors.
+# It checks the codec and the description parser on their own, then waits for the engine's
+# description of its score (prints "DESCRIBE inputs=... scenes=... events=... stingers=..."),
+# sends a mood, a heart rate, a movement above its range (clamped by the client), a scene change
+# and an event, tries a scene, an event and an input the score lacks (refused by the client:
+# "WARNING ...", "REFUSED 3"), then prints one line per thing the engine sends back (BEAT bar
+# beat tempo, SCENE name, STINGER name, LEVELS n, STATS k=v...) and finally "DONE beats=N ...".
+# Exit code 0 if beats came back, 1 if none did, 2 on errors.
 extends SceneTree
 
 var client = null
@@ -21,6 +25,7 @@ var beats = 0
 var scenes = 0
 var stingers = 0
 var level_messages = 0
+var sent = false
 
 
 func _initialize():
@@ -47,18 +52,40 @@ func _initialize():
 	_listen("stinger", "_on_stinger")
 	_listen("levels", "_on_levels")
 	_listen("stats", "_on_stats")
+	_listen("described", "_on_described")
+	_listen("warning", "_on_warning")
 	var err = client.connect_engine()
 	if err != OK:
 		printerr("FAIL connect_engine: error %d" % err)
 		_finish(2)
 		return
 	print("GODOT %d.%d" % [Engine.get_version_info()["major"], Engine.get_version_info()["minor"]])
-	client.send_state("valence", 0.8)
-	client.send_state("arousal", -0.5)
-	client.send_state("heartrate", 72)
-	client.change_scene("grove")
-	client.fire_event("discovery", 0.7)
-	print("SENT 5")
+
+
+func _send_scenario():
+	# Names and ranges from the description, not from the YAML: the movement goes out beyond
+	# its maximum, and the client clamps it.
+	sent = true
+	var d = client.description
+	var movement_max = d.inputs["movement"][1] if d.has_input("movement") else 0.0
+	var codes = [
+		client.send_state("valence", 0.8),
+		client.send_state("arousal", -0.5),
+		client.send_state("heartrate", 72),
+		client.send_state("movement", movement_max + 0.5),
+		client.change_scene("grove" if d.has_scene("grove") else ""),
+		client.fire_event(d.events[0] if d.events.size() > 0 else "", 0.7)]
+	var ok = 0
+	for code in codes:
+		if code == OK:
+			ok += 1
+	print("SENT %d" % ok)
+	var refused = 0
+	for code in [client.change_scene("nowhere"), client.fire_event("thunder"),
+			client.send_state("wind", 0.5)]:
+		if code == ERR_DOES_NOT_EXIST:
+			refused += 1
+	print("REFUSED %d" % refused)
 
 
 func _idle(delta):  # Godot 3's main-loop callback
@@ -73,12 +100,21 @@ func _step(delta):
 	if finished:
 		return true
 	elapsed += delta
+	if not sent:
+		if client.description != null:
+			_send_scenario()
+		elif elapsed >= 3.0:
+			printerr("FAIL no reply to /engine/describe")
+			_finish(2)
+			return true
 	if not asked_stats and elapsed >= seconds - 0.5:
 		asked_stats = true
 		client.request_stats()
 	if elapsed >= seconds:
-		print("DONE beats=%d scenes=%d stingers=%d levels=%d seconds=%.2f malformed=%d" % [
-			beats, scenes, stingers, level_messages, elapsed, client.malformed_packets])
+		print(("DONE beats=%d scenes=%d stingers=%d levels=%d seconds=%.2f malformed=%d"
+			+ " clamped=%d describe_errors=%d") % [
+			beats, scenes, stingers, level_messages, elapsed, client.malformed_packets,
+			client.clamped_values, client.describe_errors])
 		_finish(0 if beats > 0 else 1)
 	return false
 
@@ -118,6 +154,46 @@ func _self_test():
 	cut.seek(0)
 	if client.decode_packet(cut.get_data(beat.size() - 4)[1]) != null:
 		return "a truncated message was accepted"
+	return _description_test()
+
+
+func _description_test():
+	# The description parser on its own: a whole reply (ints where floats belong, which a sender
+	# may use; an argument after the last section) and malformed ones, each refused with an
+	# error message rather than a script error or a half-read description.
+	var good = ["inputs", 2, "valence", -1.0, 1.0, 0.0, "heartrate", 40, 200, 70.5,
+		"scenes", 2, "meadow", "grove", "events", 1, "discovery",
+		"stingers", 1, "discovery", "discovery", "later", 0]
+	var d = client.parse_description(good)
+	if typeof(d) == TYPE_STRING:
+		return "description: " + d
+	# str() to compare: Godot 3 compares dictionaries by reference
+	if str([d.input_names, d.inputs["heartrate"], d.scenes, d.events, d.stingers]) != str([
+			["valence", "heartrate"], [40.0, 200.0, 70.5], ["meadow", "grove"], ["discovery"],
+			{"discovery": "discovery"}]):
+		return "description: " + d.summary()
+	if d.clamp_input("heartrate", 250.0) != 200.0 or d.clamp_input("valence", 0.8) != 0.8 \
+			or not d.has_scene("grove") \
+			or d.has_event("grove") or d.has_input("wind"):
+		return "description lookups"
+	var bad = {
+		"empty": [],
+		"count overruns": ["inputs", 1, "valence", -1.0, 1.0],
+		"negative count": ["inputs", -1],
+		"huge count": ["inputs", 2147483647, "x"],
+		"count a float": ["inputs", 0.5],
+		"wrong section": ["scenes", 0],
+		"name a number": ["inputs", 1, 3, -1.0, 1.0, 0.0],
+		"range a string": ["inputs", 1, "v", "low", 1.0, 0.0],
+		"min above max": ["inputs", 1, "v", 2.0, 1.0, 0.0],
+		"nan": ["inputs", 1, "v", NAN, 1.0, 0.0],
+		"missing stingers": ["inputs", 0, "scenes", 0, "events", 0],
+		"stinger cut": ["inputs", 0, "scenes", 0, "events", 0, "stingers", 1, "boom"],
+		"scene null": ["inputs", 0, "scenes", 1, null],
+	}
+	for case in bad:
+		if typeof(client.parse_description(bad[case])) != TYPE_STRING:
+			return "malformed description accepted: " + case
 	return ""
 
 
@@ -175,6 +251,14 @@ func _on_levels(values):
 	level_messages += 1
 	if level_messages == 1:
 		print("LEVELS %d" % values.size())
+
+
+func _on_described(description):
+	print("DESCRIBE " + description.summary())
+
+
+func _on_warning(text):
+	print("WARNING " + text)
 
 
 func _on_stats(values):

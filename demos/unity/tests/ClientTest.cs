@@ -4,8 +4,11 @@
 //     mono /tmp/ClientTest.exe [ENGINE_PORT [SECONDS [LISTEN_PORT]]]
 //
 // Defaults: 9000, 5 seconds, 9001 (or SOUNDSCAPE_PORT, SOUNDSCAPE_SECONDS,
-// SOUNDSCAPE_LISTEN_PORT). It checks the codec on its own first, then sends a mood, a heart
-// rate, a scene change and an event, prints one line per piece of feedback (BEAT bar beat
+// SOUNDSCAPE_LISTEN_PORT). It checks the codec and the description parser on their own first,
+// then asks the engine to describe its score (prints "DESCRIBE inputs=... scenes=... events=...
+// stingers=..."), sends a mood, a heart rate, a movement above its range (clamped by the
+// client), a scene change and an event, tries a scene, an event and an input the score lacks
+// (refused by the client: "WARNING ..."), prints one line per piece of feedback (BEAT bar beat
 // tempo, SCENE name, STINGER name, LEVELS n, STATS name=value ...) and finally
 // "DONE beats=N ...". Exit code 0 if beats came back, 1 if none did, 2 on errors.
 
@@ -27,7 +30,7 @@ static class ClientTest
         double seconds = Setting(args, 1, "SOUNDSCAPE_SECONDS", 5);
         int listenPort = (int)Setting(args, 2, "SOUNDSCAPE_LISTEN_PORT", 9001);
 
-        string problem = SelfTest() ?? NoEngineTest();
+        string problem = SelfTest() ?? DescriptionTest() ?? NoEngineTest();
         if (problem != null)
         {
             Console.Error.WriteLine("FAIL self-test: " + problem);
@@ -52,20 +55,39 @@ static class ClientTest
             };
             osc.Stats += stats => Console.WriteLine("STATS " + string.Join(" ",
                 stats.Select(pair => pair.Key + "=" + pair.Value)));
+            osc.Described += description => Console.WriteLine("DESCRIBE " + description);
+            osc.Warning += text => Console.WriteLine("WARNING " + text);
 
             if (!osc.Connect())
             {
                 Console.Error.WriteLine("FAIL connect: " + osc.LastError);
                 return 2;
             }
+            var clock = Stopwatch.StartNew();
+            while (osc.Description == null && clock.Elapsed.TotalSeconds < 3)
+            {
+                osc.Poll();
+                Thread.Sleep(10);
+            }
+            if (osc.Description == null)
+            {
+                Console.Error.WriteLine("FAIL no reply to /engine/describe: " + osc.LastError);
+                return 2;
+            }
+            // Names and ranges from the description, not from the YAML: the movement is sent
+            // beyond its maximum, and the client clamps it.
+            var movement = osc.Description.Input("movement");
             bool sent = osc.SendState("valence", 0.8f)
                 & osc.SendState("arousal", -0.5f)
                 & osc.SendState("heartrate", 72)
-                & osc.ChangeScene("grove")
-                & osc.FireEvent("discovery", 0.7f);
-            Console.WriteLine(sent ? "SENT 5" : "SEND FAILED " + osc.LastError);
-
-            var clock = Stopwatch.StartNew();
+                & osc.SendState("movement", movement == null ? 0f : movement.Max + 0.5f)
+                & osc.ChangeScene(osc.Description.Scenes.Contains("grove") ? "grove" : "")
+                & osc.FireEvent(osc.Description.Events.FirstOrDefault() ?? "", 0.7f);
+            Console.WriteLine(sent ? "SENT 6" : "SEND FAILED " + osc.LastError);
+            int refused = (osc.ChangeScene("nowhere") ? 0 : 1)
+                + (osc.FireEvent("thunder") ? 0 : 1)
+                + (osc.SendState("wind", 0.5f) ? 0 : 1);
+            Console.WriteLine("REFUSED " + refused);
             bool askedStats = false;
             while (clock.Elapsed.TotalSeconds < seconds)
             {
@@ -78,9 +100,10 @@ static class ClientTest
                 Thread.Sleep(10);  // a 100 fps game loop
             }
             Console.WriteLine(string.Format(CultureInfo.InvariantCulture,
-                "DONE beats={0} scenes={1} stingers={2} levels={3} seconds={4:F2} malformed={5}",
+                "DONE beats={0} scenes={1} stingers={2} levels={3} seconds={4:F2} malformed={5} "
+                + "clamped={6} describe_errors={7}",
                 beats, scenes, stingers, levelMessages, clock.Elapsed.TotalSeconds,
-                osc.MalformedPackets));
+                osc.MalformedPackets, osc.ClampedValues, osc.DescribeErrors));
         }
         return beats > 0 ? 0 : 1;
     }
@@ -124,6 +147,55 @@ static class ClientTest
             return "a truncated message was accepted";
         if (OscCodec.Decode(new byte[] { 0x2f, 0x78, 0, 0, 0x2c, 0x71, 0, 0 }) != null)
             return "an unknown type tag was accepted";
+        return null;
+    }
+
+    // The description parser on its own: a whole reply (what forest.yaml's engine sends, with
+    // a count as a long and a range in ints, which a sender may use) and malformed ones, each
+    // refused with an error rather than an exception or a half-read description.
+    static string DescriptionTest()
+    {
+        var good = new object[] { "inputs", 2, "valence", -1f, 1f, 0f, "heartrate", 40, 200, 70.0,
+                                  "scenes", 2L, "meadow", "grove", "events", 1, "discovery",
+                                  "stingers", 1, "discovery", "discovery", "later", 0 };
+        string error;
+        var description = ScoreDescription.Parse(good, out error);
+        string want = "inputs=valence:-1:1:0,heartrate:40:200:70 scenes=meadow,grove "
+            + "events=discovery stingers=discovery:discovery";
+        if (description == null || description.ToString() != want)
+            return "description: " + (description == null ? error : description.ToString());
+        if (description.Input("heartrate").Clamp(250f) != 200f || !description.HasScene("grove")
+            || description.HasEvent("grove") || description.Input("wind") != null)
+            return "description lookups";
+        var bad = new Dictionary<string, object[]> {
+            { "empty", new object[0] },
+            { "null", null },
+            { "count overruns", new object[] { "inputs", 1, "valence", -1f, 1f } },
+            { "negative count", new object[] { "inputs", -1 } },
+            { "huge count", new object[] { "inputs", int.MaxValue, "x" } },
+            { "count a float", new object[] { "inputs", 0.5f } },
+            { "wrong section", new object[] { "scenes", 0 } },
+            { "name a number", new object[] { "inputs", 1, 3, -1f, 1f, 0f } },
+            { "range a string", new object[] { "inputs", 1, "v", "low", 1f, 0f } },
+            { "min above max", new object[] { "inputs", 1, "v", 2f, 1f, 0f } },
+            { "nan", new object[] { "inputs", 1, "v", float.NaN, 1f, 0f } },
+            { "missing stingers", new object[] { "inputs", 0, "scenes", 0, "events", 0 } },
+            { "stinger cut", new object[] { "inputs", 0, "scenes", 0, "events", 0,
+                                            "stingers", 1, "boom" } },
+            { "scene null", new object[] { "inputs", 0, "scenes", 1, null } },
+        };
+        foreach (var pair in bad)
+        {
+            try
+            {
+                if (ScoreDescription.Parse(pair.Value, out error) != null || error == null)
+                    return "malformed description accepted: " + pair.Key;
+            }
+            catch (Exception e)
+            {
+                return "malformed description (" + pair.Key + ") threw " + e.GetType().Name;
+            }
+        }
         return null;
     }
 
