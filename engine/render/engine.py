@@ -13,6 +13,7 @@ from collections import Counter, deque
 from collections.abc import Callable, Iterable
 
 from engine.catalog import default_catalog
+from engine.commands import Command
 from engine.conductor.conductor import Conductor
 from engine.conductor.performer import Observer, perform
 from engine.dsp.orchestra import Orchestra
@@ -58,6 +59,8 @@ class Engine:
         )
         #: Called with each buffer's actions after the orchestra has them (MIDI, recorders).
         self.listeners: list[Callable[[list[Action]], None]] = []
+        #: Called with each command the router made and the sample it applied at (plots).
+        self.command_listeners: list[Callable[[Command, int], None]] = []
         self._timeline: deque[tuple[int, TimedMessage]] = deque()
         settle_heap()
 
@@ -75,6 +78,8 @@ class Engine:
         it refused), the conductor takes them."""
         for command in self.router.route(address, args, self.sample / self.sr):
             self.conductor.apply(command, self.sample)
+            for listener in self.command_listeners:
+                listener(command, self.sample)
 
     def dropped(self) -> Counter[str]:
         """Messages and requests refused so far, by reason (the router's and the conductor's)."""
