@@ -125,18 +125,20 @@ def _gains(ax: Axes, trace: Trace) -> None:
 
 
 def _marks(ax: Axes, trace: Trace) -> None:
-    rows: tuple[tuple[str, Sequence[tuple[float, str, object]], str, str], ...] = (
-        ("events", trace.events, "^", "#1f77b4"),
-        ("stingers", trace.stingers, "*", "#d62728"),
-        ("mutations", trace.mutations, ".", "#7f7f7f"),
+    # (row name, marks, marker, colour, whether a mark's name includes its detail)
+    rows: tuple[tuple[str, Sequence[tuple[float, str, object]], str, str, bool], ...] = (
+        ("events", trace.events, "^", "#1f77b4", False),
+        ("stingers", trace.stingers, "*", "#d62728", False),
+        ("mutations", trace.mutations, ".", "#7f7f7f", True),  # the layer and the operator
     )
-    for y, (_, marks, marker, colour) in enumerate(rows):
+    for y, (_, marks, marker, colour, detailed) in enumerate(rows):
         times = [mark[0] for mark in marks]
         ax.plot(times, [y] * len(times), ls="", marker=marker, color=colour, ms=9, clip_on=True)
         if len(marks) <= 40:  # named while they fit; marks at one time share a name
             names: dict[float, list[str]] = {}
             for mark in marks:
-                names.setdefault(mark[0], []).append(str(mark[1]))
+                name = f"{mark[1]} {mark[2]}" if detailed else str(mark[1])
+                names.setdefault(mark[0], []).append(name)
             for t, group in names.items():
                 text = group[0] if len(group) == 1 else f"{len(group)}: {', '.join(group)}"
                 ax.annotate(

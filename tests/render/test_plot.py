@@ -254,3 +254,18 @@ def test_only_the_drawing_module_imports_matplotlib() -> None:
             if any(name.split(".")[0] == "matplotlib" for name in names):
                 users.append(path.relative_to(ROOT).as_posix())
     assert set(users) == {"engine/plots/draw.py"}
+
+
+def test_the_docs_pictures_are_what_the_commands_draw(tmp_path: Path) -> None:
+    """docs/plot.png and docs/curves.png come from the commands docs/plots.md shows: the same
+    size as the commands make now (a figure's size depends on the score, not on the render's
+    length or the machine)."""
+    assert cli.main(["curves", str(FOREST), "--out", str(tmp_path / "curves.png")]) == 0
+    assert png_size(ROOT / "docs" / "curves.png") == png_size(tmp_path / "curves.png")
+    short = tmp_path / "short.jsonl"
+    short.write_text("# end 1\n", encoding="utf-8")
+    assert cli.main(["plot", str(short), str(FOREST), "--out", str(tmp_path / "p.png")]) == 0
+    assert png_size(ROOT / "docs" / "plot.png") == png_size(tmp_path / "p.png")
+    text = (ROOT / "docs" / "plots.md").read_text(encoding="utf-8")
+    assert "--out plot.png" in text and "--out curves.png" in text
+    assert "](plot.png)" in text and "](curves.png)" in text
