@@ -348,9 +348,9 @@ def _plot(args: argparse.Namespace) -> int:
     )
     trace = result.trace
     print(
-        f"{args.out}: {trace.seconds:.1f} s of {score.title}: {len(trace.scenes) - 1} scene changes, "
-        f"{len(trace.stingers)} stingers, {len(trace.events)} events"
-        + (f"; {args.wav} kept" if args.wav is not None else "")
+        f"{args.out}: {trace.seconds:.1f} s of {score.title}: "
+        f"{len(trace.scenes) - 1} scene changes, {len(trace.stingers)} stingers, "
+        f"{len(trace.events)} events" + (f"; {args.wav} kept" if args.wav is not None else "")
     )
     return 0
 

@@ -126,14 +126,10 @@ class Tracer:
             return
         bus = engine.conductor.bus
         self._times[row] = engine.sample / self.sr
-        values, targets = self._values[row], self._targets[row]
-        for column, name in enumerate(self.inputs):
-            values[column] = bus.values[name]
-            targets[column] = bus.targets[name]
+        self._values[row] = [bus.values[name] for name in self.inputs]
+        self._targets[row] = [bus.targets[name] for name in self.inputs]
         levels = engine.orchestra.levels()
-        gains = self._levels[row]
-        for column, name in enumerate(self.layers):
-            gains[column] = levels.get(name, 0.0)
+        self._levels[row] = [levels.get(name, 0.0) for name in self.layers]
         self._rows = row + 1
 
     def command(self, command: Command, sample: int) -> None:
