@@ -269,3 +269,15 @@ def test_the_docs_pictures_are_what_the_commands_draw(tmp_path: Path) -> None:
     text = (ROOT / "docs" / "plots.md").read_text(encoding="utf-8")
     assert "--out plot.png" in text and "--out curves.png" in text
     assert "](plot.png)" in text and "](curves.png)" in text
+
+
+def test_a_bad_session_is_named_by_file_and_line_before_any_work(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    session = tmp_path / "bad.jsonl"
+    session.write_text('{"t": 0.0, "address": "/scene", "args": ["grove"]}\n{"t": "soon"}\n')
+    out = tmp_path / "plot.png"
+    assert cli.main(["plot", str(session), "forest", "--out", str(out)]) == 1
+    captured = capsys.readouterr()
+    assert captured.err.startswith(f"error: {session}:2:") and captured.out == ""
+    assert not out.exists()
