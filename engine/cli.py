@@ -2,6 +2,8 @@
 
 soundscape play SCORE [--audio portaudio|jack|dummy] [--port 9000] [--record FILE.wav] ...
 soundscape render [SCORE] --out FILE.wav --duration SECONDS [--timeline FILE] [--seed N]
+soundscape plot SESSION.jsonl SCORE --out OUT.png [--seed N]
+soundscape curves SCORE --out curves.png
 soundscape demo [--engine HOST:PORT] [--sliders] [--autopilot SECONDS]
 soundscape bench [--quick] [--only SECTIONS] [--json FILE]
 soundscape record --port P --out SESSION.jsonl
@@ -86,8 +88,40 @@ def _parser() -> argparse.ArgumentParser:
         metavar="OUT.mid",
         help="also write every note played as a MIDI file (a track per layer, the tempo map)",
     )
+    render.add_argument(
+        "--plot",
+        type=Path,
+        metavar="OUT.png",
+        help="also draw the render: inputs, tempo and key, scenes, layer gains, stingers and "
+        "events, loudness (docs/plots.md)",
+    )
     _soundfont_option(render)
     render.set_defaults(run=_render)
+
+    plot = sub.add_parser(
+        "plot", help="render a session (a timeline) offline and draw what the engine did"
+    )
+    plot.add_argument("session", metavar="SESSION.jsonl", help="a timeline or --record-osc log")
+    plot.add_argument("score", help="the score it was played on")
+    plot.add_argument("--out", type=Path, required=True, metavar="OUT.png")
+    plot.add_argument(
+        "--duration",
+        type=positive_seconds,
+        help="seconds (default: a recorded session's length, else its last message + 10)",
+    )
+    plot.add_argument("--seed", type=seed_value, help="random seed (default: the score's)")
+    plot.add_argument("--sr", type=int, default=48000, choices=(44100, 48000, 96000))
+    plot.add_argument("--buffer", type=int, default=256, choices=(64, 128, 256, 512, 1024))
+    plot.add_argument("--wav", type=Path, metavar="OUT.wav", help="keep the rendered audio")
+    plot.add_argument("--quiet", action="store_true", help="no progress bar")
+    _soundfont_option(plot)
+    plot.set_defaults(run=_plot)
+
+    curves = sub.add_parser("curves", help="draw every mapping curve of a score (input → param)")
+    curves.add_argument("score")
+    curves.add_argument("--out", type=Path, required=True, metavar="OUT.png")
+    _soundfont_option(curves)
+    curves.set_defaults(run=_curves)
 
     play = sub.add_parser("play", help="play a score in real time, steered over OSC")
     play.add_argument(
@@ -264,6 +298,12 @@ def _render(args: argparse.Namespace) -> int:
     if args.midi is not None:
         check_output(args.midi)
         recorder = MidiRecorder(score, args.sr)
+    tracer = None
+    if args.plot is not None:
+        from engine.render.trace import Tracer
+
+        check_output(args.plot)
+        tracer = Tracer(score, sr=args.sr, buffersize=args.buffer, seconds=args.duration)
     result = render(
         score,
         args.out,
@@ -275,6 +315,7 @@ def _render(args: argparse.Namespace) -> int:
         progress=progress,
         observer=recorder.observe if recorder is not None else None,
         listeners=[recorder.take] if recorder is not None else [],
+        attach=[tracer.attach] if tracer is not None else [],
     )
     dropped = sum(result.dropped.values())
     print(
@@ -298,6 +339,61 @@ def _render(args: argparse.Namespace) -> int:
                 f"{recorder.dropped} later notes are not in it",
                 file=sys.stderr,
             )
+    if tracer is not None:
+        from engine.plots.session import write_plot
+
+        seed = score.seed if args.seed is None else args.seed
+        where = Path(timeline_path).name if timeline_path else "no timeline"
+        write_plot(tracer.result(), result.path, args.plot, subtitle=f"{where}, seed {seed}")
+        print(f"{args.plot}: plot of {result.seconds:.1f} s")
+    return 0
+
+
+def _plot(args: argparse.Namespace) -> int:
+    from engine.catalog import default_catalog
+    from engine.plots.session import plot_session
+    from engine.render.outputs import check_output
+    from engine.score.loader import load_score
+    from engine.state.timeline import load_timeline, recorded_length
+
+    check_output(args.out)
+    if args.wav is not None:
+        check_output(args.wav)
+    timeline = load_timeline(args.session)
+    duration = args.duration or recorded_length(args.session)
+    if duration is None:
+        duration = max((m.time for m in timeline), default=0.0) + 10.0
+    score = load_score(resolve_score(args.score), default_catalog(), args.soundfont)
+    seed = score.seed if args.seed is None else args.seed
+    result = plot_session(
+        score,
+        timeline,
+        args.out,
+        duration,
+        seed=seed,
+        sr=args.sr,
+        buffersize=args.buffer,
+        wav=args.wav,
+        progress=None if args.quiet or not sys.stderr.isatty() else _progress_bar,
+        subtitle=f"{Path(args.session).name}, seed {seed}",
+    )
+    trace = result.trace
+    print(
+        f"{args.out}: {trace.seconds:.1f} s of {score.title}: "
+        f"{len(trace.scenes) - 1} scene changes, {len(trace.stingers)} stingers, "
+        f"{len(trace.events)} events" + (f"; {args.wav} kept" if args.wav is not None else "")
+    )
+    return 0
+
+
+def _curves(args: argparse.Namespace) -> int:
+    from engine.catalog import default_catalog
+    from engine.plots.session import write_curves
+    from engine.score.loader import load_score
+
+    score = load_score(resolve_score(args.score), default_catalog(), args.soundfont)
+    count = write_curves(score, args.out)
+    print(f"{args.out}: {count} mappings of {score.title}")
     return 0
 
 

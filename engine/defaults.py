@@ -398,3 +398,19 @@ STINGER_COOLDOWN = 0.0
 MAX_STINGER_COOLDOWN = 600.0
 #: The most copies of one stinger a score may allow at once (each starts voices on one channel).
 MAX_STINGER_PLAYING = 8
+
+# -- Plots of a render (engine/render/trace.py, engine/plots) ----------------------------------
+#: Rows a trace holds for a whole render (inputs, their targets, layer gains): a plot is about
+#: 1,400 pixels wide, so 4,000 rows is finer than any pixel, and the memory is bounded by it
+#: (not by the render's length): a row is taken every ``ceil(buffers / TRACE_ROWS)`` buffers.
+TRACE_ROWS = 4000
+#: Marks of each kind a trace keeps (bars' tempo, keys, scenes, stingers, events, mutations);
+#: more are counted as dropped. One a bar for 24 hours at 160 BPM is 57,600: the cap is for a
+#: sender's flood of events, not for music.
+TRACE_MARKS = 100_000
+#: Short-term loudness (EBU R 128): a 3 s window, read every 0.25 s, so a stinger's duck or a
+#: layer's entry is visible without the plot costing seconds per minute of audio.
+PLOT_LOUDNESS_WINDOW = 3.0
+PLOT_LOUDNESS_HOP = 0.25
+#: A layer's gain is drawn in dB down to this floor (a faded-out layer sits on it).
+PLOT_GAIN_FLOOR_DB = -60.0

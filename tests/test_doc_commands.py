@@ -189,6 +189,11 @@ def test_soundscape_commands_run(item: tuple[str, str], scratch: Path) -> None:
     if argv[1] == "render":
         written = scratch / (out or "soundscape.wav")
         assert written.stat().st_size > 1000
+    pictures = [argv[argv.index("--plot") + 1]] if "--plot" in argv else []
+    if argv[1] in ("plot", "curves") and out is not None:
+        pictures.append(out)
+    for picture in pictures:
+        assert (scratch / picture).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", picture
 
 
 @pytest.mark.skipif(shutil.which("oscsend") is None, reason="needs oscsend (liblo-tools)")

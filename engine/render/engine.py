@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from engine.catalog import default_catalog
+from engine.commands import Command
 from engine.conductor.conductor import Conductor
 from engine.conductor.performer import Observer, perform
 from engine.dsp.orchestra import Orchestra, Staged
@@ -70,6 +71,8 @@ class Engine:
         )
         #: Called with each buffer's actions after the orchestra has them (MIDI, recorders).
         self.listeners: list[Callable[[list[Action]], None]] = []
+        #: Called with each command the router made and the sample it applied at (plots).
+        self.command_listeners: list[Callable[[Command, int], None]] = []
         self._timeline: deque[tuple[int, TimedMessage]] = deque()
         self._reload: Reload | None = None
         #: Scores adopted since the start (live reloads).
@@ -90,6 +93,8 @@ class Engine:
         it refused), the conductor takes them."""
         for command in self.router.route(address, args, self.sample / self.sr):
             self.conductor.apply(command, self.sample)
+            for listener in self.command_listeners:
+                listener(command, self.sample)
 
     def stage(self, score: Score, assets: Assets, resounded: set[str]) -> Reload:
         """Build what ``score`` needs to replace the one playing (its router and the channels

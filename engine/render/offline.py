@@ -56,6 +56,7 @@ def render(
     observer: Observer | None = None,
     listeners: Sequence[Callable[[list[Action]], None]] = (),
     reloads: Sequence[tuple[float, Score]] = (),
+    attach: Sequence[Callable[[Engine], None]] = (),
 ) -> RenderResult:
     """Render ``duration`` seconds (rounded up to whole buffers) of ``score`` to ``out``.
 
@@ -65,6 +66,9 @@ def render(
     Raises :class:`OutputError` before rendering if ``out`` cannot be written or will not fit,
     and as soon as its writes fail (a full disk), keeping what was written; the result is only
     returned once the finished file's header holds every frame.
+
+    ``attach`` is called with the Engine once it is built, before the first buffer: observers
+    that watch it (``render.trace.Tracer.attach``) hook in there and must not change the sound.
     """
     out = Path(out)
     seed = score.seed if seed is None else seed
@@ -75,6 +79,8 @@ def render(
     with running_manual_server(sr=sr, buffersize=buffersize, seed=seed) as server:
         engine = Engine(score, sr=sr, buffersize=buffersize, seed=seed, observer=observer)
         engine.listeners.extend(listeners)
+        for hook in attach:
+            hook(engine)
         engine.schedule(timeline)
         record_to(server, str(out))
         wav = _growing(out, server)

@@ -1,0 +1,207 @@
+"""Drawing: a render's course (:func:`draw_trace`) and a score's curves (:func:`draw_curves`).
+
+The only module of the engine that imports matplotlib. Figures are built with
+``matplotlib.figure.Figure`` and written by the Agg canvas directly: no ``pyplot``, so no GUI
+backend is ever chosen, nothing global is touched, and it works on a machine with no display.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+from engine import defaults
+from engine.analysis import PITCH_CLASS_NAMES
+from engine.plots.mappings import Mapping
+from engine.render.trace import Trace
+
+#: Scene bands and layer lines take colours from these cycles (tab10's, then tab20's).
+COLOURS = (
+    "#4e79a7",
+    "#f28e2b",
+    "#59a14f",
+    "#e15759",
+    "#76b7b2",
+    "#edc948",
+    "#b07aa1",
+    "#ff9da7",
+    "#9c755f",
+    "#bab0ac",
+)
+DPI = 100
+
+
+def draw_trace(
+    trace: Trace, loudness: tuple[np.ndarray, np.ndarray], out: Path, *, subtitle: str = ""
+) -> None:
+    """One figure of stacked panels on a shared time axis (seconds): each input (target as a
+    step line, smoothed beside it), tempo with key and mode, scenes as bands, layer gains,
+    stingers and events, short-term loudness. Written to ``out`` as PNG (OSError if it cannot
+    be)."""
+    heights = [1.1] * len(trace.inputs) + [1.4, 0.5, 2.0, 0.9, 1.4]
+    figure = Figure(figsize=(14, 0.9 + sum(heights) * 1.05), dpi=DPI, layout="constrained")
+    axes = figure.subplots(len(heights), 1, sharex=True, height_ratios=heights)
+    title = f"{trace.title}: {trace.seconds:.1f} s"
+    figure.suptitle(f"{title}  ({subtitle})" if subtitle else title, fontsize=12)
+    end = trace.seconds
+    transitions = [t for t, _ in trace.scenes[1:]]
+    for ax, name, (low, high) in zip(axes, trace.inputs, trace.input_ranges, strict=False):
+        times, values, targets = trace.input(name)
+        ax.plot(times, targets, drawstyle="steps-post", color="#999999", lw=1.2, label="target")
+        ax.plot(times, values, color="#1f77b4", lw=1.5, label="smoothed")
+        margin = (high - low) * 0.06
+        ax.set_ylim(low - margin, high + margin)
+        ax.set_ylabel(name, rotation=0, ha="right", va="center")
+    axes[0].legend(loc="upper left", fontsize=8, ncols=2, framealpha=0.8)
+    rest = axes[len(trace.inputs) :]
+    _tempo(rest[0], trace, end)
+    _scenes(rest[1], trace, end)
+    _gains(rest[2], trace)
+    _marks(rest[3], trace)
+    _loudness(rest[4], trace, loudness)
+    for ax in axes:
+        ax.set_xlim(0, end)
+        ax.grid(axis="x", color="#dddddd", lw=0.6)
+        for t in transitions:
+            ax.axvline(t, color="#555555", lw=0.8, ls="--", alpha=0.6)
+    axes[-1].set_xlabel("seconds")
+    _save(figure, out)
+
+
+def _tempo(ax: Axes, trace: Trace, end: float) -> None:
+    if trace.tempo:
+        times = [t for t, _ in trace.tempo] + [end]
+        bpms = [bpm for _, bpm in trace.tempo]
+        ax.plot(times, [*bpms, bpms[-1]], drawstyle="steps-post", color="#d62728", lw=1.5)
+        low, high = min(bpms), max(bpms)
+        pad = max(2.0, (high - low) * 0.15)
+        ax.set_ylim(low - pad, high + pad * 2.5)  # room above for the key's names
+    keys = trace.keys
+    for index, (t, root, mode) in enumerate(keys):
+        stop = keys[index + 1][0] if index + 1 < len(keys) else end
+        ax.axvspan(t, stop, color=COLOURS[index % 2 + 8], alpha=0.25, lw=0)
+        ax.text(
+            t,
+            0.97,
+            f" {PITCH_CLASS_NAMES[root % 12]} {mode}",
+            transform=ax.get_xaxis_transform(),
+            va="top",
+            fontsize=8,
+            clip_on=True,
+        )
+    ax.set_ylabel("tempo\n(BPM)\nand key", rotation=0, ha="right", va="center")
+
+
+def _scenes(ax: Axes, trace: Trace, end: float) -> None:
+    colours: dict[str, str] = {}
+    for index, (t, name) in enumerate(trace.scenes):
+        stop = trace.scenes[index + 1][0] if index + 1 < len(trace.scenes) else end
+        colour = colours.setdefault(name, COLOURS[len(colours) % len(COLOURS)])
+        ax.axvspan(t, stop, color=colour, alpha=0.55, lw=0)
+        ax.text((t + stop) / 2, 0.5, name, ha="center", va="center", fontsize=9, clip_on=True)
+    for t, _ in trace.scene_requests:
+        ax.plot([t], [0.92], marker="v", color="black", ms=5, clip_on=True)
+    ax.set_ylim(0, 1)
+    ax.set_yticks([])
+    ax.set_ylabel("scene", rotation=0, ha="right", va="center")
+
+
+def _gains(ax: Axes, trace: Trace) -> None:
+    floor = defaults.PLOT_GAIN_FLOOR_DB
+    for index, name in enumerate(trace.layers):
+        level = trace.level(name)
+        with np.errstate(divide="ignore"):
+            db = np.maximum(20 * np.log10(np.maximum(level, 0.0)), floor)
+        ax.plot(trace.times, db, color=COLOURS[index % len(COLOURS)], lw=1.3, label=name)
+    ax.set_ylim(floor - 2, max(6.0, ax.get_ylim()[1]))
+    ax.set_ylabel("layer gain\n(dB: fade x\nduck x mix)", rotation=0, ha="right", va="center")
+    ax.legend(loc="center left", bbox_to_anchor=(1.0, 0.5), fontsize=8, frameon=False)
+
+
+def _marks(ax: Axes, trace: Trace) -> None:
+    # (row name, marks, marker, colour, whether a mark's name includes its detail)
+    rows: tuple[tuple[str, Sequence[tuple[float, str, object]], str, str, bool], ...] = (
+        ("events", trace.events, "^", "#1f77b4", False),
+        ("stingers", trace.stingers, "*", "#d62728", False),
+        ("mutations", trace.mutations, ".", "#7f7f7f", True),  # the layer and the operator
+    )
+    for y, (_, marks, marker, colour, detailed) in enumerate(rows):
+        times = [mark[0] for mark in marks]
+        ax.plot(times, [y] * len(times), ls="", marker=marker, color=colour, ms=9, clip_on=True)
+        if len(marks) <= 40:  # named while they fit; marks at one time share a name
+            names: dict[float, list[str]] = {}
+            for mark in marks:
+                name = f"{mark[1]} {mark[2]}" if detailed else str(mark[1])
+                names.setdefault(mark[0], []).append(name)
+            for t, group in names.items():
+                text = group[0] if len(group) == 1 else f"{len(group)}: {', '.join(group)}"
+                ax.annotate(
+                    text[:48], (t, y), xytext=(4, 3), textcoords="offset points", fontsize=7
+                )
+    ax.set_ylim(-0.6, len(rows) - 0.3)
+    ax.set_yticks(range(len(rows)), [row[0] for row in rows], fontsize=8)
+
+
+def _loudness(ax: Axes, trace: Trace, loudness: tuple[np.ndarray, np.ndarray]) -> None:
+    times, lufs = loudness
+    shown = np.where(np.isfinite(lufs), lufs, np.nan)
+    ax.plot(times, shown, color="#2ca02c", lw=1.5, label="short-term (3 s)")
+    ax.axhline(trace.loudness_target, color="#555555", ls=":", lw=1, label="score's target")
+    finite = lufs[np.isfinite(lufs)]
+    if len(finite):
+        low = min(float(finite.min()), trace.loudness_target)
+        high = max(float(finite.max()), trace.loudness_target)
+        ax.set_ylim(low - 3, high + 3)
+    ax.set_ylabel("loudness\n(LUFS)", rotation=0, ha="right", va="center")
+    ax.legend(loc="lower right", fontsize=8, framealpha=0.8)
+
+
+def draw_curves(title: str, maps: Sequence[Mapping], out: Path, *, columns: int = 6) -> None:
+    """One small plot per mapping, labelled ``input → owner.param``, x over the input's range."""
+    count = max(1, len(maps))
+    columns = min(columns, count)
+    rows = math.ceil(count / columns)
+    figure = Figure(figsize=(2.6 * columns, 0.6 + 2.0 * rows), dpi=DPI, layout="constrained")
+    figure.suptitle(f"{title}: {len(maps)} mappings (input → parameter)", fontsize=12)
+    grid = np.atleast_1d(figure.subplots(rows, columns, squeeze=False)).ravel()
+    for ax, mapping in zip(grid, maps, strict=False):
+        low, high = mapping.x_range
+        xs = np.linspace(low, high, 400)
+        ys = [mapping.curve(float(x)) for x in xs]
+        ax.plot(xs, ys, color="#1f77b4", lw=1.5)
+        px, py = zip(*mapping.curve.points, strict=True)
+        ax.plot(px, py, ls="", marker="o", ms=3, color="#d62728")
+        ax.set_title(_title(mapping), fontsize=8)
+        ax.tick_params(labelsize=7)
+        ax.set_xlim(low, high)
+        if mapping.y_labels:
+            ax.set_yticks(range(len(mapping.y_labels)), mapping.y_labels, fontsize=7)
+    for ax in grid[len(maps) :]:
+        ax.set_axis_off()
+    if not maps:
+        grid[0].text(0.5, 0.5, "no mappings: every parameter is a constant", ha="center")
+    _save(figure, out)
+
+
+def _title(mapping: Mapping) -> str:
+    """``input → target``, over two lines when long; the map's other terms said under it."""
+    label = mapping.label
+    if len(label) > 36:
+        label = f"{mapping.input}\n→ {mapping.target}"
+    extra = []
+    if mapping.constant:
+        extra.append(f"{mapping.constant:g}")
+    if mapping.others:
+        extra.append(f"{mapping.others} more term{'s' if mapping.others > 1 else ''}")
+    return label + (f"\n(+ {' + '.join(extra)})" if extra else "")
+
+
+def _save(figure: Figure, out: Path) -> None:
+    FigureCanvasAgg(figure)
+    figure.savefig(out, format="png")
