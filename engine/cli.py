@@ -144,6 +144,15 @@ def _parser() -> argparse.ArgumentParser:
         help="write the session's counters and final state on exit",
     )
     play.add_argument("--quiet", action="store_true", help="no status view")
+    play.add_argument(
+        "--console",
+        type=listen_port,
+        nargs="?",
+        const=defaults.CONSOLE_PORT,
+        metavar="PORT",
+        help=f"serve a browser console on 127.0.0.1:PORT (default {defaults.CONSOLE_PORT}; "
+        "0: any free port), steering the engine over OSC (docs/console.md)",
+    )
     _soundfont_option(play)
     play.set_defaults(run=_play)
 
@@ -300,6 +309,9 @@ def _play(args: argparse.Namespace) -> int:
         duration=args.duration,
         jack_server=args.jack_server,
         score_file=args.score,
+        console=args.console,
+        score_path=resolve_score(args.score),
+        soundfonts=[str(path) for path in args.soundfont],
     )
     view = None
     if not args.quiet and sys.stdout.isatty():

@@ -37,6 +37,7 @@ LAYERS: dict[str, int] = {
     "catalog": 5,
     "render": 6,
     "live": 7,
+    "console": 7,
     "cli": 8,
     "__init__": 9,
     "__main__": 9,

@@ -32,6 +32,7 @@ from engine import defaults
 from engine.dsp.realtime import realtime_server
 from engine.errors import SoundscapeError, listen_problem
 from engine.live.audio import connect_jack_outputs, default_backend
+from engine.live.consoleproc import ConsoleProcess
 from engine.live.health import StallWatch, audio_death
 from engine.live.jack import DummyJackServer, JackMonitor
 from engine.live.measure import PlayMeasures
@@ -67,6 +68,9 @@ class PlayOptions:
     duration: float | None = None  # seconds of audio, then stop; None: until a signal
     jack_server: str | None = None  # --audio jack: which server (None: the default)
     score_file: str = "SCORE"  # named in the replay hint of --record-osc
+    console: int | None = None  # --console: the browser console's port (0: any); None: none
+    score_path: Path | None = None  # the score file, which the console shows with its errors
+    soundfonts: list[str] = field(default_factory=list)  # --soundfont, for the console's check
 
 
 #: Called every STATUS_PERIOD with the session (the status view); None for silence.
@@ -100,6 +104,7 @@ def play(
         DummyJackServer(sr=options.sr, buffersize=options.buffersize) if audio == "dummy" else None
     )
     monitor: JackMonitor | None = None
+    console: ConsoleProcess | None = None
     server = None
     session: LiveSession | None = None
     measures = PlayMeasures()
@@ -111,6 +116,13 @@ def play(
         for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
     }
     try:
+        if options.console is not None:  # before the audio: a port in use costs nothing
+            console = ConsoleProcess.start(
+                engine_port=receiver.port,
+                port=options.console,
+                score=options.score_path,
+                soundfonts=options.soundfonts,
+            )
         if jackd is not None:
             jackd.start()
         jack_name = jackd.name if jackd is not None else options.jack_server
@@ -123,7 +135,7 @@ def play(
         if (sr, buffersize) != (options.sr, options.buffersize):  # a JACK server sets its own
             ready(f"note: the audio server runs at {sr} Hz, {buffersize} frames; playing at that")
             options = replace(options, sr=sr, buffersize=buffersize)
-        engine = Engine(score, sr=sr, buffersize=buffersize, seed=seed)
+        engine = Engine(score, sr=sr, buffersize=buffersize, seed=seed, metering=True)
         watcher, lost_xruns = monitor, 0  # lost_xruns: counted by monitors of dead servers
         session = LiveSession(
             engine,
@@ -150,6 +162,8 @@ def play(
             connect_jack_outputs(jack_name)
         if options.allow:
             ready(exposure(options.host, receiver.port, options.allow))
+        if console is not None:
+            ready(console.ready_line)
         ready(f"listening on {options.host}:{receiver.port}")
         seconds_per_buffer = options.buffersize / options.sr
         wall_end = _wall_end(options.duration)
@@ -212,6 +226,8 @@ def play(
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+        if console is not None:
+            console.stop()
         if server is not None and server.getIsBooted():  # pyo shuts down by itself if JACK dies
             _close_audio(server, monitor)
         elif monitor is not None:
