@@ -104,10 +104,10 @@ LIMITER_HEADROOM = 1.0  # dB the limiter threshold sits below the ceiling (inter
 #: The live meter (``/engine/meter``, the console). Short-term loudness is BS.1770's 3 s window:
 #: the mean of the leveler's K-weighted power readings over the last 3 s (30 of them).
 METER_SHORT_TERM = 3.0
-#: The true-peak meter holds a peak and lets it fall with this time constant (s): a reading
-#: every LEVELS_PERIOD sees a peak of the last 0.2 s at most 0.9 dB under its height, and a
-#: peak-programme meter's fall (20 dB in about 2 s) is what a sound designer reads anyway.
-METER_PEAK_FALL = 2.0
+#: The true-peak meter holds a peak and lets it fall by this many dB a second: a reading every
+#: LEVELS_PERIOD then sees the peak of the last 0.2 s at most 1 dB under its height, and an over
+#: stays visible for seconds (a digital peak meter's fall is 8-12 dB/s; slower is kinder here).
+METER_PEAK_FALL = 5.0
 #: Below this the meter says this instead of -inf (JSON and OSC floats stay finite).
 METER_FLOOR_DB = -120.0
 

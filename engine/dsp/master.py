@@ -37,6 +37,9 @@ LIMITER_FALL = 0.15
 #: 5 ms made a state change audible 5.2 ms after it was applied (benchmarks/latency.py); 1 ms
 #: (matching the rise time) keeps true peaks under the ceiling + 0.5 dB in every score's render.
 LIMITER_LOOKAHEAD_MS = 1.0
+#: pyo's Follower2 falls with a time constant of ``falltime / 2 pi``: 54.6 dB in ``falltime``
+#: seconds (measured: 54.4 dB in 2 s).
+FOLLOWER_DB_PER_TIME = 20 * math.log10(math.e) * 2 * math.pi
 
 
 class MasterBus:
@@ -100,8 +103,8 @@ class MasterBus:
         Between two samples b and c the signal's value at the half sample is estimated by
         4-point cubic interpolation, (9(b + c) - (a + d)) / 16, which finds most of the
         intersample overs a 4x oversampling meter (BS.1770 annex 2) would; the larger of |b| and
-        that goes into a peak follower with an instant rise and a METER_PEAK_FALL fall. All of it
-        runs in pyo's C code, outside any Python callback: reading it costs one get() a
+        that goes into a peak follower with an instant rise and a METER_PEAK_FALL dB/s fall. All
+        of it runs in pyo's C code, outside any Python callback: reading it costs one get() a
         LEVELS_PERIOD."""
         a = self.output
         b = pyo.Delay1(a)
@@ -110,7 +113,9 @@ class MasterBus:
         half = (b + c) * (9.0 / 16.0) - (a + d) * (1.0 / 16.0)
         self._peak_parts = (b, c, d, half)
         self.peak = pyo.Follower2(
-            pyo.Max(pyo.Abs(b), pyo.Abs(half)), risetime=1e-6, falltime=defaults.METER_PEAK_FALL
+            pyo.Max(pyo.Abs(b), pyo.Abs(half)),
+            risetime=1e-6,
+            falltime=FOLLOWER_DB_PER_TIME / defaults.METER_PEAK_FALL,
         )
 
     def meter(self) -> tuple[float, float]:
