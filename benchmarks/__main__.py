@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks import (
+    console,
     fuzz,
     generators,
     latency,
@@ -48,6 +49,7 @@ SECTIONS = (
     "fuzz",
     "samples",
     "generators",
+    "console",
 )
 
 
@@ -152,6 +154,16 @@ def _generators(quick: bool) -> tuple[str, str, Any]:
     )
 
 
+def _console(quick: bool) -> tuple[str, str, Any]:
+    rows = console.run(*((5.0, 1) if quick else (30.0, 3)))
+    return (
+        "Console: play with and without --console (a client dragging a slider), 256 frames,\n"
+        "each beside the machine's xrun floor in the same seconds",
+        console.table(rows),
+        console.as_json(rows),
+    )
+
+
 RUNNERS: dict[str, Callable[[bool], tuple[str, str, Any]]] = {
     "render": _render,
     "overhead": _overhead,
@@ -163,6 +175,7 @@ RUNNERS: dict[str, Callable[[bool], tuple[str, str, Any]]] = {
     "fuzz": _fuzz,
     "samples": _samples,
     "generators": _generators,
+    "console": _console,
 }
 
 

@@ -39,6 +39,7 @@ def test_the_quick_benchmarks_run_and_show_no_gross_regression(tmp_path: Path) -
         "OSC reader",
         "Recorded sound",
         "Generators",
+        "Console",
     ):
         assert title in result.stdout
     data = json.loads(out.read_text())
