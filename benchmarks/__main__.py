@@ -157,8 +157,8 @@ def _generators(quick: bool) -> tuple[str, str, Any]:
 def _console(quick: bool) -> tuple[str, str, Any]:
     rows = console.run(*((5.0, 1) if quick else (30.0, 3)))
     return (
-        "Console: play with and without --console (a client dragging a slider), 256 frames,\n"
-        "each beside the machine's xrun floor in the same seconds",
+        "Console: play steered by nothing, by plain OSC, and through --console (a client\n"
+        "dragging a slider), 256 frames, each beside the machine's xrun floor in the same seconds",
         console.table(rows),
         console.as_json(rows),
     )
