@@ -78,3 +78,7 @@ def test_the_quick_benchmarks_run_and_show_no_gross_regression(tmp_path: Path) -
     bars = {row["kind"]: row for row in data["generators"]["bars"]}
     assert bars["learned"]["us_p99"] < 1000  # the issue's budget: a bar <= 1 ms at p99
     assert all(row["ms_median"] < 50 for row in data["generators"]["learning"])
+    assert [row["mode"] for row in data["console"]] == ["off", "osc", "console"]
+    steered = data["console"][2]  # the real-time tests' bound, beside the floor of the same run
+    assert steered["xruns"] is not None and steered["xruns"] <= 2 + 2 * steered["floor_xruns"]
+    assert steered["pushes"] >= 3 * steered["seconds"] and steered["commands"] > 0
