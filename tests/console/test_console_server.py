@@ -259,3 +259,34 @@ def test_a_busy_port_is_a_clear_error() -> None:
     assert result.returncode == 2
     assert f"error: cannot serve the console on 127.0.0.1:{port}" in result.stderr
     assert "--console PORT" in result.stderr
+
+
+def gone(pid: int) -> bool:
+    """True once the process has exited (a zombie left for its new parent counts)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return True
+    return "\nState:\tZ" in status
+
+
+def test_the_console_exits_when_its_parent_dies() -> None:
+    starter = (
+        "import subprocess, sys, time\n"
+        "console = subprocess.Popen([sys.executable, '-m', 'engine.console', '--port', '0',"
+        " '--engine-port', '9', '--orphan-exit'])\n"
+        "print(console.pid, flush=True)\n"
+        "time.sleep(60)\n"
+    )
+    parent = subprocess.Popen(
+        [sys.executable, "-c", starter], cwd=ROOT, stdout=subprocess.PIPE, text=True
+    )
+    assert parent.stdout is not None
+    pid = int(parent.stdout.readline())
+    assert parent.stdout.readline().startswith("console on ")  # it serves
+    parent.kill()  # as a kill -9 of the player
+    parent.wait(10)
+    deadline = time.monotonic() + 5
+    while not gone(pid):
+        assert time.monotonic() < deadline, "the console outlived its parent"
+        time.sleep(0.1)

@@ -18,6 +18,7 @@ import re
 import shutil
 import socket
 import time
+import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -147,6 +148,8 @@ def test_console_steers_the_engine_from_a_real_browser(
         shutil.copyfile(shot, SHOT)
 
     summary = engine.stop()
+    with pytest.raises(OSError):  # the player stopped its console with it
+        urllib.request.urlopen(url.group(1), timeout=5)
     assert summary["targets"]["arousal"] == pytest.approx(moved, abs=0.02)
     assert summary["scene"] == "ruins"
     applied = [json.loads(line) for line in log.read_text().splitlines() if line[:1] == "{"]
