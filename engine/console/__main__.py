@@ -21,6 +21,7 @@ from engine import defaults
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m engine.console")
+    parser.add_argument("--engine-host", default="127.0.0.1", help="an IP address of this machine")
     parser.add_argument("--engine-port", type=int, default=defaults.OSC_PORT)
     parser.add_argument("--port", type=int, default=defaults.CONSOLE_PORT)
     parser.add_argument("--score", type=Path, help="the score file, shown with its errors")
@@ -50,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     listener.listen(16)
     port = int(listener.getsockname()[1])
-    link = EngineLink(("127.0.0.1", args.engine_port))
+    link = EngineLink((args.engine_host, args.engine_port))
     score = ScoreFile(args.score, args.soundfont) if args.score is not None else None
     stop = threading.Event()
     if score is not None:

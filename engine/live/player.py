@@ -17,6 +17,7 @@ whose audio stopped still ends on time.
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import math
 import signal
@@ -118,6 +119,7 @@ def play(
     try:
         if options.console is not None:  # before the audio: a port in use costs nothing
             console = ConsoleProcess.start(
+                engine_host=_local_address(options.host),
                 engine_port=receiver.port,
                 port=options.console,
                 score=options.score_path,
@@ -238,6 +240,16 @@ def play(
         if jackd is not None:
             jackd.stop()
     return summary
+
+
+def _local_address(host: str) -> str:
+    """Where a client on this machine reaches an engine listening on ``host``: loopback for
+    loopback and every-interface bindings, else that address itself."""
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return "127.0.0.1"
+    return "127.0.0.1" if address.is_loopback or address.is_unspecified else str(address)
 
 
 def _wall_end(duration: float | None) -> float:
