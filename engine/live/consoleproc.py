@@ -104,6 +104,11 @@ class ConsoleProcess:
         _end(process)
         raise SoundscapeError(f"the console did not start within {timeout:g} s")
 
+    def ended(self) -> str | None:
+        """None while the console runs; else how it ended."""
+        code = self.process.poll()
+        return None if code is None else f"exit status {code}"
+
     def stop(self) -> None:
         _end(self.process)
 

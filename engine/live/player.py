@@ -172,6 +172,9 @@ def play(
         stall = StallWatch(defaults.AUDIO_STALL)
         while not stop.wait(defaults.STATUS_PERIOD):
             recordings.update(session)
+            if console is not None and console.ended() is not None:
+                ready(f"note: the console stopped ({console.ended()}); the music plays on")
+                console = None
             if monitor is not None:
                 measures.sample_load(monitor.load)
             if status is not None:
