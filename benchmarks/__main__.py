@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks import (
+    console,
     fuzz,
     generators,
     latency,
@@ -51,6 +52,7 @@ SECTIONS = (
     "samples",
     "generators",
     "reload",
+    "console",
 )
 
 
@@ -165,6 +167,16 @@ def _reload(quick: bool) -> tuple[str, str, Any]:
     )
 
 
+def _console(quick: bool) -> tuple[str, str, Any]:
+    rows = console.run(*((5.0, 1) if quick else (30.0, 3)))
+    return (
+        "Console: play steered by nothing, by plain OSC, and through --console (a client\n"
+        "dragging a slider), 256 frames, each beside the machine's xrun floor in the same seconds",
+        console.table(rows),
+        console.as_json(rows),
+    )
+
+
 RUNNERS: dict[str, Callable[[bool], tuple[str, str, Any]]] = {
     "render": _render,
     "overhead": _overhead,
@@ -177,6 +189,7 @@ RUNNERS: dict[str, Callable[[bool], tuple[str, str, Any]]] = {
     "samples": _samples,
     "generators": _generators,
     "reload": _reload,
+    "console": _console,
 }
 
 

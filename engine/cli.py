@@ -197,6 +197,15 @@ def _parser() -> argparse.ArgumentParser:
         " on demand, with or without this)",
     )
     play.add_argument("--quiet", action="store_true", help="no status view")
+    play.add_argument(
+        "--console",
+        type=listen_port,
+        nargs="?",
+        const=defaults.CONSOLE_PORT,
+        metavar="PORT",
+        help=f"serve a browser console on 127.0.0.1:PORT (default {defaults.CONSOLE_PORT}; "
+        "0: any free port), steering the engine over OSC (docs/console.md)",
+    )
     _soundfont_option(play)
     play.set_defaults(run=_play)
 
@@ -430,6 +439,8 @@ def _play(args: argparse.Namespace) -> int:
         watch=args.watch,
         soundfonts=tuple(str(path) for path in args.soundfont or ()),
         oscquery=args.oscquery,
+        console=args.console,
+        score_path=resolve_score(args.score),
     )
     view = None
     if not args.quiet and sys.stdout.isatty():

@@ -105,6 +105,15 @@ LEVELER_SLEW = 0.5  # dB per second: slow enough that state changes stay audible
 LEVELER_GATE = -50.0  # LUFS: quieter blocks do not count (silence is not boosted)
 LEVELER_PERIOD = 0.1  # seconds between leveler updates
 LIMITER_HEADROOM = 1.0  # dB the limiter threshold sits below the ceiling (intersample peaks)
+#: The live meter (``/engine/meter``, the console). Short-term loudness is BS.1770's 3 s window:
+#: the mean of the leveler's K-weighted power readings over the last 3 s (30 of them).
+METER_SHORT_TERM = 3.0
+#: The true-peak meter holds a peak and lets it fall by this many dB a second: a reading every
+#: LEVELS_PERIOD then sees the peak of the last 0.2 s at most 1 dB under its height, and an over
+#: stays visible for seconds (a digital peak meter's fall is 8-12 dB/s; slower is kinder here).
+METER_PEAK_FALL = 5.0
+#: Below this the meter says this instead of -inf (JSON and OSC floats stay finite).
+METER_FLOOR_DB = -120.0
 
 #: Render defaults.
 SAMPLE_RATE = 48000
@@ -125,7 +134,7 @@ OSCQUERY_STOP_TIMEOUT = 5.0
 #: 30 s runs and 0.1 ms gave none, at the same CPU (benchmarks/realtime.py, interleaved runs).
 SWITCH_INTERVAL = 0.0001
 FADE_OUT = 0.5  # s of fade when playback is stopped (SIGINT/SIGTERM)
-LEVELS_PERIOD = 0.2  # s between /engine/levels messages to subscribers
+LEVELS_PERIOD = 0.2  # s between /engine/levels (and /engine/meter) messages to subscribers
 STATUS_PERIOD = 0.25  # s between status view refreshes
 MAX_SUBSCRIBERS = 16  # feedback destinations (each costs a send per message)
 
@@ -414,3 +423,29 @@ PLOT_LOUDNESS_WINDOW = 3.0
 PLOT_LOUDNESS_HOP = 0.25
 #: A layer's gain is drawn in dB down to this floor (a faded-out layer sits on it).
 PLOT_GAIN_FLOOR_DB = -60.0
+# -- The browser console (engine/console, docs/console.md) ---------------------------------------
+#: ``play --console`` with no port: a fixed, memorable port a bookmark can keep (0 asks for any
+#: free one). The console serves 127.0.0.1 only: it steers the engine, so it is not for the LAN.
+CONSOLE_PORT = 8765
+CONSOLE_HOST = "127.0.0.1"
+#: How often the console pushes the engine's state to each browser (s): 5 a second, as often as
+#: /engine/levels arrives; a meter needs no more, and a browser tab costs one small JSON each.
+CONSOLE_PUSH_PERIOD = 0.2
+#: How often the console asks /engine/stats (s): 2 of the engine's 20 control requests a second.
+CONSOLE_STATS_PERIOD = 0.5
+#: How often it asks /engine/describe until the engine answers (s).
+CONSOLE_DESCRIBE_RETRY = 1.0
+#: What one browser may send: messages a second and back to back (a slider dragged fast sends
+#: ~60 a second; the engine coalesces them per buffer anyway). Beyond it: dropped and counted.
+CONSOLE_RATE = 60.0
+CONSOLE_BURST = 60
+#: The largest WebSocket message a browser may send (bytes): a command is under 200.
+CONSOLE_MESSAGE_MAX = 1024
+#: Browser connections at once; more are refused (each gets every push).
+CONSOLE_CLIENTS = 8
+#: Reload errors (/engine/error) the console keeps to show, newest first.
+CONSOLE_ERRORS_KEPT = 5
+#: How long the player waits for the console process to say where it serves (s).
+CONSOLE_START_TIMEOUT = 20.0
+#: How often the console looks at the score file for changes (s): a stat() call.
+CONSOLE_SCORE_CHECK = 1.0

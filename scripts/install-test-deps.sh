@@ -3,13 +3,15 @@
 #  - Debian packages for the real-time and client tests: jackd2 (a JACK server with a dummy
 #    driver: real time without a sound card), liblo-tools (oscsend/oscdump, a real OSC peer),
 #    godot3-server (headless Godot 3), mono-mcs and mono-runtime (the C# client),
-#    fluid-soundfont-gm (FluidR3_GM.sf2, MIT: the real SoundFont presets the sampler tests load);
+#    fluid-soundfont-gm (FluidR3_GM.sf2, MIT: the real SoundFont presets the sampler tests load),
+#    chromium and chromium-driver (the real browser the console's test drives with selenium);
 #  - the Python package with its test extras.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-PACKAGES=(jackd2 liblo-tools godot3-server mono-mcs mono-runtime fluid-soundfont-gm)
-COMMANDS=(jackd oscsend godot3-server mcs mono)
+PACKAGES=(jackd2 liblo-tools godot3-server mono-mcs mono-runtime fluid-soundfont-gm chromium
+    chromium-driver)
+COMMANDS=(jackd oscsend godot3-server mcs mono chromium chromedriver)
 FILES=(/usr/share/sounds/sf2/FluidR3_GM.sf2)
 
 missing=0

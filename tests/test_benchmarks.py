@@ -39,6 +39,7 @@ def test_the_quick_benchmarks_run_and_show_no_gross_regression(tmp_path: Path) -
         "OSC reader",
         "Recorded sound",
         "Generators",
+        "Console",
     ):
         assert title in result.stdout
     data = json.loads(out.read_text())
@@ -77,3 +78,7 @@ def test_the_quick_benchmarks_run_and_show_no_gross_regression(tmp_path: Path) -
     bars = {row["kind"]: row for row in data["generators"]["bars"]}
     assert bars["learned"]["us_p99"] < 1000  # the budget: a bar <= 1 ms at p99
     assert all(row["ms_median"] < 50 for row in data["generators"]["learning"])
+    assert [row["mode"] for row in data["console"]] == ["off", "osc", "console"]
+    steered = data["console"][2]  # loose: a console costing deadlines by a factor, not noise
+    assert steered["xruns"] is not None and steered["xruns"] <= 5 + 3 * steered["floor_xruns"]
+    assert steered["pushes"] >= 3 * steered["seconds"] and steered["commands"] > 0

@@ -38,6 +38,7 @@ LAYERS: dict[str, int] = {
     "render": 6,
     "live": 7,
     "plots": 7,
+    "console": 7,
     "cli": 8,
     "__init__": 9,
     "__main__": 9,

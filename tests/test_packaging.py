@@ -71,3 +71,9 @@ def test_the_demo_game_ships(installed: dict[str, str], tmp_path: Path) -> None:
     result = run(installed, tmp_path, "-m", "demos.wander", "--help")
     assert result.returncode == 0, result.stderr
     assert "--autopilot" in result.stdout
+
+
+def test_the_console_page_ships(installed: dict[str, str], tmp_path: Path) -> None:
+    code = "from engine.console.server import page; print(b'WebSocket' in page())"
+    result = run(installed, tmp_path, "-c", code)
+    assert result.stdout.strip() == "True", result.stderr

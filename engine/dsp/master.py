@@ -18,6 +18,7 @@ not flatten. The limiter (a high-ratio lookahead compressor) holds peaks below t
 from __future__ import annotations
 
 import math
+from collections import deque
 
 from engine import defaults
 from engine.dsp.mixer import db_to_amp
@@ -36,11 +37,18 @@ LIMITER_FALL = 0.15
 #: 5 ms made a state change audible 5.2 ms after it was applied (benchmarks/latency.py); 1 ms
 #: (matching the rise time) keeps true peaks under the ceiling + 0.5 dB in every score's render.
 LIMITER_LOOKAHEAD_MS = 1.0
+#: pyo's Follower2 falls with a time constant of ``falltime / 2 pi``: 54.6 dB in ``falltime``
+#: seconds (measured: 54.4 dB in 2 s).
+FOLLOWER_DB_PER_TIME = 20 * math.log10(math.e) * 2 * math.pi
 
 
 class MasterBus:
-    def __init__(self, spec: MasterSpec, *, sr: int, buffersize: int) -> None:
+    def __init__(
+        self, spec: MasterSpec, *, sr: int, buffersize: int, metering: bool = False
+    ) -> None:
+        """``metering``: also build the true-peak meter (live only; renders do not need it)."""
         self.spec = spec
+        self.metering = metering
         self.sr = sr
         self.period_buffers = max(1, round(defaults.LEVELER_PERIOD * sr / buffersize))
         self.period = self.period_buffers * buffersize / sr
@@ -50,6 +58,12 @@ class MasterBus:
         self._countdown = self.period_buffers
         self.leveler = pyo.SigTo(1.0, time=self.period, init=1.0)
         self.dynamics = pyo.SigTo(1.0, time=1.0, init=1.0)
+        #: The leveler's K-weighted power readings of the last METER_SHORT_TERM seconds.
+        self._short: deque[float] = deque(
+            maxlen=max(1, round(defaults.METER_SHORT_TERM / self.period))
+        )
+        self.peak: pyo.PyoObject | None = None
+        self._dynamics_amp = 1.0
 
     def connect(self, signals: list[pyo.PyoObject], sends: list[pyo.PyoObject]) -> None:
         """Build the bus over the channels' stereo signals and reverb sends."""
@@ -84,6 +98,45 @@ class MasterBus:
         ceiling = db_to_amp(spec.ceiling)
         self.output = pyo.Clip(self.limiter, min=-ceiling, max=ceiling)
         self.output.out()
+        if self.metering:
+            self._build_meter()
+
+    def _build_meter(self) -> None:
+        """A true-peak estimate of the output, held by a follower the meter reads now and then.
+
+        Between two samples b and c the signal's value at the half sample is estimated by
+        4-point cubic interpolation, (9(b + c) - (a + d)) / 16, which finds most of the
+        intersample overs a 4x oversampling meter (BS.1770 annex 2) would; the larger of |b| and
+        that goes into a peak follower with an instant rise and a METER_PEAK_FALL dB/s fall. All
+        of it runs in pyo's C code, outside any Python callback: reading it costs one get() a
+        LEVELS_PERIOD."""
+        a = self.output
+        b = pyo.Delay1(a)
+        c = pyo.Delay1(b)
+        d = pyo.Delay1(c)
+        half = (b + c) * (9.0 / 16.0) - (a + d) * (1.0 / 16.0)
+        self._peak_parts = (b, c, d, half)
+        self.peak = pyo.Follower2(
+            pyo.Max(pyo.Abs(b), pyo.Abs(half)),
+            risetime=1e-6,
+            falltime=FOLLOWER_DB_PER_TIME / defaults.METER_PEAK_FALL,
+        )
+
+    def meter(self) -> tuple[float, float]:
+        """(short-term loudness in LUFS, true peak in dBTP) of the output, both at least
+        METER_FLOOR_DB. The loudness is the leveler's own K-weighted readings times the leveler
+        and dynamics gains of their time (the output before the limiter, which only touches
+        peaks), averaged over the last METER_SHORT_TERM seconds: no second K-weighting chain."""
+        floor = defaults.METER_FLOOR_DB
+        short = self._short
+        power = sum(short) / len(short) if short else 0.0
+        lufs = LUFS_OFFSET + 10 * math.log10(power) if power > 0 else floor
+        peak = max(self.peak.get(all=True)) if self.peak is not None else 0.0
+        peak_db = 20 * math.log10(peak) if peak > 0 else floor
+        return (
+            max(floor, lufs) if math.isfinite(lufs) else floor,
+            max(floor, peak_db) if math.isfinite(peak_db) else floor,
+        )
 
     def extend(self, signals: list[pyo.PyoObject], sends: list[pyo.PyoObject]) -> None:
         """Mix these channels (added since :meth:`connect`) into the bus as well, instead of the
@@ -117,7 +170,8 @@ class MasterBus:
         self.leveler.value = db_to_amp(self.level_db)
 
     def set_dynamics(self, db: float) -> None:
-        self.dynamics.value = db_to_amp(min(12.0, max(-40.0, db)))
+        self._dynamics_amp = db_to_amp(min(12.0, max(-40.0, db)))
+        self.dynamics.value = self._dynamics_amp
 
     def tick(self) -> bool:
         """Run once per buffer; every leveler period, measure and steer. False if the bus is NaN."""
@@ -128,6 +182,8 @@ class MasterBus:
         power = sum(self.power.get(all=True))
         if not math.isfinite(power):
             return False
+        gain = db_to_amp(self.level_db) * self._dynamics_amp  # what the output is, before limiting
+        self._short.append(power * gain * gain)
         loudness = LUFS_OFFSET + 10 * math.log10(power + 1e-20)
         if loudness > defaults.LEVELER_GATE:
             share = min(1.0, self.period / defaults.LEVELER_WINDOW)

@@ -57,9 +57,12 @@ class Orchestra:
         sr: int,
         buffersize: int,
         samples: Mapping[str, SampleSet] | None = None,
+        metering: bool = False,
     ) -> None:
-        """``samples``: the loaded sound of each channel that plays recordings, by channel."""
+        """``samples``: the loaded sound of each channel that plays recordings, by channel;
+        ``metering``: the master bus keeps a true-peak meter (:meth:`meter`; live play)."""
         self.score = score
+        self.metering = metering
         self.sr = sr
         self.buffersize = buffersize
         self._samples = dict(samples or {})
@@ -76,7 +79,7 @@ class Orchestra:
         self._mix_stingers()
         #: Channels replaced by a reload, fading out: (channel, buffers left).
         self._leaving: list[tuple[Channel, int]] = []
-        self.master = MasterBus(score.master, sr=sr, buffersize=buffersize)
+        self.master = MasterBus(score.master, sr=sr, buffersize=buffersize, metering=metering)
         self._connect()
         self._buffers = 0
 
@@ -216,13 +219,23 @@ class Orchestra:
                 levels[name] = channel.fader.get() * channel.ducker.get() * db_to_amp(gain_db)
         return levels
 
+    def meter(self) -> tuple[float, float]:
+        """The master's short-term loudness (LUFS) and true peak (dBTP): :meth:`MasterBus.meter`."""
+        return self.master.meter()
+
     def rebuilt(self, fade_in: float) -> Orchestra:
         """The same orchestra built anew on the current pyo server, as this one stands: the same
         channels suspended or playing, at their mix, fading in to their levels over ``fade_in``
         seconds, and the master's loudness correction kept. What was sounding is not carried over
         (voices and ducks start afresh). For a server that died: pyo objects cannot move to
         another server."""
-        fresh = Orchestra(self.score, sr=self.sr, buffersize=self.buffersize, samples=self._samples)
+        fresh = Orchestra(
+            self.score,
+            sr=self.sr,
+            buffersize=self.buffersize,
+            samples=self._samples,
+            metering=self.metering,
+        )
         fresh.recoveries = self.recoveries
         for name in self.channels:
             if name not in fresh.channels:  # a layer a reload removed, still fading out
@@ -277,5 +290,7 @@ class Orchestra:
                 fresh.fade(self._fades.get(name, 0.0), 1.0)
                 self.channels[name] = fresh
         self.master.output.stop()
-        self.master = MasterBus(self.master.spec, sr=self.sr, buffersize=self.buffersize)
+        self.master = MasterBus(
+            self.master.spec, sr=self.sr, buffersize=self.buffersize, metering=self.metering
+        )
         self._connect()

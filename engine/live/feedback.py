@@ -6,7 +6,9 @@ beat), so they wait here until the engine computes the buffer holding their samp
 ``/engine/beat`` when that beat's audio leaves the engine, not when it was planned.
 
 Messages (docs/osc.md): ``/engine/beat i bar, i beat, f tempo``, ``/engine/scene s name``,
-``/engine/stinger s name``, ``/engine/levels s layer f gain ...``.
+``/engine/stinger s name``, ``/engine/key s tonic s mode`` (when the key or mode changes),
+``/engine/levels s layer f gain ...`` and ``/engine/meter f lufs_short f true_peak_db`` (both
+every ``LEVELS_PERIOD``).
 
 Subscriptions last ``SUBSCRIPTION_TTL`` seconds of audio unless renewed (subscribing again), so a
 client that vanishes leaves the table by itself; expiry is checked with the levels, five times a
@@ -26,6 +28,13 @@ from collections.abc import Callable, Mapping
 from engine import defaults
 from engine.osc.sender import Destination, OscSender
 
+#: What ``landed`` keeps for the --record-osc log: where requests landed (beats and keys were
+#: never requested).
+LANDED = frozenset({"/engine/scene", "/engine/stinger"})
+#: How /engine/key names a tonic (sharps: a key's own spelling depends on its mode and signature,
+#: which a meter does not need).
+TONICS = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
+
 
 class Feedback:
     def __init__(
@@ -34,6 +43,7 @@ class Feedback:
         sr: int,
         buffersize: int,
         levels: Callable[[], Mapping[str, float]] | None = None,
+        meter: Callable[[], tuple[float, float]] | None = None,
         sender: OscSender | None = None,
         ttl: float = defaults.SUBSCRIPTION_TTL,
     ) -> None:
@@ -47,8 +57,10 @@ class Feedback:
         self.now = 0  # the end of the last buffer released: the current sample
         self.sender = sender or OscSender()
         self.levels = levels
+        self.meter = meter
         self.levels_every = max(1, round(defaults.LEVELS_PERIOD * sr / buffersize))
         self.scene = ""
+        self.key: tuple[str, str] | None = None  # (tonic, mode) last sent
         #: When on (a deque), scene changes and stingers as they sound: (sample, address, args),
         #: for the --record-osc log (a request's time is not when it lands).
         self.landed: deque[tuple[int, str, tuple[object, ...]]] | None = None
@@ -72,6 +84,8 @@ class Feedback:
             self.permanent.add(destination)
         if self.scene:  # a new listener learns where the music is at once
             self.sender.send((destination,), "/engine/scene", (self.scene,))
+        if self.key is not None:
+            self.sender.send((destination,), "/engine/key", self.key)
         return True
 
     def unsubscribe(self, destination: Destination) -> bool:
@@ -111,6 +125,10 @@ class Feedback:
             message = ("/engine/scene", (detail["scene"],))
         elif kind == "stinger":
             message = ("/engine/stinger", (detail["stinger"],))
+        elif kind == "key":  # the conductor reports it when the key or the mode changes
+            root = detail["root"]
+            assert isinstance(root, int)
+            message = ("/engine/key", (TONICS[root % 12], str(detail["mode"])))
         else:
             return
         heapq.heappush(self._pending, (sample, next(self._order), *message))
@@ -124,7 +142,9 @@ class Feedback:
             sample, _, address, args = heapq.heappop(pending)
             if address == "/engine/scene":
                 self.scene = str(args[0])
-            if self.landed is not None and address != "/engine/beat":
+            elif address == "/engine/key":
+                self.key = (str(args[0]), str(args[1]))
+            if self.landed is not None and address in LANDED:
                 self.landed.append((sample, address, args))
             if self.subscribers:
                 self.sender.send(self.subscribers, address, args)
@@ -138,6 +158,8 @@ class Feedback:
                 for name, level in self.levels().items():
                     pairs += [name, float(level)]
                 self.sender.send(self.subscribers, "/engine/levels", pairs)
+            if self.subscribers and self.meter is not None:
+                self.sender.send(self.subscribers, "/engine/meter", self.meter())
 
     def close(self) -> None:
         self.sender.close()

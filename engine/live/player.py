@@ -17,6 +17,7 @@ whose audio stopped still ends on time.
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import math
 import signal
@@ -32,6 +33,7 @@ from engine import defaults
 from engine.dsp.realtime import realtime_server
 from engine.errors import SoundscapeError, listen_problem
 from engine.live.audio import connect_jack_outputs, default_backend
+from engine.live.consoleproc import ConsoleProcess
 from engine.live.health import StallWatch, audio_death
 from engine.live.jack import DummyJackServer, JackMonitor
 from engine.live.measure import PlayMeasures
@@ -72,6 +74,8 @@ class PlayOptions:
     watch: bool = False  # reload the score when its files change (/engine/reload works anyway)
     soundfonts: tuple[str, ...] = ()  # --soundfont: where reloads look for SoundFonts first
     oscquery: int | None = None  # serve OSCQuery on this TCP port (0: any free one); None: no
+    console: int | None = None  # --console: the browser console's port (0: any); None: none
+    score_path: Path | None = None  # the score file, which the console shows with its errors
 
 
 #: Called every STATUS_PERIOD with the session (the status view); None for silence.
@@ -105,6 +109,7 @@ def play(
         DummyJackServer(sr=options.sr, buffersize=options.buffersize) if audio == "dummy" else None
     )
     monitor: JackMonitor | None = None
+    console: ConsoleProcess | None = None
     server = None
     session: LiveSession | None = None
     reloader: Reloader | None = None
@@ -126,6 +131,14 @@ def play(
                 f"oscquery on http://{options.host}:{oscquery.port}/"
                 + (" (advertised over mDNS)" if oscquery.mdns else "")
             )
+        if options.console is not None:  # before the audio: a port in use costs nothing
+            console = ConsoleProcess.start(
+                engine_host=_local_address(options.host),
+                engine_port=receiver.port,
+                port=options.console,
+                score=options.score_path,
+                soundfonts=options.soundfonts,
+            )
         if jackd is not None:
             jackd.start()
         jack_name = jackd.name if jackd is not None else options.jack_server
@@ -138,7 +151,7 @@ def play(
         if (sr, buffersize) != (options.sr, options.buffersize):  # a JACK server sets its own
             ready(f"note: the audio server runs at {sr} Hz, {buffersize} frames; playing at that")
             options = replace(options, sr=sr, buffersize=buffersize)
-        engine = Engine(score, sr=sr, buffersize=buffersize, seed=seed)
+        engine = Engine(score, sr=sr, buffersize=buffersize, seed=seed, metering=True)
         watcher, lost_xruns = monitor, 0  # lost_xruns: counted by monitors of dead servers
         session = LiveSession(
             engine,
@@ -172,6 +185,8 @@ def play(
             connect_jack_outputs(jack_name)
         if options.allow:
             ready(exposure(options.host, receiver.port, options.allow))
+        if console is not None:
+            ready(console.ready_line)
         ready(f"listening on {options.host}:{receiver.port}")
         seconds_per_buffer = options.buffersize / options.sr
         wall_end = _wall_end(options.duration)
@@ -181,6 +196,9 @@ def play(
         while not stop.wait(defaults.RELOAD_POLL if reloader.busy() else defaults.STATUS_PERIOD):
             reloader.poll()
             recordings.update(session)
+            if console is not None and console.ended() is not None:
+                ready(f"note: the console stopped ({console.ended()}); the music plays on")
+                console = None
             if monitor is not None:
                 measures.sample_load(monitor.load)
             if status is not None:
@@ -237,6 +255,8 @@ def play(
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+        if console is not None:
+            console.stop()
         if server is not None and server.getIsBooted():  # pyo shuts down by itself if JACK dies
             _close_audio(server, monitor)
         elif monitor is not None:
@@ -251,6 +271,16 @@ def play(
         if jackd is not None:
             jackd.stop()
     return summary
+
+
+def _local_address(host: str) -> str:
+    """Where a client on this machine reaches an engine listening on ``host``: loopback for
+    loopback and every-interface bindings, else that address itself."""
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return "127.0.0.1"
+    return "127.0.0.1" if address.is_loopback or address.is_unspecified else str(address)
 
 
 def _wall_end(duration: float | None) -> float:

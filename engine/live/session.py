@@ -68,6 +68,7 @@ class LiveSession:
             sr=engine.sr,
             buffersize=engine.buffersize,
             levels=engine.orchestra.levels,
+            meter=self._meter if engine.orchestra.metering else None,
             sender=sender,
             ttl=subscription_ttl,
         )
@@ -233,6 +234,10 @@ class LiveSession:
             self.feedback.sender.send_bytes(destination, self._description)
         elif address == "/engine/reload":
             self.reload_requests += 1
+
+    def _meter(self) -> tuple[float, float]:
+        """The master's meter, through the orchestra playing now (a restart builds a new one)."""
+        return self.engine.orchestra.meter()
 
     def close(self) -> None:
         self.feedback.close()

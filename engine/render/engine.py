@@ -48,18 +48,22 @@ class Engine:
         catalog: Catalog | None = None,
         observer: Observer | None = None,
         assets: Assets | None = None,
+        metering: bool = False,
     ) -> None:
         """Build the score's instruments on the current pyo server.
 
         ``assets`` are the score's sound files loaded at ``sr`` (:func:`load_assets`, read here
-        when not given): pass them in to build several engines from one read.
+        when not given): pass them in to build several engines from one read. ``metering``: the
+        master bus keeps a true-peak meter too (live play's ``/engine/meter``).
         """
         self.score = score
         self.sr = sr
         self.buffersize = buffersize
         self.sample = 0  # first sample of the next buffer
         self.assets = assets if assets is not None else load_assets(score, sr)
-        self.orchestra = Orchestra(score, sr=sr, buffersize=buffersize, samples=self.assets.sets)
+        self.orchestra = Orchestra(
+            score, sr=sr, buffersize=buffersize, samples=self.assets.sets, metering=metering
+        )
         self.router = Router(score)
         self.conductor = Conductor(
             score,

@@ -18,6 +18,8 @@ from tests.hostile import soundscape
         (("send", "/x", "1", "--port", "nine"), "argument --port"),
         (("record", "--out", "x.jsonl", "--port", "70000"), "argument --port"),
         (("play", "--port", "65536", "--duration", "1"), "argument --port"),
+        (("play", "forest", "--console", "65536", "--duration", "1"), "argument --console"),
+        (("play", "forest", "--console", "web", "--duration", "1"), "argument --console"),
         (("render", "--out", "x.wav", "--duration", "nan"), "argument --duration: seconds"),
         (("render", "--out", "x.wav", "--duration", "inf"), "argument --duration"),
         (("render", "--out", "x.wav", "--duration", "-1"), "argument --duration"),

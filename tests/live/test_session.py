@@ -442,3 +442,38 @@ def test_a_flood_of_stats_requests_is_rate_limited(live: Live) -> None:
     allowed = defaults.CONTROL_BURST + defaults.CONTROL_RATE * 1.0
     assert defaults.CONTROL_BURST <= replies <= allowed + 1
     assert live.session.dropped()["control_rate"] == live.receiver.received - replies
+
+
+@pytest.fixture
+def metered() -> Iterator[Live]:
+    server = manual_server(sr=SR, buffersize=BUFFER, seed=2)
+    try:
+        engine = Engine(load_score(FOREST), sr=SR, buffersize=BUFFER, seed=2, metering=True)
+        with OscReceiver("127.0.0.1", 0) as receiver:
+            yield Live(LiveSession(engine, receiver), server, receiver)
+    finally:
+        server.stop()
+        server.shutdown()
+
+
+def test_meter_and_key_come_with_the_levels_and_a_newcomer_learns_the_key(metered: Live) -> None:
+    listener = Listener()
+    metered.send("/engine/subscribe", listener.port)
+    metered.run(4.0, listener)
+    meters = listener.of("/engine/meter")
+    assert 18 <= len(meters) <= 22  # every 0.2 s, with the levels
+    lufs, peak = meters[-1][1]
+    assert -40.0 < lufs < -10.0 and -40.0 < peak <= 0.5, meters[-1]  # forest at -20 LUFS
+    keys = listener.of("/engine/key")
+    assert keys and keys[0][1] == ["D", "dorian"], keys  # forest's key at its start
+    late = Listener()
+    metered.send("/engine/subscribe", late.port)
+    metered.run(0.1, late)
+    assert late.of("/engine/key")[0][1] == keys[-1][1]
+
+
+def test_without_metering_there_is_no_meter_feedback(live: Live) -> None:
+    listener = Listener()
+    live.send("/engine/subscribe", listener.port)
+    live.run(1.0, listener)
+    assert listener.of("/engine/levels") and not listener.of("/engine/meter")

@@ -1,0 +1,1 @@
+"""The browser console: ``soundscape play --console`` (docs/console.md)."""
