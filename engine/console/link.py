@@ -34,6 +34,7 @@ LISTENED = (
     "/engine/meter",
     "/engine/key",
     "/engine/error",
+    "/engine/reloaded",
 )
 #: The widest tempo a console may ask for (BPM); the engine clamps to the score's own range.
 TEMPO_RANGE = (0.0, 400.0)
@@ -209,6 +210,9 @@ class EngineLink:
             }
         elif address == "/engine/error":
             picture.errors.appendleft(" ".join(str(a) for a in args)[: defaults.MAX_QUOTE * 8])
+        elif address == "/engine/reloaded":  # a new score plays: its controls, its errors gone
+            picture.errors.clear()
+            self._send("/engine/describe", ())
         elif address == "/engine/describe":
             picture.description = read_description(args)
         else:

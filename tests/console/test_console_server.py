@@ -46,6 +46,7 @@ class StandIn:
         self.port = int(self.socket.getsockname()[1])
         self.received: list[tuple[str, list[Any]]] = []
         self.description = encode("/engine/describe", describe(load_score(FOREST)))
+        self.subscriber: tuple[str, int] | None = None
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
@@ -61,9 +62,16 @@ class StandIn:
             if message.address == "/engine/describe":
                 self.socket.sendto(self.description, sender)
             elif message.address == "/engine/subscribe":
+                self.subscriber = sender
                 self.socket.sendto(encode("/engine/error", (ERROR,)), sender)
                 self.socket.sendto(encode("/engine/meter", (-21.5, -3.25)), sender)
                 self.socket.sendto(encode("/engine/key", ("F#", "phrygian")), sender)
+
+    def reload(self, score: Path) -> None:
+        """Play another score, as a live reload does: describe it from now on, and say so."""
+        self.description = encode("/engine/describe", describe(load_score(score)))
+        assert self.subscriber is not None
+        self.socket.sendto(encode("/engine/reloaded", (12,)), self.subscriber)
 
     def of(self, address: str) -> list[list[Any]]:
         return [args for a, args in list(self.received) if a == address]
@@ -139,6 +147,20 @@ def test_it_shows_what_the_engine_says_and_the_score(console: tuple[StandIn, str
     )
     assert picture["score"]["error"] is None and "meadow" in picture["score"]["text"]
     assert engine.of("/engine/subscribe") and engine.of("/engine/stats")
+
+
+def test_after_a_reload_it_asks_for_the_new_controls_and_forgets_the_old_error(
+    console: tuple[StandIn, str, Path],
+) -> None:
+    engine, url, _ = console
+    asyncio.run(pictures(url, lambda p: p["description"] and p["errors"]))
+    engine.reload(ROOT / "scores" / "legend.yaml")
+    legend = describe(load_score(ROOT / "scores" / "legend.yaml"))
+    scenes = legend[legend.index("scenes") + 2 : legend.index("events")]
+    picture = asyncio.run(
+        pictures(url, lambda p: p["description"]["scenes"] == scenes and not p["errors"])
+    )
+    assert picture["description"]["scenes"] != ["meadow", "grove", "ruins"]
 
 
 def test_a_broken_edit_shows_its_error_at_its_line(console: tuple[StandIn, str, Path]) -> None:
