@@ -40,6 +40,7 @@ def test_the_quick_benchmarks_run_and_show_no_gross_regression(tmp_path: Path) -
         "Recorded sound",
         "Generators",
         "Console",
+        "Live reload",
     ):
         assert title in result.stdout
     data = json.loads(out.read_text())
@@ -82,3 +83,9 @@ def test_the_quick_benchmarks_run_and_show_no_gross_regression(tmp_path: Path) -
     steered = data["console"][2]  # loose: a console costing deadlines by a factor, not noise
     assert steered["xruns"] is not None and steered["xruns"] <= 5 + 3 * steered["floor_xruns"]
     assert steered["pushes"] >= 3 * steered["seconds"] and steered["commands"] > 0
+    reload = {row["case"]: row for row in data["reload"]}
+    assert reload["edited"]["reloads"] == reload["edited"]["edits"] == 3  # every edit adopted
+    assert reload["edited"]["failures"] == 0 and reload["still"]["reloads"] == 0
+    # loose: reloads costing deadlines by a factor (a parse on the audio's GIL), not noise
+    floor = max(reload["floor"]["median"], reload["still"]["median"])
+    assert reload["edited"]["median"] <= 5 + 3 * floor
