@@ -11,12 +11,15 @@ an engine ignoring ``/scene`` would manage (the same session rendered offline wi
 Clocks: the game prints times on its own clock; the ``--record-osc`` log stamps each message
 with the audio time it was applied at. Pairing each ``/scene`` and ``/event`` the game sent with
 its log line gives the offset between the two clocks (within a few milliseconds: loopback UDP
-and one 5.3 ms buffer), which places the feedback the game heard (a scene landing on its bar
+and one 5.3 ms buffer; the audio clock also loses the buffers an xrun skips, so each time is
+mapped by the nearest pair), which places the feedback the game heard (a scene landing on its bar
 line, a stinger's first sample) in the recording.
 """
 
 from __future__ import annotations
 
+import bisect
+import functools
 import itertools
 import json
 import math
@@ -50,6 +53,8 @@ HOP = 512
 GROVE_SUB_DB = 0.0
 RUINS_SUB_DB = 8.0
 RUINS_ONSET_RATIO = 5.0
+#: One buffer of the engine's default JACK period, the audio time an xrun may cost.
+BUFFER_SECONDS = defaults.BUFFER_SIZE / defaults.SAMPLE_RATE
 
 
 @dataclass
@@ -75,15 +80,25 @@ class Session:
     def logged(self, address: str) -> list[dict[str, Any]]:
         return [m for m in self.log if m["address"] == address]
 
-    @property
-    def offset(self) -> float:
-        """Audio time minus game time, from the messages the game sent and the engine applied."""
+    @functools.cached_property
+    def offsets(self) -> list[tuple[float, float]]:
+        """(game time, audio time minus game time) of each /scene and /event the game sent and
+        the engine applied. The two clocks agree to a few milliseconds, except that the audio
+        clock loses the time of the buffers the dummy driver skipped: a loaded machine makes
+        xruns, so the offset may drift by up to one buffer per xrun the engine counted."""
         logged = [m for m in self.log if m["address"] in ("/scene", "/event")]
         sent = self.report.sent
         assert [m["address"] for m in logged] == [address for _, address, _ in sent], self.output
-        offsets = [m["t"] - t for m, (t, _, _) in zip(logged, sent, strict=True)]
-        assert max(offsets) - min(offsets) < 0.1, offsets  # one clock each, no drift
-        return statistics.median(offsets)
+        pairs = [(t, m["t"] - t) for m, (t, _, _) in zip(logged, sent, strict=True)]
+        drift = max(o for _, o in pairs) - min(o for _, o in pairs)
+        lost = (self.summary.get("xruns") or 0) * BUFFER_SECONDS
+        assert drift < 0.1 + lost, (pairs, self.summary.get("xruns"))
+        return pairs
+
+    def audio(self, game_time: float) -> float:
+        """A game time on the audio clock, by the offset of the nearest paired message."""
+        _, offset = min(self.offsets, key=lambda pair: abs(pair[0] - game_time))
+        return game_time + offset
 
 
 @pytest.fixture(scope="module")
@@ -137,7 +152,7 @@ def session(tmp_path_factory: pytest.TempPathFactory) -> Session:
 def audio_time(session: Session, address: str) -> list[tuple[float, str, int]]:
     """(audio time, name, line index) of each /engine/scene or /engine/stinger the game heard."""
     return [
-        (t + session.offset, name, index)
+        (session.audio(t), name, index)
         for t, fb_address, name, index in session.report.feedback
         if fb_address == address
     ]
@@ -201,7 +216,11 @@ def test_state_is_sent_like_a_real_game(session: Session) -> None:
         times = [m["t"] for m in session.logged(address)]
         assert len(times) > 10, address
         assert len(times) <= 20 * length, address
-        assert min(b - a for a, b in itertools.pairwise(times)) >= 0.045, address
+        # stamped when applied: a stalled buffer may apply two in a row, so the throttle shows
+        # as the typical gap and as at most 20 in any second (plus the window's edge)
+        gaps = [b - a for a, b in itertools.pairwise(times)]
+        assert statistics.median(gaps) >= 0.045, address
+        assert max(bisect.bisect_right(times, t + 1.0) - i for i, t in enumerate(times)) <= 21
         values = [tuple(m["args"]) for m in session.logged(address)]
         assert all(a != b for a, b in itertools.pairwise(values)), f"{address}: a repeat"
     heart = [m["args"][0] for m in session.logged("/state/heartrate")]
@@ -236,7 +255,7 @@ def test_scene_changes_land_on_the_next_bar_line(session: Session) -> None:
 def test_each_layer_set_is_the_scene_s(session: Session) -> None:
     """/engine/levels, once a scene's fades are over, has exactly the scene's layers playing."""
     landings = audio_time(session, "/engine/scene")
-    layers = [(t + session.offset, names) for t, names in session.report.layers]
+    layers = [(session.audio(t), names) for t, names in session.report.layers]
     assert layers, session.output
     ends = [*(t for t, _, _ in landings[1:]), math.inf]
     for (_, name, _), end in zip(landings, ends, strict=True):
