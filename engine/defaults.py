@@ -138,6 +138,20 @@ LEVELS_PERIOD = 0.2  # s between /engine/levels (and /engine/meter) messages to 
 STATUS_PERIOD = 0.25  # s between status view refreshes
 MAX_SUBSCRIBERS = 16  # feedback destinations (each costs a send per message)
 
+# -- Why the music changed (/engine/why, docs/osc.md) ------------------------------------------
+#: A layer's gain must move this far (dB) from where it was last explained to be told: a change a
+#: listener hears as "louder" or "softer" (about twice or half as loud), not every small drift.
+WHY_LEVEL_DB = 6.0
+#: A bar's tempo must differ this much (bpm) from the tempo last explained: about 5 % at 80 bpm,
+#: around what a listener notices; a glide is told once per such step, not every bar.
+WHY_TEMPO_STEP = 4.0
+#: /engine/why messages a second to subscribers, and the burst saved up: a scene change brings a
+#: handful at once (scene, key, tempo, levels), but a wild sender never floods a game with them.
+WHY_RATE = 4.0
+WHY_BURST = 8
+#: Reasons the status view, /engine/stats readers and the exit summary keep (the newest).
+WHY_KEEP = 8
+
 # -- Feedback subscriptions and the allowlist (docs/osc.md, "Who may talk to the engine") --------
 #: A subscription lasts this long (s) unless renewed (subscribing again renews it), so clients that
 #: vanish without unsubscribing (crashed, unplugged, spoofed) leave the table by themselves.

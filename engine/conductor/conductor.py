@@ -37,6 +37,7 @@ from engine.conductor.layers import MIX_PARAMS, LayerState
 from engine.conductor.performer import Observer
 from engine.conductor.preparation import BarPlan, Preparation, Slice
 from engine.conductor.stingergate import StingerGate
+from engine.conductor.why import Explainer, Why
 from engine.events import (
     Action,
     Duck,
@@ -132,6 +133,10 @@ class Conductor:
         self._scene_bar = 0  # the bar the current scene began in
         self._entries: set[str] = set()  # layers a reload added to the scene: enter next bar
         self.reload_fade = defaults.RELOAD_FADE
+        #: Why each change a listener hears was made (told to the observer as "why" reports).
+        self.explainer = Explainer()
+        self._scene_cause = ""  # what asked for the scene change pending or landing
+        self._now = 0  # the start of the buffer being computed
         self._reseed(seed)
 
     # -- setup ------------------------------------------------------------------------------
@@ -229,6 +234,7 @@ class Conductor:
         ahead = self._scene_ahead()
         if name == ahead.name and self._pending_scene is None:
             return
+        self._scene_cause = f"/scene {name}"
         rule = self.score.transition(ahead.name, name)
         landing = self._landing(rule.quantize, sample)
         if landing is None:
@@ -271,6 +277,7 @@ class Conductor:
     def step(self, start: int, frames: int) -> None:
         """Everything due before the buffer ``[start, start + frames)`` is processed."""
         end = start + frames
+        self._now = start
         self.bus.tick()
         opened = self._open_window(end)
         self.preparation.run(start, frames, share=not opened)  # deciding was this buffer's slice
@@ -342,6 +349,7 @@ class Conductor:
             if layer is not None and not layer.active and name in self.scene.layers:
                 self._start_layer(name, layer, self.reload_fade, None)
         if self.observer is not None:
+            self._explain_bar(plan)
             if plan.bar == 0 or plan.scale != self._reported_scale:
                 self._reported_scale = plan.scale
                 key = {"root": plan.scale.root, "mode": plan.scale.mode}
@@ -395,6 +403,45 @@ class Conductor:
                 self.observer(sample, kind, detail)
 
         return report
+
+    def _why(self, sample: int, why: Why) -> None:
+        if self.observer is not None:
+            self.observer(
+                sample, "why", {"kind": why.kind, "subject": why.subject, "cause": why.cause}
+            )
+
+    def _explain_bar(self, plan: BarPlan) -> None:
+        """Tell why the bar starting now has another tempo or key than the last one told."""
+        explainer, sample = self.explainer, round(plan.start)
+        if plan.bar == 0 or explainer.tempo is None:
+            explainer.tempo = plan.bpm
+            explainer.remember("tempo", plan.inputs)
+            explainer.remember("key", plan.inputs)
+            return
+        if abs(plan.bpm - explainer.tempo) >= defaults.WHY_TEMPO_STEP:
+            subject = f"{explainer.tempo:.0f}->{plan.bpm:.0f} bpm"
+            explainer.tempo = plan.bpm
+            scene = self._harmony_scene
+            if self.tempo_override is not None:
+                cause = f"/tempo {self.tempo_override:g}"
+            elif scene.tempo is not None:
+                cause = explainer.rule(
+                    "tempo", f"scenes.{scene.name}.tempo", scene.tempo, plan.inputs
+                )
+            else:
+                cause = explainer.rule("tempo", "tempo.bpm", self.score.tempo.bpm, plan.inputs)
+            self._why(sample, Why("tempo", subject, cause))
+        before = self._reported_scale
+        if before is not None and plan.scale != before:
+            key = self._harmony_scene.key or self.score.key
+            if plan.scale.root == before.root and key.modes is not None and plan.scene is None:
+                cause = explainer.moved("key", "key.modes", key.modes.input, plan.inputs)
+            else:
+                explainer.remember("key", plan.inputs)
+                cause = (
+                    f"scenes.{self._harmony_scene.name}.key" if self._harmony_scene.key else "key"
+                )
+            self._why(sample, Why("key", str(plan.scale), cause))
 
     def _tempo_target(self) -> float:
         if self.tempo_override is not None:
@@ -656,6 +703,7 @@ class Conductor:
         self._entry_notes.clear()  # composed for an entry that did not happen
         if self.observer and not initial:
             self.observer(sample, "scene", {"scene": name, "from": previous.name})
+            self._why(sample, Why("scene", name, self._scene_cause or "score"))
         self._update_continuous()  # entering layers send everything: their record is empty
 
     def _start_layer(
@@ -663,6 +711,9 @@ class Conductor:
     ) -> None:
         was_sounding, woken = layer.sounding, layer.woken
         layer.active, layer.fading_until, layer.woken = True, None, False
+        if self.observer is not None:  # a level moves from where the layer enters
+            inputs = self.bus.values
+            self.explainer.enter(name, layer.value("gain", inputs), inputs)
         self.out.append(Fade(name, 1.0, fade))
         if was_sounding:
             return
@@ -728,6 +779,8 @@ class Conductor:
         self._at(sample + length + STINGER_TAIL * self.sr, self._stinger_rest(channel))
         if self.observer:
             self.observer(sample, "stinger", {"stinger": stinger.name, "intensity": intensity})
+            cause = f"/event {stinger.event} {intensity:.2f}"
+            self._why(sample, Why("stinger", stinger.name, cause))
 
     def _stinger_waker(self, stinger: StingerSpec) -> Slice:
         """A slice: start a stinger's instrument ahead of its landing, if it is still to come."""
@@ -783,6 +836,7 @@ class Conductor:
         scene = score.scenes.get(self.scene.name)
         if scene is None:  # the scene playing is gone: the new score's first scene, on the line
             self._pending_scene = (score.initial_scene, next_bar, 0.0)
+            self._scene_cause = "the score reloaded without its scene"
         else:
             self.scene = scene
             pending = self._pending_scene
@@ -896,6 +950,10 @@ class Conductor:
             | layer.changed("reverb", reverb, 1.0)
         ):
             self.out.append(SetMix(name, gain, pan, reverb))
+            if self.observer is not None and layer.active:
+                why = self.explainer.level(name, gain, layer.spec.params.get("gain"), inputs)
+                if why is not None:
+                    self._why(self._now, why)
         for pname, mapping in layer.instrument_params.items():
             lo, hi = layer.param_ranges[pname]
             value = min(hi, max(lo, mapping.evaluate(inputs)))

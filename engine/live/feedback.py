@@ -8,7 +8,9 @@ beat), so they wait here until the engine computes the buffer holding their samp
 Messages (docs/osc.md): ``/engine/beat i bar, i beat, f tempo``, ``/engine/scene s name``,
 ``/engine/stinger s name``, ``/engine/key s tonic s mode`` (when the key or mode changes),
 ``/engine/levels s layer f gain ...`` and ``/engine/meter f lufs_short f true_peak_db`` (both
-every ``LEVELS_PERIOD``).
+every ``LEVELS_PERIOD``), ``/engine/why s kind s subject s cause`` (why the music changed:
+conductor/why.py; at most ``WHY_RATE`` a second, the excess counted in ``why_dropped``, and the
+newest ``WHY_KEEP`` kept in :attr:`Feedback.whys` for the status view and the exit summary).
 
 Subscriptions last ``SUBSCRIPTION_TTL`` seconds of audio unless renewed (subscribing again), so a
 client that vanishes leaves the table by itself; expiry is checked with the levels, five times a
@@ -26,14 +28,15 @@ from collections import deque
 from collections.abc import Callable, Mapping
 
 from engine import defaults
+from engine.music.scales import PITCH_CLASS_NAMES
 from engine.osc.sender import Destination, OscSender
+from engine.state.router import TokenBucket
 
 #: What ``landed`` keeps for the --record-osc log: where requests landed (beats and keys were
 #: never requested).
 LANDED = frozenset({"/engine/scene", "/engine/stinger"})
-#: How /engine/key names a tonic (sharps: a key's own spelling depends on its mode and signature,
-#: which a meter does not need).
-TONICS = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
+#: How /engine/key names a tonic.
+TONICS = PITCH_CLASS_NAMES
 
 
 class Feedback:
@@ -64,6 +67,11 @@ class Feedback:
         #: When on (a deque), scene changes and stingers as they sound: (sample, address, args),
         #: for the --record-osc log (a request's time is not when it lands).
         self.landed: deque[tuple[int, str, tuple[object, ...]]] | None = None
+        #: The newest reasons the music changed: (seconds of audio, "kind subject: cause").
+        self.whys: deque[tuple[float, str]] = deque(maxlen=defaults.WHY_KEEP)
+        self.why_dropped = 0  # /engine/why messages over the rate, not sent (still kept)
+        self._why_bucket = TokenBucket(defaults.WHY_RATE, defaults.WHY_BURST)
+        self._sr = sr
         self._countdown = self.levels_every
         self._pending: list[tuple[int, int, str, tuple[object, ...]]] = []
         self._order = itertools.count()
@@ -129,6 +137,8 @@ class Feedback:
             root = detail["root"]
             assert isinstance(root, int)
             message = ("/engine/key", (TONICS[root % 12], str(detail["mode"])))
+        elif kind == "why":
+            message = ("/engine/why", (detail["kind"], detail["subject"], detail["cause"]))
         else:
             return
         heapq.heappush(self._pending, (sample, next(self._order), *message))
@@ -146,6 +156,8 @@ class Feedback:
                 self.key = (str(args[0]), str(args[1]))
             if self.landed is not None and address in LANDED:
                 self.landed.append((sample, address, args))
+            if address == "/engine/why" and not self._tell_why(sample, args):
+                continue
             if self.subscribers:
                 self.sender.send(self.subscribers, address, args)
         self._countdown -= 1
@@ -160,6 +172,16 @@ class Feedback:
                 self.sender.send(self.subscribers, "/engine/levels", pairs)
             if self.subscribers and self.meter is not None:
                 self.sender.send(self.subscribers, "/engine/meter", self.meter())
+
+    def _tell_why(self, sample: int, args: tuple[object, ...]) -> bool:
+        """Keep a reason; True if it may be sent now (within the rate, on the engine's time)."""
+        seconds = sample / self._sr
+        self.whys.append((seconds, f"{args[0]} {args[1]}: {args[2]}"))
+        if not self._why_bucket.can_take(seconds):
+            self.why_dropped += 1
+            return False
+        self._why_bucket.take()
+        return True
 
     def close(self) -> None:
         self.sender.close()

@@ -398,6 +398,7 @@ def _summary(session: LiveSession) -> dict[str, Any]:
         "osc_age_ms": session.ages.percentiles_ms(),
         "last_error": session.last_error,
         "samples": session.engine.assets.summary(),
+        "why": [f"{seconds:.2f} s {reason}" for seconds, reason in session.feedback.whys],
     }
 
 

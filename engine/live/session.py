@@ -270,6 +270,7 @@ class LiveSession:
             "subscribers_replaced": self.feedback.replaced,
             "reloads": self.engine.reloads,
             "reload_failures": self.reload_failures,
+            "why_dropped": self.feedback.why_dropped,
             "dropped_by_reason": dict(dropped),
         }
 

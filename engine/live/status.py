@@ -20,6 +20,10 @@ from engine.live.session import LiveSession
 BAR_WIDTH = 24
 
 
+#: The newest reasons the music changed that the view shows.
+STATUS_WHYS = 3
+
+
 class StatusView:
     def __init__(self, title: str, console: Console | None = None) -> None:
         self.title = title
@@ -70,7 +74,11 @@ class StatusView:
         layers.add_column("level")
         for name, level in session.engine.orchestra.levels().items():
             layers.add_row(name, _bar(min(1.0, level)))
-        return Group(head, inputs, layers, _counters(session.stats(), monitor))
+        why = Text()
+        for seconds, reason in list(session.feedback.whys)[-STATUS_WHYS:]:
+            why.append(f"{_clock(seconds)} ", style="dim")
+            why.append(f"{reason}\n")
+        return Group(head, inputs, layers, why, _counters(session.stats(), monitor))
 
 
 def _counters(stats: dict[str, Any], monitor: JackMonitor | None) -> Text:

@@ -70,6 +70,11 @@ def pitch_class(name: str) -> int:
     return (_NATURALS[letter.lower()] + offset) % 12
 
 
+#: How the engine names a pitch class when it reports one (sharps: a key's own spelling depends
+#: on its mode and signature, which a report does not need).
+PITCH_CLASS_NAMES = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
+
+
 @dataclass(frozen=True)
 class Scale:
     """A root pitch class (0..11) and a mode name from :data:`MODES`.
@@ -88,6 +93,9 @@ class Scale:
         if self.mode not in MODES:
             known = ", ".join(sorted(MODES))
             raise ValueError(f"unknown mode {self.mode!r}; known modes: {known}")
+
+    def __str__(self) -> str:
+        return f"{PITCH_CLASS_NAMES[self.root]} {self.mode}"
 
     @cached_property
     def intervals(self) -> tuple[int, ...]:
