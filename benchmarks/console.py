@@ -26,9 +26,8 @@ import threading
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
 
-from benchmarks.realtime import ROOT, SCORE, _free_port
+from benchmarks.realtime import ROOT, SCORE, Playing
 
 #: Slider commands a second the stand-in browser sends.
 DRAG_RATE = 30
@@ -107,42 +106,12 @@ def _console_pid(engine: int) -> int | None:
 
 
 def measure(mode: str, seconds: float) -> ConsoleRow:
-    port = _free_port()
     with tempfile.TemporaryDirectory() as folder:
-        summary_path = Path(folder) / "summary.json"
         extra = ["--console", "0"] if mode == "console" else []
-        engine = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "engine",
-                "play",
-                str(SCORE),
-                "--audio",
-                "dummy",
-                "--buffer",
-                "256",
-                "--port",
-                str(port),
-                "--quiet",
-                "--duration",
-                str(seconds + 1.0),
-                "--summary",
-                str(summary_path),
-                *extra,
-            ],
-            cwd=ROOT,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            text=True,
-        )
-        assert engine.stdout is not None
-        url = None
-        for line in engine.stdout:
-            if line.startswith("console on "):
-                url = line.split()[-1]
-            if line.startswith("listening on"):
-                break
+        engine = Playing(SCORE, seconds + 1.0, 256, Path(folder), *extra)
+        port = engine.port
+        consoles = [line.split()[-1] for line in engine.started if line.startswith("console on ")]
+        url = consoles[-1] if consoles else None
         floor = subprocess.Popen(
             [sys.executable, "-m", "benchmarks.baseline_client", "256", str(seconds)],
             cwd=ROOT,
@@ -152,7 +121,7 @@ def measure(mode: str, seconds: float) -> ConsoleRow:
         )
         counts = {"pushes": 0, "commands": 0}
         browser = None
-        console_pid = _console_pid(engine.pid) if mode == "console" else None
+        console_pid = _console_pid(engine.process.pid) if mode == "console" else None
         console_start = _cpu_seconds(console_pid) if console_pid else None
         started = time.monotonic()
         if url is not None:
@@ -169,8 +138,7 @@ def measure(mode: str, seconds: float) -> ConsoleRow:
             console_end = _cpu_seconds(console_pid)
             if console_end is not None:
                 console_cpu = 100 * (console_end - console_start) / (time.monotonic() - started)
-        engine.communicate(timeout=seconds + 60)
-        summary: dict[str, Any] = json.loads(summary_path.read_text())
+        summary = engine.finish()
     return ConsoleRow(
         mode,
         seconds,

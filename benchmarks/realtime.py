@@ -63,51 +63,59 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def measure(buffersize: int, rate: int, seconds: float, score: Path = SCORE) -> RealtimeRow:
-    port = _free_port()
-    with tempfile.TemporaryDirectory() as folder:
-        summary_path = Path(folder) / "summary.json"
-        engine = subprocess.Popen(
+class Playing:
+    """``soundscape play SCORE --audio dummy --quiet --summary`` as a benchmark runs it: started
+    in its own process and returned once it listens (:attr:`started` holds what it printed
+    until then); :meth:`finish` waits for it to end after ``seconds`` and reads its summary."""
+
+    def __init__(
+        self, score: Path, seconds: float, buffersize: int, folder: Path, *extra: str
+    ) -> None:
+        self.port = _free_port()
+        self.seconds = seconds
+        self.summary_path = folder / f"summary-{self.port}.json"
+        self.process = subprocess.Popen(
             [
-                sys.executable,
-                "-m",
-                "engine",
-                "play",
-                str(score),
-                "--audio",
-                "dummy",
-                "--buffer",
-                str(buffersize),
-                "--port",
-                str(port),
-                "--quiet",
-                "--duration",
-                str(seconds + 2 * MARGIN),
-                "--summary",
-                str(summary_path),
+                *(sys.executable, "-m", "engine", "play", str(score), "--audio", "dummy"),
+                *("--buffer", str(buffersize), "--port", str(self.port), "--quiet"),
+                *("--duration", str(seconds), "--summary", str(self.summary_path), *extra),
             ],
             cwd=ROOT,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
             text=True,
         )
-        assert engine.stdout is not None
-        for line in engine.stdout:
+        self.started: list[str] = []
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            self.started.append(line)
             if line.startswith("listening on"):
                 break
+
+    def finish(self) -> dict[str, Any]:
+        self.process.communicate(timeout=self.seconds + 60)
+        summary: dict[str, Any] = json.loads(self.summary_path.read_text())
+        return summary
+
+
+def measure(buffersize: int, rate: int, seconds: float, score: Path = SCORE) -> RealtimeRow:
+    with tempfile.TemporaryDirectory() as folder:
+        engine = Playing(score, seconds + 2 * MARGIN, buffersize, Path(folder))
         time.sleep(MARGIN)
         sent = {"valid": 0, "garbage": 0}
         if rate:
             flood = subprocess.run(
-                [sys.executable, "-m", "benchmarks.flood", str(port), str(rate), str(seconds)],
+                [
+                    *(sys.executable, "-m", "benchmarks.flood"),
+                    *(str(engine.port), str(rate), str(seconds)),
+                ],
                 cwd=ROOT,
                 capture_output=True,
                 text=True,
                 check=True,
             )
             sent = json.loads(flood.stdout)
-        engine.communicate(timeout=seconds + 60)
-        summary: dict[str, Any] = json.loads(summary_path.read_text())
+        summary = engine.finish()
     valid = sent["valid"]
     # coalesced: valid values a later one to the same address overrode in the same buffer
     applied = summary["accepted"] + summary.get("coalesced", 0)

@@ -19,9 +19,8 @@ import tempfile
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
 
-from benchmarks.realtime import _free_port
+from benchmarks.realtime import Playing
 
 ROOT = Path(__file__).resolve().parent.parent
 SCORE = ROOT / "scores" / "forest.yaml"
@@ -58,36 +57,7 @@ def _engine(folder: Path, seconds: float, buffersize: int, edits: int) -> tuple[
     score = folder / "forest.yaml"
     original = SCORE.read_text()
     score.write_text(original)
-    summary_path = folder / "summary.json"
-    engine = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "engine",
-            "play",
-            str(score),
-            "--audio",
-            "dummy",
-            "--buffer",
-            str(buffersize),
-            "--port",
-            str(_free_port()),
-            "--quiet",
-            "--watch",
-            "--duration",
-            str(seconds),
-            "--summary",
-            str(summary_path),
-        ],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    assert engine.stdout is not None
-    for line in engine.stdout:
-        if line.startswith("listening on"):
-            break
+    engine = Playing(score, seconds, buffersize, folder, "--watch")
     if edits:
         interval = (seconds - 2 * MARGIN) / edits
         time.sleep(MARGIN)
@@ -95,8 +65,7 @@ def _engine(folder: Path, seconds: float, buffersize: int, edits: int) -> tuple[
             old, new = EDITS[index % len(EDITS)]
             score.write_text(original.replace(old, new, 1))
             time.sleep(interval)
-    engine.communicate(timeout=seconds + 60)
-    summary: dict[str, Any] = json.loads(summary_path.read_text())
+    summary = engine.finish()
     return summary["xruns"], summary["reloads"], summary["reload_failures"]
 
 
