@@ -35,6 +35,7 @@ LISTENED = (
     "/engine/key",
     "/engine/error",
     "/engine/reloaded",
+    "/engine/why",
 )
 #: The widest tempo a console may ask for (BPM); the engine clamps to the score's own range.
 TEMPO_RANGE = (0.0, 400.0)
@@ -116,6 +117,8 @@ class Picture:
     stinger: str | None = None
     stats: dict[str, int] = field(default_factory=dict)
     errors: deque[str] = field(default_factory=lambda: deque(maxlen=defaults.CONSOLE_ERRORS_KEPT))
+    #: Why the music changed, newest first: "kind subject: cause".
+    whys: deque[str] = field(default_factory=lambda: deque(maxlen=defaults.WHY_KEEP))
     heard: float = 0.0  # time.monotonic() of the last datagram from the engine
 
 
@@ -213,6 +216,9 @@ class EngineLink:
         elif address == "/engine/reloaded":  # a new score plays: its controls, its errors gone
             picture.errors.clear()
             self._send("/engine/describe", ())
+        elif address == "/engine/why" and len(args) == 3:
+            kind, subject, cause = (str(a)[: defaults.MAX_QUOTE * 4] for a in args)
+            picture.whys.appendleft(f"{kind} {subject}: {cause}")
         elif address == "/engine/describe":
             picture.description = read_description(args)
         else:
@@ -288,6 +294,7 @@ class EngineLink:
                 "stinger": p.stinger,
                 "stats": dict(p.stats),
                 "errors": list(p.errors),
+                "why": list(p.whys),
                 "heard_ago": None if not p.heard else round(self.clock() - p.heard, 2),
                 "console": {"sent": sum(self.sent.values()), "refused": dict(self.refused)},
             }

@@ -34,6 +34,7 @@ from engine.score.describe import describe
 ROOT = Path(__file__).resolve().parents[2]
 FOREST = ROOT / "scores" / "forest.yaml"
 ERROR = "forest.yaml:12:5: tempo.bpm: a reload failed here"
+WHY = ("level", "drums +6.2 dB", "layers.drums.gain <- arousal 0.10->0.80")
 
 
 class StandIn:
@@ -66,6 +67,7 @@ class StandIn:
                 self.socket.sendto(encode("/engine/error", (ERROR,)), sender)
                 self.socket.sendto(encode("/engine/meter", (-21.5, -3.25)), sender)
                 self.socket.sendto(encode("/engine/key", ("F#", "phrygian")), sender)
+                self.socket.sendto(encode("/engine/why", WHY), sender)
 
     def reload(self, score: Path) -> None:
         """Play another score, as a live reload does: describe it from now on, and say so."""
@@ -130,8 +132,12 @@ async def pictures(url: str, until: Any, timeout: float = 10.0) -> dict[str, Any
 def test_it_shows_what_the_engine_says_and_the_score(console: tuple[StandIn, str, Path]) -> None:
     engine, url, _ = console
     picture = asyncio.run(
-        pictures(url, lambda p: p["description"] and p["errors"] and p["lufs"] is not None)
+        pictures(
+            url,
+            lambda p: p["description"] and p["errors"] and p["lufs"] is not None and p["why"],
+        )
     )
+    assert picture["why"] == ["level drums +6.2 dB: layers.drums.gain <- arousal 0.10->0.80"]
     assert [i["name"] for i in picture["description"]["inputs"]] == [
         "valence",
         "arousal",

@@ -137,6 +137,8 @@ def test_console_steers_the_engine_from_a_real_browser(
     assert -60.0 < float(second[3]) <= 0.5, second  # dBTP under the ceiling
     assert browser.find_element(By.ID, "scene").text == "ruins"
     assert browser.find_element(By.ID, "key").text != "–"
+    # and it says why: the scene button's message is named as the cause
+    assert "scene ruins: /scene ruins" in browser.find_element(By.ID, "why").text
     assert browser.find_elements(By.ID, "level-pad")
     assert "validates" in browser.find_element(By.ID, "score-ok").text
     assert "meadow" in browser.find_element(By.ID, "score-text").text  # the score's YAML
