@@ -449,3 +449,15 @@ CONSOLE_ERRORS_KEPT = 5
 CONSOLE_START_TIMEOUT = 20.0
 #: How often the console looks at the score file for changes (s): a stat() call.
 CONSOLE_SCORE_CHECK = 1.0
+# -- Beats stamped ahead (issue 14, item 6: engine/live/feedback.py, docs/osc.md) ---------------
+#: How long before a beat (scene change, stinger, key change) is heard its feedback is sent, as
+#: an OSC bundle time-tagged with the moment it reaches the listener (s). 30 ms is about six
+#: buffers of 256 frames at 48 kHz and two frames of a 60 fps game: time for the packet to cross
+#: a LAN and for the game to schedule a visual or haptic pulse on the stamp. At most BAR_LEAD
+#: reaches a downbeat early (a bar is decided BAR_LEAD before its line); 0 sends everything
+#: un-bundled when its buffer is computed, as before.
+FEEDBACK_AHEAD = 0.03
+#: The device's output latency when neither JACK nor --output-latency says (s): a PortAudio
+#: stream's is unknown to pyo, and two buffers (the one playing and the one queued) is the usual
+#: double buffering; with JACK the playback port's latency is read instead.
+OUTPUT_LATENCY_BUFFERS = 2

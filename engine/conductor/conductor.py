@@ -132,6 +132,11 @@ class Conductor:
         self._scene_bar = 0  # the bar the current scene began in
         self._entries: set[str] = set()  # layers a reload added to the scene: enter next bar
         self.reload_fade = defaults.RELOAD_FADE
+        #: How long before their sample beats, keys, bar-line scene changes and stingers are
+        #: told to the observer (samples); 0 tells each in the buffer that holds it. Reports
+        #: told ahead are told once (:meth:`_ahead`), never again when they sound.
+        self.report_ahead = 0
+        self._told: set[tuple[str, int]] = set()
         self._reseed(seed)
 
     # -- setup ------------------------------------------------------------------------------
@@ -258,6 +263,12 @@ class Conductor:
         self._pending_stingers.append((stinger, intensity, bar, beat))
         if landing is not None:
             self.preparation.add(self._estimate(bar, beat), self._stinger_waker(stinger))
+            if self.report_ahead > 0 and self.observer is not None:
+                plan = self._next
+                if bar == self.transport.bar:  # its bar is playing: its sample is known
+                    self._tell_stinger(stinger, intensity, round(self.transport.sample_at(beat)))
+                elif plan is not None and bar == plan.bar:  # its bar is decided
+                    self._tell_stinger(stinger, intensity, round(plan.sample_at(beat)))
 
     def _estimate(self, bar: int, beat: float) -> float:
         """The sample of (bar, beat) at the tempo known now: a deadline for preparing it."""
@@ -290,6 +301,8 @@ class Conductor:
         if self._next is not None or end + self.lead <= self.transport.next_bar_start:
             return False
         self._next = self._decide_bar()
+        if self.report_ahead > 0 and self.observer is not None:
+            self._report_bar_ahead(self._next)
         return True
 
     def _decide_bar(self) -> BarPlan:
@@ -341,7 +354,7 @@ class Conductor:
             layer = self.layers.get(name)
             if layer is not None and not layer.active and name in self.scene.layers:
                 self._start_layer(name, layer, self.reload_fade, None)
-        if self.observer is not None:
+        if self.observer is not None and self.report_ahead <= 0:
             if plan.bar == 0 or plan.scale != self._reported_scale:
                 self._reported_scale = plan.scale
                 key = {"root": plan.scale.root, "mode": plan.scale.mode}
@@ -385,6 +398,45 @@ class Conductor:
                 layer.woken = False
                 if not layer.sounding:
                     self.out.append(Suspend(name))
+
+    def _report_bar_ahead(self, plan: BarPlan) -> None:
+        """Schedule the reports of a bar just decided ``report_ahead`` before their samples:
+        its key (if it changed), a scene change on its line, its beats, and the stingers that
+        land in it. A decided bar no longer changes, so what is told early does happen."""
+        start = round(plan.start)
+        if plan.bar == 0 or plan.scale != self._reported_scale:
+            self._reported_scale = plan.scale
+            self._ahead(start, "key", {"root": plan.scale.root, "mode": plan.scale.mode})
+        if plan.scene is not None and plan.bar > 0:
+            before = self._scene_ahead_of(plan)
+            self._ahead(start, "scene", {"scene": plan.scene.name, "from": before})
+        for beat in range(self.transport.beats_per_bar):
+            sample = round(plan.sample_at(beat))
+            self._ahead(sample, "beat", {"bar": plan.bar, "beat": beat, "bpm": plan.bpm})
+        for stinger, intensity, bar, beat in self._pending_stingers:
+            if bar == plan.bar and beat >= 0:
+                self._tell_stinger(stinger, intensity, round(plan.sample_at(beat)))
+
+    def _scene_ahead_of(self, plan: BarPlan) -> str:
+        """The scene playing before ``plan``'s line (a beat landing may still come first)."""
+        pending = self._pending_scene
+        return pending[0] if pending is not None and pending[1] < plan.bar else self.scene.name
+
+    def _tell_stinger(self, stinger: StingerSpec, intensity: float, sample: int) -> None:
+        self._ahead(sample, "stinger", {"stinger": stinger.name, "intensity": intensity})
+
+    def _ahead(self, sample: int, kind: str, detail: dict[str, object]) -> None:
+        """Tell the observer of ``kind`` at ``sample`` ``report_ahead`` samples before it."""
+        if kind != "beat" and kind != "key":
+            self._told.add((kind, sample))
+        self._at(sample - self.report_ahead, self._report(sample, kind, detail))
+
+    def _untold(self, kind: str, sample: int) -> bool:
+        """Whether a scene change or stinger sounding now still has to be told (not ahead)."""
+        if (kind, sample) in self._told:
+            self._told.discard((kind, sample))
+            return False
+        return True
 
     def _beat_report(self, sample: int, bar: int, beat: int, bpm: float) -> Callable[[], None]:
         return self._report(sample, "beat", {"bar": bar, "beat": beat, "bpm": bpm})
@@ -654,7 +706,7 @@ class Conductor:
                 self._at(layer.fading_until, self._suspender(layer_name))
         self._release_woken()
         self._entry_notes.clear()  # composed for an entry that did not happen
-        if self.observer and not initial:
+        if self.observer and not initial and self._untold("scene", sample):
             self.observer(sample, "scene", {"scene": name, "from": previous.name})
         self._update_continuous()  # entering layers send everything: their record is empty
 
@@ -726,7 +778,7 @@ class Conductor:
                     self.out.append(Duck(name, duck.db, defaults.STINGER_DUCK_ATTACK))
                     self._at(sample + length, self._unducker(name, duck.release))
         self._at(sample + length + STINGER_TAIL * self.sr, self._stinger_rest(channel))
-        if self.observer:
+        if self.observer and self._untold("stinger", sample):
             self.observer(sample, "stinger", {"stinger": stinger.name, "intensity": intensity})
 
     def _stinger_waker(self, stinger: StingerSpec) -> Slice:

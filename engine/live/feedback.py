@@ -16,6 +16,14 @@ second, not every buffer. A full table takes a newcomer in place of the subscrib
 recently, if that one has been silent for more than ``SUBSCRIPTION_REPLACEABLE`` of the TTL.
 Destinations the operator named (``--feedback``) are permanent. Time here is the engine's sample
 count: what the game hears, and the same offline as live.
+
+Stamped ahead (``ahead`` > 0, ``--feedback-ahead``): the conductor tells beats, keys, bar-line
+scene changes and stingers as soon as their bar is decided (up to ``BAR_LEAD`` early), and they
+leave here ``ahead`` samples before their sample, each as an OSC bundle whose time tag (NTP) is
+the wall-clock moment the sound reaches the listener: the wall time the buffer now being computed
+started at (``started``, read at the start of the audio callback), plus the beat's distance from
+that buffer's start in audio time, plus the device's output latency. A game schedules its
+visual or haptic pulse on the tag instead of acting on arrival.
 """
 
 from __future__ import annotations
@@ -26,7 +34,8 @@ from collections import deque
 from collections.abc import Callable, Mapping
 
 from engine import defaults
-from engine.osc.sender import Destination, OscSender
+from engine.dsp.master import LIMITER_LOOKAHEAD_MS
+from engine.osc.sender import Destination, OscSender, encode, encode_bundle
 
 #: What ``landed`` keeps for the --record-osc log: where requests landed (beats and keys were
 #: never requested).
@@ -34,6 +43,12 @@ LANDED = frozenset({"/engine/scene", "/engine/stinger"})
 #: How /engine/key names a tonic (sharps: a key's own spelling depends on its mode and signature,
 #: which a meter does not need).
 TONICS = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
+#: What is sent stamped when ``ahead`` is on (levels, meters and replies go at once, un-bundled).
+STAMPED = frozenset({"/engine/beat", "/engine/scene", "/engine/stinger", "/engine/key"})
+#: The engine's own delay between a note's sample and its sound at the output: the master
+#: limiter's lookahead (measured: a pluck's first non-zero sample 50 samples after its note's at
+#: 48 kHz, 48 of them the lookahead). Every stamp adds it.
+ENGINE_DELAY = LIMITER_LOOKAHEAD_MS / 1000.0
 
 
 class Feedback:
@@ -46,6 +61,8 @@ class Feedback:
         meter: Callable[[], tuple[float, float]] | None = None,
         sender: OscSender | None = None,
         ttl: float = defaults.SUBSCRIPTION_TTL,
+        ahead: float = 0.0,
+        latency: float = 0.0,
     ) -> None:
         #: destination -> the sample it last (re)subscribed at
         self.subscribers: dict[Destination, int] = {}
@@ -64,6 +81,14 @@ class Feedback:
         #: When on (a deque), scene changes and stingers as they sound: (sample, address, args),
         #: for the --record-osc log (a request's time is not when it lands).
         self.landed: deque[tuple[int, str, tuple[object, ...]]] | None = None
+        self.sr, self.buffersize = sr, buffersize
+        #: Sent this long before their sample, stamped (samples; 0: un-bundled, when computed).
+        self.ahead = max(0, round(ahead * sr))
+        #: The device's output latency added to every stamp (s).
+        self.latency = latency
+        #: When on (a deque), every stamped message as sent: (sample, stamp in Unix seconds,
+        #: address, args), for tests and the --record-osc log.
+        self.stamped: deque[tuple[int, float, str, tuple[object, ...]]] | None = None
         self._countdown = self.levels_every
         self._pending: list[tuple[int, int, str, tuple[object, ...]]] = []
         self._order = itertools.count()
@@ -134,12 +159,25 @@ class Feedback:
         heapq.heappush(self._pending, (sample, next(self._order), *message))
 
     # -- once per buffer --------------------------------------------------------------------
-    def release(self, end: int) -> None:
-        """Send what sounds before sample ``end`` (the end of the buffer just prepared)."""
+    def stamp(self, sample: int, end: int, started: float) -> float:
+        """When ``sample`` reaches the listener (Unix seconds): the buffer ending at ``end`` was
+        started computing at wall time ``started``, and sound leaves the device ``latency``
+        after its buffer is computed (plus the engine's own :data:`ENGINE_DELAY`)."""
+        offset = (sample - (end - self.buffersize)) / self.sr
+        return started + offset + ENGINE_DELAY + self.latency
+
+    def release(self, end: int, started: float = 0.0) -> None:
+        """Send what sounds before sample ``end`` (the end of the buffer just prepared), or,
+        stamped ahead, before ``end + ahead``; ``started`` is the wall time (Unix seconds) the
+        buffer began computing at."""
         self.now = end
         pending = self._pending
-        while pending and pending[0][0] < end:
+        ahead = self.ahead
+        while pending and pending[0][0] < end + ahead:
             sample, _, address, args = heapq.heappop(pending)
+            if ahead and address in STAMPED:
+                self._send_stamped(sample, self.stamp(sample, end, started), address, args)
+                continue
             if address == "/engine/scene":
                 self.scene = str(args[0])
             elif address == "/engine/key":
@@ -160,6 +198,22 @@ class Feedback:
                 self.sender.send(self.subscribers, "/engine/levels", pairs)
             if self.subscribers and self.meter is not None:
                 self.sender.send(self.subscribers, "/engine/meter", self.meter())
+
+    def _send_stamped(
+        self, sample: int, stamp: float, address: str, args: tuple[object, ...]
+    ) -> None:
+        if address == "/engine/scene":
+            self.scene = str(args[0])
+        elif address == "/engine/key":
+            self.key = (str(args[0]), str(args[1]))
+        if self.landed is not None and address in LANDED:
+            self.landed.append((sample, address, args))
+        if self.stamped is not None:
+            self.stamped.append((sample, stamp, address, args))
+        if self.subscribers:
+            data = encode_bundle(stamp, (encode(address, args),))
+            for destination in self.subscribers:
+                self.sender.send_bytes(destination, data)
 
     def close(self) -> None:
         self.sender.close()
