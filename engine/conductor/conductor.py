@@ -32,7 +32,16 @@ from collections.abc import Callable
 
 from engine import defaults
 from engine.clock.transport import Transport
-from engine.commands import ChangeScene, Command, FireEvent, OverrideTempo, Reseed, SetInput
+from engine.commands import (
+    ChangeScene,
+    Command,
+    FireEvent,
+    OverrideTempo,
+    Reseed,
+    SetInput,
+    SetKey,
+    SetMode,
+)
 from engine.conductor.layers import MIX_PARAMS, LayerState
 from engine.conductor.performer import Observer
 from engine.conductor.preparation import BarPlan, Preparation, Slice
@@ -112,6 +121,10 @@ class Conductor:
         self.bus = StateBus(score.inputs, sr, buffersize)
         self.scene = score.scenes[score.initial_scene]
         self.tempo_override: float | None = None
+        #: /key and /mode: the root and mode every bar decided from now on plays in, instead
+        #: of the score's (None: the score decides; its mode selector keeps following its input)
+        self.key_override: int | None = None
+        self.mode_override: str | None = None
         self.transport = Transport(sr, score.meter.beats, bpm=self._tempo_target())
         self.lead = defaults.BAR_LEAD * sr  # samples
         self.preparation = Preparation()
@@ -203,6 +216,14 @@ class Conductor:
             self.tempo_override = command.bpm
         elif isinstance(command, Reseed):
             self._reseed(command.seed)
+        elif isinstance(command, SetKey):
+            self.key_override = command.root
+            if command.root is None:
+                self.mode_override = None
+            elif command.mode is not None:
+                self.mode_override = command.mode
+        elif isinstance(command, SetMode):
+            self.mode_override = command.mode
 
     def _landing(self, quantize: Quantize, sample: int) -> tuple[int, float] | None:
         """Where a change requested at ``sample`` lands, as (bar, beat); None means now.
@@ -474,7 +495,10 @@ class Conductor:
         mode = key.mode
         if self.mode_selector is not None and key.modes is not None:
             mode = self.mode_selector.update(inputs[key.modes.input], bar)
-        scale = Scale(key.root, mode)
+        if self.mode_override is not None:
+            mode = self.mode_override
+        root = key.root if self.key_override is None else self.key_override
+        scale = Scale(root, mode)
         bars = round(self.score.harmony.bars_per_chord.evaluate(inputs))
         bars_per_chord = min(_BARS_MAX, max(_BARS_MIN, bars))
         tension = min(_TENSION_MAX, max(_TENSION_MIN, self.score.harmony.tension.evaluate(inputs)))
