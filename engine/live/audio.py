@@ -5,6 +5,10 @@ The pyo servers themselves are made in ``engine.dsp.realtime``.
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
+from typing import Any
+
 from engine.dsp.realtime import JACK_CLIENT, NO_SOUND_CARD, has_sound_card
 from engine.errors import SoundscapeError
 
@@ -30,7 +34,32 @@ def connect_jack_outputs(server_name: str | None) -> float | None:
         frames = 0
         for source, sink in zip(ours, playback, strict=False):
             client.connect(source, sink)
-            frames = max(frames, int(sink.get_latency_range(jack.PLAYBACK)[1]))
+            frames = max(frames, _playback_latency(jack, sink))
         return frames / client.samplerate if frames > 0 else None
     finally:
         client.close()
+
+
+class _Range(ctypes.Structure):
+    _fields_ = (("min", ctypes.c_uint32), ("max", ctypes.c_uint32))
+
+
+_JACK_PLAYBACK_LATENCY = 1  # jack_latency_callback_mode_t's JackPlaybackLatency
+
+
+def _playback_latency(jack: Any, port: Any) -> int:
+    """A port's playback latency (frames, the largest of its range), or 0 if unknown.
+
+    JACK-Client wraps no latency call, so libjack's ``jack_port_get_latency_range`` is called
+    through ctypes on the port JACK-Client holds (its cffi pointer as an address)."""
+    try:
+        lib = ctypes.CDLL(ctypes.util.find_library("jack") or "libjack.so.0")
+        get = lib.jack_port_get_latency_range
+        get.argtypes = (ctypes.c_void_p, ctypes.c_int, ctypes.POINTER(_Range))
+        get.restype = None
+        span = _Range()
+        address = int(jack._ffi.cast("uintptr_t", port._ptr))
+        get(address, _JACK_PLAYBACK_LATENCY, ctypes.byref(span))
+        return int(span.max)
+    except (OSError, AttributeError, TypeError):
+        return 0
