@@ -434,9 +434,9 @@ class Conductor:
         for beat in range(self.transport.beats_per_bar):
             sample = round(plan.sample_at(beat))
             self._ahead(sample, "beat", {"bar": plan.bar, "beat": beat, "bpm": plan.bpm})
-        for stinger, intensity, bar, beat in self._pending_stingers:
-            if bar == plan.bar and beat >= 0:
-                self._tell_stinger(stinger, intensity, round(plan.sample_at(beat)))
+        for stinger, intensity, bar, landing in self._pending_stingers:
+            if bar == plan.bar and landing >= 0:
+                self._tell_stinger(stinger, intensity, round(plan.sample_at(landing)))
 
     def _scene_ahead_of(self, plan: BarPlan) -> str:
         """The scene playing before ``plan``'s line (a beat landing may still come first)."""

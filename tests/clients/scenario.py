@@ -182,7 +182,7 @@ def check_description(report: Report, output: str) -> None:
 
 
 #: How late a client may fire a stamped beat's callback (ms): its frame loop's period (a
-#: headless Godot 3 runs a frame every ~10 ms, the C# driver polls every 1 ms) and a loaded
+#: headless Godot 3 runs a frame every ~10 ms, the C# driver polls every 10 ms) and a loaded
 #: machine's scheduling; well under the ~40 ms ahead a beat arrives (30 ms and the latency).
 STAMP_LATE_MS = 12.0
 
