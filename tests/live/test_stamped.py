@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import itertools
 import socket
+import threading
 import time
 from collections import deque
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -25,6 +27,7 @@ from engine.dsp.server import record_to, running_manual_server
 from engine.live.feedback import ENGINE_DELAY
 from engine.live.session import LiveSession
 from engine.osc.packet import IMMEDIATELY, parse
+from engine.osc.sender import encode
 from engine.render.engine import Engine
 
 SR, BUFFER = 48000, 256
@@ -192,3 +195,75 @@ def test_the_audio_is_the_same_stamped_or_not(tmp_path: Path) -> None:
     _, _, stamped = run(tmp_path / "a", AHEAD, EVENTS, 6.0)
     _, _, plain = run(tmp_path / "b", 0.0, EVENTS, 6.0)
     assert np.array_equal(stamped, plain)
+
+
+# -- live: the real engine on a private dummy JACK server, real UDP ---------------------------
+class WallListener:
+    """A game's socket in a thread: (arrival in Unix seconds, stamp, address, args)."""
+
+    def __init__(self) -> None:
+        self.socket = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.socket.bind(("127.0.0.1", 0))
+        self.socket.settimeout(0.2)
+        self.port = int(self.socket.getsockname()[1])
+        self.received: list[tuple[float, float, str, tuple[object, ...]]] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                data = self.socket.recv(65536)
+            except TimeoutError:
+                continue
+            now = time.time()
+            for message in parse(data):
+                self.received.append((now, message.time, message.address, message.args))
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.socket.close()
+
+
+LIVE_LATENCY_MS = 20.0  # --output-latency: a known latency to find in the stamps
+
+
+def test_live_stamps_are_the_beats_buffer_plus_latency_within_a_buffer(player: Any) -> None:
+    listener = WallListener()
+    try:
+        live = player(
+            "--feedback",
+            f"127.0.0.1:{listener.port}",
+            "--output-latency",
+            str(LIVE_LATENCY_MS),
+            "--buffer",
+            str(BUFFER),
+        )
+        sender = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        time.sleep(1.0)
+        sender.sendto(encode("/key", ("Eb", "lydian")), ("127.0.0.1", live.port))
+        sender.sendto(encode("/mode", ("nonsense",)), ("127.0.0.1", live.port))
+        time.sleep(7.0)
+        summary = live.stop()
+        sender.close()
+    finally:
+        listener.close()
+    beats = [(a, t, args) for a, t, address, args in listener.received if address == "/engine/beat"]
+    assert len(beats) >= 6
+    buffer = BUFFER / SR
+    lead = AHEAD + ENGINE_DELAY + LIVE_LATENCY_MS / 1000
+    for index, (arrival, stamp, args) in enumerate(beats):
+        assert stamp != IMMEDIATELY, args
+        if index == 0:
+            continue  # the first bar starts with the session
+        # sent while computing a buffer AHEAD before the beat's buffer: the beat's buffer is
+        # computed AHEAD later (within a buffer), and heard the latency after that
+        assert lead - 2 * buffer <= stamp - arrival <= lead + buffer, (index, stamp - arrival)
+    # the stamps keep the tempo: each beat a beat's length after the last, within a buffer
+    for (_, t0, (_, _, bpm)), (_, t1, _) in itertools.pairwise(beats):
+        assert abs((t1 - t0) - 60.0 / float(bpm)) <= buffer, (t1 - t0, bpm)
+    keys = [args for _, t, address, args in listener.received if address == "/engine/key"]
+    assert keys[-1] == ("D#", "lydian")  # /key over OSC, reported on its bar line
+    assert summary["dropped"] == {"unknown_mode": 1}
