@@ -162,6 +162,22 @@ def _parser() -> argparse.ArgumentParser:
         metavar="HOST:PORT",
         help="send /engine/beat, /engine/scene, ... there (repeatable)",
     )
+    play.add_argument(
+        "--feedback-ahead",
+        type=float,
+        default=defaults.FEEDBACK_AHEAD * 1000,
+        metavar="MS",
+        help="send beats, scene changes, stingers and keys this long before they are heard, "
+        "as OSC bundles time-tagged with that moment (default: %(default)g; at most "
+        f"{defaults.BAR_LEAD * 1000:g}; 0: un-bundled, when computed)",
+    )
+    play.add_argument(
+        "--output-latency",
+        type=float,
+        metavar="MS",
+        help="the device's output latency the time tags add (default: JACK's playback latency, "
+        f"else {defaults.OUTPUT_LATENCY_BUFFERS} buffers)",
+    )
     play.add_argument("--record", type=Path, metavar="FILE.wav", help="write what is played")
     play.add_argument(
         "--record-osc",
@@ -417,6 +433,13 @@ def _play(args: argparse.Namespace) -> int:
         raise SoundscapeError("--duration must be more than 0 seconds")
     if args.subscription_ttl <= 0:
         raise SoundscapeError("--subscription-ttl must be more than 0 seconds")
+    if not 0 <= args.feedback_ahead <= defaults.BAR_LEAD * 1000:
+        raise SoundscapeError(
+            f"--feedback-ahead must be 0 to {defaults.BAR_LEAD * 1000:g} ms "
+            f"(a bar is decided {defaults.BAR_LEAD * 1000:g} ms before its line)"
+        )
+    if args.output_latency is not None and not 0 <= args.output_latency <= 1000:
+        raise SoundscapeError("--output-latency must be 0 to 1000 ms")
     if args.summary is not None:
         check_output(args.summary)
     score = load_score(resolve_score(args.score), default_catalog(), args.soundfont)
@@ -441,6 +464,8 @@ def _play(args: argparse.Namespace) -> int:
         oscquery=args.oscquery,
         console=args.console,
         score_path=resolve_score(args.score),
+        feedback_ahead=args.feedback_ahead / 1000,
+        output_latency=None if args.output_latency is None else args.output_latency / 1000,
     )
     view = None
     if not args.quiet and sys.stdout.isatty():

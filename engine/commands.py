@@ -36,4 +36,16 @@ class Reseed:
     seed: int
 
 
-Command = SetInput | ChangeScene | FireEvent | OverrideTempo | Reseed
+# -- Key and mode on demand (issue 14, item 8: /key, /mode) ------------------------------------
+@dataclass(frozen=True, slots=True)
+class SetKey:
+    root: int | None  # a pitch class 0..11; None hands the key (root and mode) back to the score
+    mode: str | None = None  # also set the mode; None keeps the mode as it is
+
+
+@dataclass(frozen=True, slots=True)
+class SetMode:
+    mode: str | None  # a mode name of engine.music.scales.MODES; None hands it back
+
+
+Command = SetInput | ChangeScene | FireEvent | OverrideTempo | Reseed | SetKey | SetMode

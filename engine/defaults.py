@@ -138,6 +138,15 @@ LEVELS_PERIOD = 0.2  # s between /engine/levels (and /engine/meter) messages to 
 STATUS_PERIOD = 0.25  # s between status view refreshes
 MAX_SUBSCRIBERS = 16  # feedback destinations (each costs a send per message)
 
+# -- The audio clock behind stamped feedback (live/feedback.py SampleClock) ----------------------
+#: Share of the way per buffer the clock creeps toward a buffer that started late: slow enough
+#: that one late buffer (a few ms on a busy machine) moves stamps by microseconds, fast enough to
+#: follow the audio and wall clocks' rates differing by 100 ppm within half a millisecond.
+STAMP_DRIFT = 0.001
+#: A buffer this much later (s) than the clock expects means the audio clock lost time (an xrun
+#: skipped buffers), not jitter: the clock jumps to it.
+STAMP_RESYNC = 0.02
+
 # -- Why the music changed (/engine/why, docs/osc.md) ------------------------------------------
 #: A layer's gain must move this far (dB) from where it was last explained to be told: a change a
 #: listener hears as "louder" or "softer" (about twice or half as loud), not every small drift.
@@ -463,3 +472,15 @@ CONSOLE_ERRORS_KEPT = 5
 CONSOLE_START_TIMEOUT = 20.0
 #: How often the console looks at the score file for changes (s): a stat() call.
 CONSOLE_SCORE_CHECK = 1.0
+# -- Beats stamped ahead (issue 14, item 6: engine/live/feedback.py, docs/osc.md) ---------------
+#: How long before a beat (scene change, stinger, key change) is heard its feedback is sent, as
+#: an OSC bundle time-tagged with the moment it reaches the listener (s). 30 ms is about six
+#: buffers of 256 frames at 48 kHz and two frames of a 60 fps game: time for the packet to cross
+#: a LAN and for the game to schedule a visual or haptic pulse on the stamp. At most BAR_LEAD
+#: reaches a downbeat early (a bar is decided BAR_LEAD before its line); 0 sends everything
+#: un-bundled when its buffer is computed, as before.
+FEEDBACK_AHEAD = 0.03
+#: The device's output latency when neither JACK nor --output-latency says (s): a PortAudio
+#: stream's is unknown to pyo, and two buffers (the one playing and the one queued) is the usual
+#: double buffering; with JACK the playback port's latency is read instead.
+OUTPUT_LATENCY_BUFFERS = 2

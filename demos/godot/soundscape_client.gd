@@ -32,6 +32,23 @@ signal warning(text)
 # Every message from the engine, parsed, including the ones above.
 signal message_received(address, args)
 
+# Stamped feedback (docs/osc.md, "Stamped feedback"): the engine sends beats, scene changes,
+# stingers and keys ahead of time in bundles time-tagged with the moment the sound reaches the
+# listener. With honour_time_tags on, such a message waits here and its signal fires in the
+# first frame at or after its stamp; during the handler, current_stamp holds the stamp (Unix
+# seconds, 0.0 for a message acted on at once) and current_arrival when it arrived, so a game
+# can also schedule by the exact stamp itself (unix_time() is the same clock).
+var honour_time_tags = true
+var current_stamp = 0.0
+var current_arrival = 0.0
+# Messages waiting for their stamp, at most MAX_SCHEDULED (more fire at once, counted), and
+# never more than MAX_WAIT seconds ahead (a stamp further out fires then).
+const MAX_SCHEDULED = 256
+const MAX_WAIT = 1.0
+const _NTP_DELTA = 2208988800
+var scheduled_overflow = 0
+var _scheduled = []  # [stamp, address, args, arrival], earliest first
+
 # No description section may claim more items than this (the engine's own limits are 64
 # inputs, 64 scenes, 32 stingers): a larger count is an error, not an allocation.
 const MAX_DESCRIBED_ITEMS = 256
@@ -232,25 +249,67 @@ func send_message(address, args = []):
 
 
 func poll():
-	# Read every pending packet and emit signals for them. Called from _process.
+	# Read every pending packet and emit signals for them (a stamped one when its time comes).
+	# Called from _process.
 	if _udp == null:
 		return
 	while _udp.get_available_packet_count() > 0:
 		var packet = _udp.get_packet()
 		packets_received += 1
 		_silence = 0.0
-		var messages = decode_packet(packet)
+		var messages = decode_packet_timed(packet)
 		if messages == null:
 			malformed_packets += 1
 			continue
+		var now = unix_time()
 		for message in messages:
-			_dispatch(message[0], message[1])
+			if honour_time_tags and message[2] > now:
+				# not min(): Godot 3's math functions round to 32-bit floats (256 s apart here)
+				var due = message[2] if message[2] < now + MAX_WAIT else now + MAX_WAIT
+				_schedule([due, message[0], message[1], now])
+			else:
+				_fire(message[0], message[1], message[2], now)
+	fire_due()
+
+
+func unix_time():
+	# The wall clock the engine stamps with: seconds since 1970, as a float.
+	if OS.has_method("get_system_time_msecs"):
+		return OS.call("get_system_time_msecs") / 1000.0  # Godot 3
+	return Engine.get_singleton("Time").call("get_unix_time_from_system")  # Godot 4
+
+
+func fire_due():
+	# Emit the signals of the scheduled messages whose stamp has come.
+	var now = unix_time()
+	while _scheduled.size() > 0 and _scheduled[0][0] <= now:
+		var item = _scheduled.pop_front()
+		_fire(item[1], item[2], item[0], item[3])
+
+
+func _schedule(item):
+	if _scheduled.size() >= MAX_SCHEDULED:
+		scheduled_overflow += 1
+		_fire(item[1], item[2], item[0], item[3])
+		return
+	var i = _scheduled.size()
+	while i > 0 and _scheduled[i - 1][0] > item[0]:
+		i -= 1
+	_scheduled.insert(i, item)
+
+
+func _fire(address, args, stamp, arrival):
+	current_stamp = stamp
+	current_arrival = arrival
+	_dispatch(address, args)
+	current_stamp = 0.0
+	current_arrival = 0.0
 
 
 func _process(delta):
 	if _udp == null:
 		return
-	poll()
+	poll()  # fires what is due, too
 	_silence += delta
 	_since_subscribe += delta
 	if resubscribe_interval > 0.0 and _silence >= resubscribe_interval:
@@ -428,26 +487,45 @@ func _put_string(buffer, text):
 
 func decode_packet(packet):
 	# The messages in one datagram, a message or a bundle (nested bundles too), as an Array of
-	# [address, args]; null if the datagram is malformed. Bundle time tags are ignored: the
-	# engine's feedback is meant to be acted on at once.
+	# [address, args]; null if the datagram is malformed (decode_packet_timed keeps the tags).
+	var timed = decode_packet_timed(packet)
+	if timed == null:
+		return null
 	var messages = []
-	if not _parse_packet(_reader(packet), packet, 0, packet.size(), messages):
+	for message in timed:
+		messages.append([message[0], message[1]])
+	return messages
+
+
+func decode_packet_timed(packet):
+	# As decode_packet, each message as [address, args, stamp]: its bundle's time tag in Unix
+	# seconds, 0.0 for "immediately" (a bare message, or a tag of 1 or before 1970).
+	var messages = []
+	if not _parse_packet(_reader(packet), packet, 0, packet.size(), messages, 0.0):
 		return null
 	return messages
 
 
-func _parse_packet(reader, packet, start, end, messages):
+func _parse_packet(reader, packet, start, end, messages, stamp):
 	if end - start < 4 or (end - start) % 4 != 0:
 		return false
 	if packet[start] != 35:  # not '#': a message
 		var message = _parse_message(reader, packet, start, end)
 		if message == null:
 			return false
+		message.append(stamp)
 		messages.append(message)
 		return true
 	var header = _read_string(reader, packet, start, end)
 	if header == null or header[0] != "#bundle" or header[1] + 8 > end:
 		return false
+	reader.seek(header[1])
+	var seconds = reader.get_u32()
+	var fraction = reader.get_u32()
+	if seconds > _NTP_DELTA:
+		stamp = seconds - _NTP_DELTA + fraction / 4294967296.0
+	else:
+		stamp = 0.0
 	var pos = header[1] + 8  # after the time tag
 	while pos < end:
 		if pos + 4 > end:
@@ -457,7 +535,7 @@ func _parse_packet(reader, packet, start, end, messages):
 		pos += 4
 		if size < 0 or pos + size > end:
 			return false
-		if not _parse_packet(reader, packet, pos, pos + size, messages):
+		if not _parse_packet(reader, packet, pos, pos + size, messages, stamp):
 			return false
 		pos += size
 	return true

@@ -31,6 +31,9 @@ namespace Soundscape
     {
         public readonly string Address;
         public readonly object[] Args;
+        /// <summary>Its bundle's time tag in Unix seconds; 0 for "at once" (a bare message, a
+        /// tag of 1 or one before 1970).</summary>
+        public double Stamp;
 
         public OscMessage(string address, params object[] args)
         {
@@ -97,11 +100,31 @@ namespace Soundscape
         }
 
         /// <summary>The messages in one datagram (a message or a bundle, nested bundles too),
-        /// or null if it is malformed. Bundle time tags are ignored: feedback is for now.</summary>
+        /// or null if it is malformed; each keeps its bundle's time tag in Stamp.</summary>
         public static List<OscMessage> Decode(byte[] data, int length)
         {
             var messages = new List<OscMessage>();
-            return ParsePacket(data, 0, Math.Min(length, data.Length), messages) ? messages : null;
+            return ParsePacket(data, 0, Math.Min(length, data.Length), messages, 0.0)
+                ? messages : null;
+        }
+
+        const long NtpDelta = 2208988800L;
+
+        /// <summary>An OSC time tag (NTP seconds and fraction) in Unix seconds; 0 for "at
+        /// once".</summary>
+        public static double TimeTag(byte[] data, int pos)
+        {
+            long seconds = (uint)ReadInt32(data, pos);
+            long fraction = (uint)ReadInt32(data, pos + 4);
+            if (seconds <= NtpDelta) return 0.0;
+            return (seconds - NtpDelta) + fraction / 4294967296.0;
+        }
+
+        /// <summary>The wall clock the engine stamps with: Unix seconds.</summary>
+        public static double UnixNow()
+        {
+            return (DateTime.UtcNow - new DateTime(1970, 1, 1, 0, 0, 0, DateTimeKind.Utc))
+                .TotalSeconds;
         }
 
         public static List<OscMessage> Decode(byte[] data)
@@ -109,19 +132,22 @@ namespace Soundscape
             return Decode(data, data.Length);
         }
 
-        static bool ParsePacket(byte[] data, int start, int end, List<OscMessage> messages)
+        static bool ParsePacket(
+            byte[] data, int start, int end, List<OscMessage> messages, double stamp)
         {
             if (end - start < 4 || (end - start) % 4 != 0) return false;
             if (data[start] != (byte)'#')
             {
                 var message = ParseMessage(data, start, end);
                 if (message == null) return false;
+                message.Stamp = stamp;
                 messages.Add(message);
                 return true;
             }
             int pos;
             var header = ReadString(data, start, end, out pos);
             if (header != "#bundle" || pos + 8 > end) return false;
+            stamp = TimeTag(data, pos);
             pos += 8;  // the time tag
             while (pos < end)
             {
@@ -129,7 +155,7 @@ namespace Soundscape
                 int size = ReadInt32(data, pos);
                 pos += 4;
                 if (size < 0 || size > end - pos) return false;
-                if (!ParsePacket(data, pos, pos + size, messages)) return false;
+                if (!ParsePacket(data, pos, pos + size, messages, stamp)) return false;
                 pos += size;
             }
             return true;
@@ -446,6 +472,21 @@ namespace Soundscape
         /// <summary>Every message from the engine, the ones above included.</summary>
         public event Action<OscMessage> MessageReceived;
 
+        /// <summary>Stamped feedback (docs/osc.md): a message in a bundle time-tagged in the
+        /// future waits and its event is raised by the first Poll() at or after its stamp.
+        /// During a handler CurrentStamp is that stamp (Unix seconds; 0 for a message acted on
+        /// at once) and CurrentArrival when it arrived.</summary>
+        public bool HonourTimeTags = true;
+        public double CurrentStamp { get; private set; }
+        public double CurrentArrival { get; private set; }
+        /// <summary>Messages that found the schedule full (MaxScheduled) and were raised at
+        /// once; a stamp more than MaxWait seconds ahead is raised then.</summary>
+        public int ScheduledOverflow { get; private set; }
+        public const int MaxScheduled = 256;
+        public const double MaxWait = 1.0;
+        readonly List<KeyValuePair<double, KeyValuePair<double, OscMessage>>> scheduled =
+            new List<KeyValuePair<double, KeyValuePair<double, OscMessage>>>();
+
         public readonly string Host;
         public readonly int Port;
         /// <summary>The UDP port feedback comes to; 0 lets the OS choose (the engine then
@@ -617,12 +658,19 @@ namespace Soundscape
                     MalformedPackets++;
                     continue;
                 }
+                double now = OscCodec.UnixNow();
                 foreach (var message in messages)
                 {
-                    Dispatch(message);
+                    if (HonourTimeTags && message.Stamp > now)
+                    {
+                        Schedule(Math.Min(message.Stamp, now + MaxWait), now, message);
+                        continue;
+                    }
+                    Fire(message, message.Stamp, now);
                     handled++;
                 }
             }
+            handled += FireDue();
             if (ResubscribeInterval > 0 && silence.Elapsed.TotalSeconds >= ResubscribeInterval)
             {
                 silence.Restart();
@@ -644,6 +692,43 @@ namespace Soundscape
         }
 
         public void Dispose() { Close(); }
+
+        void Schedule(double due, double arrival, OscMessage message)
+        {
+            if (scheduled.Count >= MaxScheduled)
+            {
+                ScheduledOverflow++;
+                Fire(message, message.Stamp, arrival);
+                return;
+            }
+            int i = scheduled.Count;
+            while (i > 0 && scheduled[i - 1].Key > due) i--;
+            scheduled.Insert(i, new KeyValuePair<double, KeyValuePair<double, OscMessage>>(
+                due, new KeyValuePair<double, OscMessage>(arrival, message)));
+        }
+
+        /// <summary>Raise the events of scheduled messages whose stamp has come.</summary>
+        int FireDue()
+        {
+            int fired = 0;
+            double now = OscCodec.UnixNow();
+            while (scheduled.Count > 0 && scheduled[0].Key <= now)
+            {
+                var item = scheduled[0];
+                scheduled.RemoveAt(0);
+                Fire(item.Value.Value, item.Value.Value.Stamp, item.Value.Key);
+                fired++;
+            }
+            return fired;
+        }
+
+        void Fire(OscMessage message, double stamp, double arrival)
+        {
+            CurrentStamp = stamp;
+            CurrentArrival = arrival;
+            try { Dispatch(message); }
+            finally { CurrentStamp = 0.0; CurrentArrival = 0.0; }
+        }
 
         void Dispatch(OscMessage message)
         {

@@ -32,7 +32,16 @@ from collections.abc import Callable
 
 from engine import defaults
 from engine.clock.transport import Transport
-from engine.commands import ChangeScene, Command, FireEvent, OverrideTempo, Reseed, SetInput
+from engine.commands import (
+    ChangeScene,
+    Command,
+    FireEvent,
+    OverrideTempo,
+    Reseed,
+    SetInput,
+    SetKey,
+    SetMode,
+)
 from engine.conductor.layers import MIX_PARAMS, LayerState
 from engine.conductor.performer import Observer
 from engine.conductor.preparation import BarPlan, Preparation, Slice
@@ -58,7 +67,7 @@ from engine.events import (
 from engine.music.generators import BarContext, make_generator
 from engine.music.harmony import Chord, HarmonyTrack, ModeSelector, chord_on
 from engine.music.humanize import Humanizer
-from engine.music.scales import Scale
+from engine.music.scales import PITCH_CLASS_NAMES, Scale
 from engine.score import format as fmt
 from engine.score.catalog import Catalog
 from engine.score.model import (
@@ -113,6 +122,10 @@ class Conductor:
         self.bus = StateBus(score.inputs, sr, buffersize)
         self.scene = score.scenes[score.initial_scene]
         self.tempo_override: float | None = None
+        #: /key and /mode: the root and mode every bar decided from now on plays in, instead
+        #: of the score's (None: the score decides; its mode selector keeps following its input)
+        self.key_override: int | None = None
+        self.mode_override: str | None = None
         self.transport = Transport(sr, score.meter.beats, bpm=self._tempo_target())
         self.lead = defaults.BAR_LEAD * sr  # samples
         self.preparation = Preparation()
@@ -136,7 +149,13 @@ class Conductor:
         #: Why each change a listener hears was made (told to the observer as "why" reports).
         self.explainer = Explainer()
         self._scene_cause = ""  # what asked for the scene change pending or landing
+        self._harmony_cause: tuple[str, int] | None = None  # a /key or /mode, and its first bar
         self._now = 0  # the start of the buffer being computed
+        #: How long before their sample beats, keys, bar-line scene changes and stingers are
+        #: told to the observer (samples); 0 tells each in the buffer that holds it. Reports
+        #: told ahead are told once (:meth:`_ahead`), never again when they sound.
+        self.report_ahead = 0
+        self._told: set[tuple[str, int]] = set()
         self._reseed(seed)
 
     # -- setup ------------------------------------------------------------------------------
@@ -203,6 +222,23 @@ class Conductor:
             self.tempo_override = command.bpm
         elif isinstance(command, Reseed):
             self._reseed(command.seed)
+        elif isinstance(command, SetKey):
+            self.key_override = command.root
+            if command.root is None:
+                self.mode_override = None
+            elif command.mode is not None:
+                self.mode_override = command.mode
+            root = "score" if command.root is None else PITCH_CLASS_NAMES[command.root]
+            self._harmony_asked(f"/key {root}" + (f" {command.mode}" if command.mode else ""))
+        elif isinstance(command, SetMode):
+            self.mode_override = command.mode
+            self._harmony_asked(f"/mode {command.mode or 'score'}")
+
+    def _harmony_asked(self, text: str) -> None:
+        """Keep what a /key or /mode asked, to name as the cause of the first bar decided after
+        it (the bar being prepared, if any, was decided before)."""
+        plan = self._next
+        self._harmony_cause = (text, plan.bar + 1 if plan is not None else self.transport.bar + 1)
 
     def _landing(self, quantize: Quantize, sample: int) -> tuple[int, float] | None:
         """Where a change requested at ``sample`` lands, as (bar, beat); None means now.
@@ -264,6 +300,12 @@ class Conductor:
         self._pending_stingers.append((stinger, intensity, bar, beat))
         if landing is not None:
             self.preparation.add(self._estimate(bar, beat), self._stinger_waker(stinger))
+            if self.report_ahead > 0 and self.observer is not None:
+                plan = self._next
+                if bar == self.transport.bar:  # its bar is playing: its sample is known
+                    self._tell_stinger(stinger, intensity, round(self.transport.sample_at(beat)))
+                elif plan is not None and bar == plan.bar:  # its bar is decided
+                    self._tell_stinger(stinger, intensity, round(plan.sample_at(beat)))
 
     def _estimate(self, bar: int, beat: float) -> float:
         """The sample of (bar, beat) at the tempo known now: a deadline for preparing it."""
@@ -297,6 +339,8 @@ class Conductor:
         if self._next is not None or end + self.lead <= self.transport.next_bar_start:
             return False
         self._next = self._decide_bar()
+        if self.report_ahead > 0 and self.observer is not None:
+            self._report_bar_ahead(self._next)
         return True
 
     def _decide_bar(self) -> BarPlan:
@@ -350,6 +394,7 @@ class Conductor:
                 self._start_layer(name, layer, self.reload_fade, None)
         if self.observer is not None:
             self._explain_bar(plan)
+        if self.observer is not None and self.report_ahead <= 0:
             if plan.bar == 0 or plan.scale != self._reported_scale:
                 self._reported_scale = plan.scale
                 key = {"root": plan.scale.root, "mode": plan.scale.mode}
@@ -394,6 +439,45 @@ class Conductor:
                 if not layer.sounding:
                     self.out.append(Suspend(name))
 
+    def _report_bar_ahead(self, plan: BarPlan) -> None:
+        """Schedule the reports of a bar just decided ``report_ahead`` before their samples:
+        its key (if it changed), a scene change on its line, its beats, and the stingers that
+        land in it. A decided bar no longer changes, so what is told early does happen."""
+        start = round(plan.start)
+        if plan.bar == 0 or plan.scale != self._reported_scale:
+            self._reported_scale = plan.scale
+            self._ahead(start, "key", {"root": plan.scale.root, "mode": plan.scale.mode})
+        if plan.scene is not None and plan.bar > 0:
+            before = self._scene_ahead_of(plan)
+            self._ahead(start, "scene", {"scene": plan.scene.name, "from": before})
+        for beat in range(self.transport.beats_per_bar):
+            sample = round(plan.sample_at(beat))
+            self._ahead(sample, "beat", {"bar": plan.bar, "beat": beat, "bpm": plan.bpm})
+        for stinger, intensity, bar, landing in self._pending_stingers:
+            if bar == plan.bar and landing >= 0:
+                self._tell_stinger(stinger, intensity, round(plan.sample_at(landing)))
+
+    def _scene_ahead_of(self, plan: BarPlan) -> str:
+        """The scene playing before ``plan``'s line (a beat landing may still come first)."""
+        pending = self._pending_scene
+        return pending[0] if pending is not None and pending[1] < plan.bar else self.scene.name
+
+    def _tell_stinger(self, stinger: StingerSpec, intensity: float, sample: int) -> None:
+        self._ahead(sample, "stinger", {"stinger": stinger.name, "intensity": intensity})
+
+    def _ahead(self, sample: int, kind: str, detail: dict[str, object]) -> None:
+        """Tell the observer of ``kind`` at ``sample`` ``report_ahead`` samples before it."""
+        if kind != "beat" and kind != "key":
+            self._told.add((kind, sample))
+        self._at(sample - self.report_ahead, self._report(sample, kind, detail))
+
+    def _untold(self, kind: str, sample: int) -> bool:
+        """Whether a scene change or stinger sounding now still has to be told (not ahead)."""
+        if (kind, sample) in self._told:
+            self._told.discard((kind, sample))
+            return False
+        return True
+
     def _beat_report(self, sample: int, bar: int, beat: int, bpm: float) -> Callable[[], None]:
         return self._report(sample, "beat", {"bar": bar, "beat": beat, "bpm": bpm})
 
@@ -414,7 +498,7 @@ class Conductor:
         """Tell why the bar starting now has another tempo or key than the last one told."""
         explainer, sample = self.explainer, round(plan.start)
         if plan.bar == 0 or explainer.tempo is None:
-            explainer.tempo = plan.bpm
+            explainer.tempo, explainer.scale = plan.bpm, plan.scale
             explainer.remember("tempo", plan.inputs)
             explainer.remember("key", plan.inputs)
             return
@@ -431,16 +515,21 @@ class Conductor:
             else:
                 cause = explainer.rule("tempo", "tempo.bpm", self.score.tempo.bpm, plan.inputs)
             self._why(sample, Why("tempo", subject, cause))
-        before = self._reported_scale
+        before, explainer.scale = explainer.scale, plan.scale
+        asked = None
+        if self._harmony_cause is not None and plan.bar >= self._harmony_cause[1]:
+            asked, self._harmony_cause = self._harmony_cause[0], None
         if before is not None and plan.scale != before:
             key = self._harmony_scene.key or self.score.key
-            if plan.scale.root == before.root and key.modes is not None and plan.scene is None:
+            if asked is not None:
+                explainer.remember("key", plan.inputs)
+                cause = asked
+            elif plan.scale.root == before.root and key.modes is not None and plan.scene is None:
                 cause = explainer.moved("key", "key.modes", key.modes.input, plan.inputs)
             else:
                 explainer.remember("key", plan.inputs)
-                cause = (
-                    f"scenes.{self._harmony_scene.name}.key" if self._harmony_scene.key else "key"
-                )
+                scene = self._harmony_scene
+                cause = f"scenes.{scene.name}.key" if scene.key else "key"
             self._why(sample, Why("key", str(plan.scale), cause))
 
     def _tempo_target(self) -> float:
@@ -469,7 +558,10 @@ class Conductor:
         mode = key.mode
         if self.mode_selector is not None and key.modes is not None:
             mode = self.mode_selector.update(inputs[key.modes.input], bar)
-        scale = Scale(key.root, mode)
+        if self.mode_override is not None:
+            mode = self.mode_override
+        root = key.root if self.key_override is None else self.key_override
+        scale = Scale(root, mode)
         bars = round(self.score.harmony.bars_per_chord.evaluate(inputs))
         bars_per_chord = min(_BARS_MAX, max(_BARS_MIN, bars))
         tension = min(_TENSION_MAX, max(_TENSION_MIN, self.score.harmony.tension.evaluate(inputs)))
@@ -702,7 +794,8 @@ class Conductor:
         self._release_woken()
         self._entry_notes.clear()  # composed for an entry that did not happen
         if self.observer and not initial:
-            self.observer(sample, "scene", {"scene": name, "from": previous.name})
+            if self._untold("scene", sample):
+                self.observer(sample, "scene", {"scene": name, "from": previous.name})
             self._why(sample, Why("scene", name, self._scene_cause or "score"))
         self._update_continuous()  # entering layers send everything: their record is empty
 
@@ -778,7 +871,8 @@ class Conductor:
                     self._at(sample + length, self._unducker(name, duck.release))
         self._at(sample + length + STINGER_TAIL * self.sr, self._stinger_rest(channel))
         if self.observer:
-            self.observer(sample, "stinger", {"stinger": stinger.name, "intensity": intensity})
+            if self._untold("stinger", sample):
+                self.observer(sample, "stinger", {"stinger": stinger.name, "intensity": intensity})
             cause = f"/event {stinger.event} {intensity:.2f}"
             self._why(sample, Why("stinger", stinger.name, cause))
 

@@ -23,6 +23,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from engine import defaults
+from engine.music.scales import Scale
 from engine.score.model import ParamMap
 
 #: An input is named beside the one that moved a value most if its own term moved it at least
@@ -51,6 +52,7 @@ class Explainer:
         #: Each sounding layer's gain (dB) when it was last explained, or when it entered.
         self._levels: dict[str, float] = {}
         self.tempo: float | None = None  # the tempo last explained
+        self.scale: Scale | None = None  # the key and mode last explained
 
     def rule(self, key: str, rule: str, mapping: ParamMap, inputs: Mapping[str, float]) -> str:
         """``rule <- input before->after`` for the input whose term of ``mapping`` moved the value

@@ -18,6 +18,14 @@ second, not every buffer. A full table takes a newcomer in place of the subscrib
 recently, if that one has been silent for more than ``SUBSCRIPTION_REPLACEABLE`` of the TTL.
 Destinations the operator named (``--feedback``) are permanent. Time here is the engine's sample
 count: what the game hears, and the same offline as live.
+
+Stamped ahead (``ahead`` > 0, ``--feedback-ahead``): the conductor tells beats, keys, bar-line
+scene changes and stingers as soon as their bar is decided (up to ``BAR_LEAD`` early), and they
+leave here ``ahead`` samples before their sample, each as an OSC bundle whose time tag (NTP) is
+the wall-clock moment the sound reaches the listener: the wall time the buffer now being computed
+started at (``started``, read at the start of the audio callback), plus the beat's distance from
+that buffer's start in audio time, plus the device's output latency. A game schedules its
+visual or haptic pulse on the tag instead of acting on arrival.
 """
 
 from __future__ import annotations
@@ -28,8 +36,9 @@ from collections import deque
 from collections.abc import Callable, Mapping
 
 from engine import defaults
+from engine.dsp.master import LIMITER_LOOKAHEAD_MS
 from engine.music.scales import PITCH_CLASS_NAMES
-from engine.osc.sender import Destination, OscSender
+from engine.osc.sender import Destination, OscSender, encode, encode_bundle
 from engine.state.router import TokenBucket
 
 #: What ``landed`` keeps for the --record-osc log: where requests landed (beats and keys were
@@ -37,6 +46,41 @@ from engine.state.router import TokenBucket
 LANDED = frozenset({"/engine/scene", "/engine/stinger"})
 #: How /engine/key names a tonic.
 TONICS = PITCH_CLASS_NAMES
+#: What is sent stamped when ``ahead`` is on (levels, meters and replies go at once, un-bundled).
+STAMPED = frozenset(
+    {"/engine/beat", "/engine/scene", "/engine/stinger", "/engine/key", "/engine/why"}
+)
+#: The engine's own delay between a note's sample and its sound at the output: the master
+#: limiter's lookahead (measured: a pluck's first non-zero sample 50 samples after its note's at
+#: 48 kHz, 48 of them the lookahead). Every stamp adds it.
+ENGINE_DELAY = LIMITER_LOOKAHEAD_MS / 1000.0
+
+
+class SampleClock:
+    """The wall time of the engine's samples, from when each buffer began computing.
+
+    A buffer starts computing late when the machine is busy, never early, so the clock keeps the
+    earliest start seen (as the wall time of sample 0) and only creeps up toward later ones
+    (``STAMP_DRIFT`` of the way per buffer: the two clocks' rates may differ by a few ppm). A
+    start later by more than ``STAMP_RESYNC`` means the audio clock lost time (an xrun skipped
+    buffers): the clock jumps to it. So stamps follow the audio, not one buffer's jitter.
+    """
+
+    def __init__(self, sr: int) -> None:
+        self.sr = sr
+        self.origin: float | None = None  # wall time (Unix seconds) of sample 0
+
+    def update(self, first: int, started: float) -> None:
+        """The buffer starting at sample ``first`` began computing at wall time ``started``."""
+        measured = started - first / self.sr
+        origin = self.origin
+        if origin is None or measured < origin or measured - origin > defaults.STAMP_RESYNC:
+            self.origin = measured
+        else:
+            self.origin = origin + (measured - origin) * defaults.STAMP_DRIFT
+
+    def wall(self, sample: int) -> float:
+        return (self.origin or 0.0) + sample / self.sr
 
 
 class Feedback:
@@ -49,6 +93,8 @@ class Feedback:
         meter: Callable[[], tuple[float, float]] | None = None,
         sender: OscSender | None = None,
         ttl: float = defaults.SUBSCRIPTION_TTL,
+        ahead: float = 0.0,
+        latency: float = 0.0,
     ) -> None:
         #: destination -> the sample it last (re)subscribed at
         self.subscribers: dict[Destination, int] = {}
@@ -71,7 +117,15 @@ class Feedback:
         self.whys: deque[tuple[float, str]] = deque(maxlen=defaults.WHY_KEEP)
         self.why_dropped = 0  # /engine/why messages over the rate, not sent (still kept)
         self._why_bucket = TokenBucket(defaults.WHY_RATE, defaults.WHY_BURST)
-        self._sr = sr
+        self.sr, self.buffersize = sr, buffersize
+        #: Sent this long before their sample, stamped (samples; 0: un-bundled, when computed).
+        self.ahead = max(0, round(ahead * sr))
+        #: The device's output latency added to every stamp (s).
+        self.latency = latency
+        #: When on (a deque), every stamped message as sent: (sample, stamp in Unix seconds,
+        #: address, args), for tests and the --record-osc log.
+        self.stamped: deque[tuple[int, float, str, tuple[object, ...]]] | None = None
+        self.clock = SampleClock(sr)
         self._countdown = self.levels_every
         self._pending: list[tuple[int, int, str, tuple[object, ...]]] = []
         self._order = itertools.count()
@@ -144,20 +198,34 @@ class Feedback:
         heapq.heappush(self._pending, (sample, next(self._order), *message))
 
     # -- once per buffer --------------------------------------------------------------------
-    def release(self, end: int) -> None:
-        """Send what sounds before sample ``end`` (the end of the buffer just prepared)."""
+    def stamp(self, sample: int) -> float:
+        """When ``sample`` reaches the listener (Unix seconds): its time on the audio clock
+        (:class:`SampleClock`), plus the device's ``latency`` and the engine's own
+        :data:`ENGINE_DELAY`."""
+        return self.clock.wall(sample) + ENGINE_DELAY + self.latency
+
+    def release(self, end: int, started: float = 0.0) -> None:
+        """Send what sounds before sample ``end`` (the end of the buffer just prepared), or,
+        stamped ahead, before ``end + ahead``; ``started`` is the wall time (Unix seconds) the
+        buffer began computing at."""
         self.now = end
         pending = self._pending
-        while pending and pending[0][0] < end:
+        ahead = self.ahead
+        if ahead:
+            self.clock.update(end - self.buffersize, started)
+        while pending and pending[0][0] < end + ahead:
             sample, _, address, args = heapq.heappop(pending)
+            if address == "/engine/why" and not self._tell_why(sample, args):
+                continue
+            if ahead and address in STAMPED:
+                self._send_stamped(sample, self.stamp(sample), address, args)
+                continue
             if address == "/engine/scene":
                 self.scene = str(args[0])
             elif address == "/engine/key":
                 self.key = (str(args[0]), str(args[1]))
             if self.landed is not None and address in LANDED:
                 self.landed.append((sample, address, args))
-            if address == "/engine/why" and not self._tell_why(sample, args):
-                continue
             if self.subscribers:
                 self.sender.send(self.subscribers, address, args)
         self._countdown -= 1
@@ -175,13 +243,29 @@ class Feedback:
 
     def _tell_why(self, sample: int, args: tuple[object, ...]) -> bool:
         """Keep a reason; True if it may be sent now (within the rate, on the engine's time)."""
-        seconds = sample / self._sr
+        seconds = sample / self.sr
         self.whys.append((seconds, f"{args[0]} {args[1]}: {args[2]}"))
         if not self._why_bucket.can_take(seconds):
             self.why_dropped += 1
             return False
         self._why_bucket.take()
         return True
+
+    def _send_stamped(
+        self, sample: int, stamp: float, address: str, args: tuple[object, ...]
+    ) -> None:
+        if address == "/engine/scene":
+            self.scene = str(args[0])
+        elif address == "/engine/key":
+            self.key = (str(args[0]), str(args[1]))
+        if self.landed is not None and address in LANDED:
+            self.landed.append((sample, address, args))
+        if self.stamped is not None:
+            self.stamped.append((sample, stamp, address, args))
+        if self.subscribers:
+            data = encode_bundle(stamp, (encode(address, args),))
+            for destination in self.subscribers:
+                self.sender.send_bytes(destination, data)
 
     def close(self) -> None:
         self.sender.close()

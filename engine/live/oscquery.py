@@ -23,6 +23,7 @@ from typing import Any
 
 from engine import defaults
 from engine.errors import SoundscapeError
+from engine.music.scales import MODES
 from engine.score.model import Score
 
 #: OSCQuery's ACCESS values: 2 is write-only (the engine takes these; it answers no OSC reads).
@@ -94,6 +95,23 @@ def namespace(score: Score) -> list[dict[str, Any]]:
         "overrides the tempo in BPM (glides at the score's rate); 0 hands it back to the score",
     )
     node("/seed", "i", [None], [score.seed], "re-seeds the generators from the next bar")
+    # /key and /mode (issue 14, item 8): a root also goes as a pitch class number
+    names = ["score", "C", "C#", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B"]
+    modes = ["score", *MODES]
+    node(
+        "/key",
+        "ss",
+        [{"VALS": names}, {"VALS": modes[1:]}],
+        ["score", score.key.mode],
+        "plays in this key (and mode) from the next bar line; score hands both back",
+    )
+    node(
+        "/mode",
+        "s",
+        [{"VALS": modes}],
+        ["score"],
+        "plays in this mode from the next bar line; score hands it back",
+    )
     taken = {n["FULL_PATH"] for n in nodes}
     for spec in score.inputs.values():
         for binding in spec.bindings:

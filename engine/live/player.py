@@ -76,6 +76,8 @@ class PlayOptions:
     oscquery: int | None = None  # serve OSCQuery on this TCP port (0: any free one); None: no
     console: int | None = None  # --console: the browser console's port (0: any); None: none
     score_path: Path | None = None  # the score file, which the console shows with its errors
+    feedback_ahead: float = defaults.FEEDBACK_AHEAD  # s; 0: feedback un-bundled, when computed
+    output_latency: float | None = None  # s; None: JACK's playback latency, or two buffers
 
 
 #: Called every STATUS_PERIOD with the session (the status view); None for silence.
@@ -159,6 +161,8 @@ def play(
             xruns=lambda: lost_xruns + watcher.xruns if watcher is not None else None,
             allowlist=options.allow,
             subscription_ttl=options.subscription_ttl,
+            feedback_ahead=options.feedback_ahead,
+            output_latency=_output_latency(options, None),
         )
         for destination in options.feedback:
             session.feedback.subscribe(destination, permanent=True)
@@ -182,7 +186,7 @@ def play(
         server.start()
         measures.audio_started()
         if audio != "portaudio":
-            connect_jack_outputs(jack_name)
+            session.feedback.latency = _output_latency(options, connect_jack_outputs(jack_name))
         if options.allow:
             ready(exposure(options.host, receiver.port, options.allow))
         if console is not None:
@@ -291,6 +295,16 @@ def _wall_end(duration: float | None) -> float:
     return time.monotonic() + duration + defaults.DURATION_SLACK
 
 
+def _output_latency(options: PlayOptions, measured: float | None) -> float:
+    """The output latency stamps add (s): --output-latency, else what JACK measured, else
+    ``OUTPUT_LATENCY_BUFFERS`` buffers."""
+    if options.output_latency is not None:
+        return options.output_latency
+    if measured is not None:
+        return measured
+    return defaults.OUTPUT_LATENCY_BUFFERS * options.buffersize / options.sr
+
+
 def _more_specific(death: str, jackd: DummyJackServer | None, monitor: JackMonitor | None) -> str:
     """When pyo lost its JACK client, the server itself has often died too, and the JACK
     monitor hears why a moment later (both notice the same broken connection, in either
@@ -336,7 +350,7 @@ def _restart(
             session.feedback.levels = session.engine.orchestra.levels
             server.setCallback(session.process)
             server.start()
-            connect_jack_outputs(jackd.name)
+            session.feedback.latency = _output_latency(options, connect_jack_outputs(jackd.name))
             time.sleep(defaults.AUDIO_RESTART_SETTLE)
             if server.getIsBooted():
                 return server, monitor

@@ -57,6 +57,8 @@ class LiveSession:
         xruns: Callable[[], int | None] = lambda: None,
         allowlist: Allowlist | None = None,
         subscription_ttl: float = defaults.SUBSCRIPTION_TTL,
+        feedback_ahead: float = 0.0,
+        output_latency: float = 0.0,
     ) -> None:
         self.engine = engine
         self.allowlist = allowlist if allowlist is not None else Allowlist()
@@ -71,9 +73,12 @@ class LiveSession:
             meter=self._meter if engine.orchestra.metering else None,
             sender=sender,
             ttl=subscription_ttl,
+            ahead=feedback_ahead,
+            latency=output_latency,
         )
         self.feedback.scene = engine.conductor.scene.name
         engine.conductor.observer = self.feedback.observe
+        engine.conductor.report_ahead = self.feedback.ahead
         self.buffers = 0
         self._primed = False
         self.errors = 0
@@ -125,8 +130,8 @@ class LiveSession:
             self._primed = False
             return
         try:
+            now = self.clock()  # when this buffer starts computing: the stamps' anchor
             if self.receiver is not None:
-                now = self.clock()
                 taken = self.receiver.due(now, defaults.OSC_TAKE_PER_BUFFER)
                 for message in self._coalesced(taken):
                     self.ages.add(now - message.time)
@@ -136,7 +141,7 @@ class LiveSession:
                 self._adopted(self._staged)
             while self._notices:
                 self._tell(*self._notices.popleft())
-            self.feedback.release(self.engine.sample)
+            self.feedback.release(self.engine.sample, now)
             self.buffers += 1
         except Exception as exc:  # never into pyo's callback: count it and play on
             self.errors += 1

@@ -7,11 +7,15 @@ raised.
 
 from __future__ import annotations
 
+import math
 import socket
+import struct
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
 from pythonosc.osc_message_builder import OscMessageBuilder
+
+from engine.osc.packet import NTP_DELTA
 
 Destination = tuple[str, int]
 
@@ -24,6 +28,24 @@ def encode(address: str, args: Sequence[object] = ()) -> bytes:
             raise TypeError(f"OSC cannot carry a {type(arg).__name__}")
         builder.add_arg(arg)
     return builder.build().dgram
+
+
+_BUNDLE = b"#bundle\x00"
+
+
+def time_tag(unix: float) -> bytes:
+    """An OSC time tag for ``unix`` seconds: NTP seconds and a 32-bit binary fraction."""
+    seconds = math.floor(unix)
+    fraction = min(0xFFFFFFFF, round((unix - seconds) * 4294967296.0))
+    return struct.pack(">II", (seconds + NTP_DELTA) & 0xFFFFFFFF, fraction)
+
+
+def encode_bundle(unix: float, messages: Sequence[bytes]) -> bytes:
+    """One OSC bundle of encoded ``messages``, time-tagged with ``unix`` seconds."""
+    parts = [_BUNDLE, time_tag(unix)]
+    for message in messages:
+        parts += [struct.pack(">i", len(message)), message]
+    return b"".join(parts)
 
 
 class OscSender:

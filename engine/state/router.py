@@ -5,6 +5,8 @@ The address map (docs/osc.md has the full table):
 - ``/state/<input> value`` and any extra address a score binds to an input (with its transform)
 - ``/state/mood valence arousal``
 - ``/scene NAME``, ``/event NAME [intensity]``, ``/tempo BPM`` (0 hands tempo back), ``/seed N``
+- ``/key ROOT [MODE]`` (a note name or a pitch class; ``score`` hands the key back) and
+  ``/mode MODE`` (``score`` hands the mode back): from the next bar line
 
 Arguments arrive as ints (``i``, ``h``), floats (``f``, ``d``), bools (``T``, ``F``) or strings
 (``s``); numbers are coerced to floats (bools to 0/1, numeric strings parsed), anything else is
@@ -26,8 +28,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from engine import defaults
-from engine.commands import ChangeScene, Command, FireEvent, OverrideTempo, Reseed, SetInput
+from engine.commands import (
+    ChangeScene,
+    Command,
+    FireEvent,
+    OverrideTempo,
+    Reseed,
+    SetInput,
+    SetKey,
+    SetMode,
+)
 from engine.curve import Curve
+from engine.music.scales import MODES, pitch_class
 from engine.score.model import Score
 
 #: A decimal number written as text ("72", "-0.5", "1e3"); not "nan" or "inf".
@@ -137,7 +149,52 @@ class Router:
             if values is None:
                 return []
             return [Reseed(int(values[0]) % 2**31)]
+        if address == "/key" or address == "/mode":
+            return self._key(address, args)
         return self._drop("unknown_address")
+
+    # -- key and mode on demand (issue 14, item 8) -------------------------------------------
+    def _key(self, address: str, args: Sequence[object]) -> list[Command]:
+        """``/key ROOT [MODE]``, ``/key score``, ``/mode MODE``, ``/mode score``."""
+        if not args:
+            return self._drop("bad_args")
+        first = args[0]
+        if address == "/mode":
+            if first == "score":
+                return [SetMode(None)]
+            mode = self._mode(first)
+            return [SetMode(mode)] if mode is not None else []
+        if first == "score":
+            return [SetKey(None)]
+        root = self._root(first)
+        if root is None:
+            return []
+        if len(args) < 2:
+            return [SetKey(root)]
+        mode = self._mode(args[1])
+        return [SetKey(root, mode)] if mode is not None else []
+
+    def _root(self, value: object) -> int | None:
+        """A pitch class from a note name ("F#", "Bb") or a whole number (any octave)."""
+        if isinstance(value, str) and not _NUMBER.fullmatch(value.strip()):
+            try:
+                return pitch_class(value)
+            except ValueError:
+                self._drop("unknown_key")
+                return None
+        numbers = self._numbers([value], 1)
+        if numbers is None:
+            return None
+        if not numbers[0].is_integer():
+            self._drop("unknown_key")
+            return None
+        return int(numbers[0]) % 12
+
+    def _mode(self, value: object) -> str | None:
+        if isinstance(value, str) and value in MODES:
+            return value
+        self._drop("unknown_mode" if isinstance(value, str) else "bad_type")
+        return None
 
     def _inputs(self, address: str, args: Sequence[object]) -> list[Command]:
         commands: list[Command] = []

@@ -49,6 +49,8 @@ class Report:
     description: str | None = None
     warnings: list[str] = field(default_factory=list)
     refused: int = 0
+    #: per stamped beat: ms from its stamp to its callback, and from arrival to its stamp
+    stamped: list[tuple[float, float]] = field(default_factory=list)
 
 
 def parse_report(stdout: str) -> Report:
@@ -58,6 +60,9 @@ def parse_report(stdout: str) -> Report:
         if word == "BEAT":
             bar, beat, tempo = rest.split()
             report.beats.append((int(bar), int(beat), float(tempo)))
+        elif word == "STAMPED":
+            late, waited = rest.split()
+            report.stamped.append((float(late), float(waited)))
         elif word == "SCENE":
             report.scenes.append(rest)
         elif word == "STINGER":
@@ -174,3 +179,23 @@ def check_description(report: Report, output: str) -> None:
     assert report.refused == len(REFUSED), output
     for name in REFUSED:
         assert any(f'"{name}"' in warning for warning in report.warnings), (name, output)
+
+
+#: How late a client may fire a stamped beat's callback (ms): its frame loop's period (a
+#: headless Godot 3 runs a frame every ~10 ms, the C# driver polls every 10 ms) and a loaded
+#: machine's scheduling; well under the ~40 ms ahead a beat arrives (30 ms and the latency).
+STAMP_LATE_MS = 12.0
+
+
+def check_stamped(report: Report, output: str) -> None:
+    """Every beat came stamped (the engine plays with its default --feedback-ahead) and its
+    callback fired at its stamp, not on arrival: never before it (1 ms: a clock read in whole
+    milliseconds) and at most STAMP_LATE_MS after, though it arrived well ahead of it."""
+    assert report.stamped, f"no stamped beats\n{output}"
+    assert len(report.stamped) == len(report.beats), output
+    late = sorted(late for late, _ in report.stamped)
+    assert late[0] >= -1.0, f"a callback fired before its stamp: {late}\n{output}"
+    assert late[len(late) // 2] <= STAMP_LATE_MS, f"median {late}\n{output}"
+    assert late[-1] <= STAMP_LATE_MS * 2, f"{late}\n{output}"
+    waited = sorted(waited for _, waited in report.stamped)
+    assert waited[len(waited) // 2] >= 10.0, f"beats did not arrive ahead: {waited}\n{output}"

@@ -22,6 +22,7 @@ from .scenario import (
     SECONDS,
     check_description,
     check_feedback,
+    check_stamped,
     check_summary,
     parse_report,
 )
@@ -68,5 +69,6 @@ def test_godot_client_describes_steers_the_engine_and_hears_its_beats(
     assert "SELFTEST ok" in result.stdout, output
     report = parse_report(result.stdout)
     check_feedback(report, output)
+    check_stamped(report, output)
     check_description(report, output)
     check_summary(summary, DESCRIBED_STATE, DESCRIBED_MESSAGES)

@@ -10,8 +10,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from pythonosc.osc_message import OscMessage
 
+from engine.osc.packet import parse
 from tests.playing import FOREST, PlayingEngine
 
 
@@ -48,8 +48,9 @@ class Listener:
                 data = self.socket.recv(65536)
             except TimeoutError:
                 continue
-            message = OscMessage(data)
-            self.messages.append((time.monotonic(), message.address, list(message.params)))
+            now = time.monotonic()
+            for message in parse(data):  # stamped feedback comes in bundles (--feedback-ahead)
+                self.messages.append((now, message.address, list(message.args)))
 
     def of(self, address: str) -> list[tuple[float, list[object]]]:
         return [(t, args) for t, a, args in list(self.messages) if a == address]

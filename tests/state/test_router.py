@@ -91,3 +91,22 @@ def test_bad_messages_are_counted_by_reason(
     assert router.route(address, args) == []
     assert router.dropped[reason] == 1
     assert router.accepted == 0
+
+
+def test_key_and_mode_on_demand(router: Router) -> None:
+    from engine.commands import SetKey, SetMode
+
+    assert router.route("/key", ["F#"]) == [SetKey(6)]
+    assert router.route("/key", ["Bb", "dorian"]) == [SetKey(10, "dorian")]
+    assert router.route("/key", [15]) == [SetKey(3)]  # a pitch class in any octave
+    assert router.route("/key", ["2"]) == [SetKey(2)]
+    assert router.route("/key", ["score"]) == [SetKey(None)]
+    assert router.route("/mode", ["lydian"]) == [SetMode("lydian")]
+    assert router.route("/mode", ["score"]) == [SetMode(None)]
+    accepted = router.accepted
+    for args in (["H"], [2.5], ["C", "bebop"], []):
+        assert router.route("/key", args) == []
+    assert router.route("/mode", ["bebop"]) == []
+    assert router.route("/mode", [3]) == []
+    assert router.accepted == accepted
+    assert router.dropped == {"unknown_key": 2, "unknown_mode": 2, "bad_args": 1, "bad_type": 1}

@@ -150,6 +150,17 @@ func _self_test():
 		["/m", [-5, 0.25, "ab", true, false]]]
 	if got == null or str(got) != str(want):
 		return "bundle: %s, not %s" % [str(got), str(want)]
+	var tagged = client._buffer()  # a bundle stamped 2024-01-01T00:00:00.5Z
+	client._put_string(tagged, "#bundle")
+	tagged.put_u32(1704067200 + 2208988800)
+	tagged.put_u32(2147483648)
+	tagged.put_32(beat.size())
+	tagged.put_data(beat)
+	got = client.decode_packet_timed(tagged.data_array)
+	if got == null or str(got) != str([["/engine/beat", [3, 2, 90.5], 1704067200.5]]):
+		return "time tag: %s" % str(got)
+	if str(client.decode_packet_timed(_bundle([beat]))[0][2]) != str(0.0):
+		return "the time tag 1 is not 'at once'"
 	var cut = client._reader(beat)
 	cut.seek(0)
 	if client.decode_packet(cut.get_data(beat.size() - 4)[1]) != null:
@@ -235,6 +246,10 @@ func _env(variable, default_value):
 func _on_beat(bar, beat_in_bar, tempo):
 	beats += 1
 	print("BEAT %d %d %.3f" % [bar, beat_in_bar, tempo])
+	if client.current_stamp > 0.0:  # stamped: fired at (after) its stamp, not on arrival
+		# STAMPED fired-minus-stamp and stamp-minus-arrival, in ms
+		print("STAMPED %.3f %.3f" % [(client.unix_time() - client.current_stamp) * 1000.0,
+			(client.current_stamp - client.current_arrival) * 1000.0])
 
 
 func _on_scene_changed(scene_name):

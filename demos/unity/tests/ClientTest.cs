@@ -46,6 +46,11 @@ static class ClientTest
                 beats++;
                 Console.WriteLine(string.Format(CultureInfo.InvariantCulture,
                     "BEAT {0} {1} {2:F3}", bar, beat, tempo));
+                if (osc.CurrentStamp > 0)  // fired at (after) its stamp, not on arrival
+                    Console.WriteLine(string.Format(CultureInfo.InvariantCulture,
+                        "STAMPED {0:F3} {1:F3}",
+                        (OscCodec.UnixNow() - osc.CurrentStamp) * 1000.0,
+                        (osc.CurrentStamp - osc.CurrentArrival) * 1000.0));
             };
             osc.SceneChanged += scene => { scenes++; Console.WriteLine("SCENE " + scene); };
             osc.Stinger += name => { stingers++; Console.WriteLine("STINGER " + name); };
