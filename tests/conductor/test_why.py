@@ -36,8 +36,9 @@ SCRIPT = [
     TimedMessage(32.0, "/scene", ("grove",)),
     TimedMessage(36.0, "/event", ("discovery", 0.8)),
     TimedMessage(42.0, "/tempo", (70,)),
+    TimedMessage(48.0, "/key", ("A", "dorian")),
 ]
-SECONDS = 52.0
+SECONDS = 56.0
 
 Reason = tuple[float, str, str, str]  # (seconds, kind, subject, cause)
 
@@ -89,6 +90,8 @@ def test_commands_are_named_as_sent(told) -> None:
     assert [(r[2], r[3]) for r in stinger] == [("discovery", "/event discovery 0.80")]
     tempo = between(reasons, "tempo", 42.0, SECONDS)
     assert tempo and all(r[3] == "/tempo 70" for r in tempo), tempo
+    key = between(reasons, "key", 48.0, SECONDS)
+    assert [(r[2], r[3]) for r in key] == [("A dorian", "/key A dorian")], reasons
 
 
 def test_nothing_that_did_not_move_is_named(told) -> None:
