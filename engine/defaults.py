@@ -449,3 +449,35 @@ CONSOLE_ERRORS_KEPT = 5
 CONSOLE_START_TIMEOUT = 20.0
 #: How often the console looks at the score file for changes (s): a stat() call.
 CONSOLE_SCORE_CHECK = 1.0
+
+# -- Entrainment: the tempo leads the heart (issue 14, item 3; docs/entrainment.md) ---------------
+#: What `goal: calm` and `goal: energise` mean: the tempo aims this fraction below or above the
+#: listener's (folded) heart rate. A few percent is what the iso principle asks for: a step the
+#: listener can follow, not a new tempo imposed on them.
+ENTRAIN_GOALS: dict[str, float] = {"calm": -0.05, "energise": 0.05}
+#: The largest |goal| a score may ask: beyond ~10 % the music no longer sounds "near" the pulse.
+ENTRAIN_GOAL_LIMIT = 0.10
+#: Hard tempo limits while entraining (BPM): a score's own `min`/`max` and its tempo range are
+#: clamped inside them. Below 40 a beat stops being heard as a pulse; above 180 as one beat.
+ENTRAIN_TEMPO_LIMITS = (40.0, 180.0)
+#: The most the tempo may change from one bar to the next while entraining (a fraction of the
+#: tempo), by default and at most: 2 % a bar is a drift the listener follows without noticing a
+#: jump; 3 % is the hard cap (the score's `tempo.glide` applies too, whichever is smaller).
+ENTRAIN_PER_BAR = 0.02
+ENTRAIN_PER_BAR_LIMIT = 0.03
+#: The most the tempo may move within any minute (BPM, between any two bar lines under 60 s
+#: apart), by default and at most: slow enough that a body has time to follow.
+ENTRAIN_PER_MINUTE = 6.0
+ENTRAIN_PER_MINUTE_LIMIT = 10.0
+#: Bars the tempo must sit within `tolerance` of the heart before it starts to lead (match
+#: first, then lead: the iso principle).
+ENTRAIN_MATCH_BARS = 8
+ENTRAIN_TOLERANCE = 0.03
+#: Bars (with a valid heart reading) over which following is judged while leading, and the least
+#: the heart must move toward the goal over them (a fraction of its rate); else leading stops
+#: and the tempo holds.
+ENTRAIN_WINDOW = 16
+ENTRAIN_FOLLOW = 0.01
+#: Heart readings outside this range (BPM) are a sensor's dropout (a flaky strap sends 0 or 255),
+#: not a heart: such a bar holds the tempo and does not count.
+ENTRAIN_HEART_VALID = (30.0, 220.0)
