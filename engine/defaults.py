@@ -481,3 +481,37 @@ ENTRAIN_FOLLOW = 0.01
 #: Heart readings outside this range (BPM) are a sensor's dropout (a flaky strap sends 0 or 255),
 #: not a heart: such a bar holds the tempo and does not count.
 ENTRAIN_HEART_VALID = (30.0, 220.0)
+
+# -- The comfort budget (issue 14, item 4; docs/comfort.md) ----------------------------------------
+#: Presets for `comfort: {preset: NAME}` and `--comfort NAME`: how fast each layer's gain (dB/s,
+#: and dB in one step), instrument parameters, pan and reverb (a share of their range per second
+#: and per step), the loudness (dB/s, dB), the tempo (BPM/s, and a fraction per bar) may move,
+#: and the shortest scene fade (s). No standard sets these; they were chosen by ear and by
+#: measuring renders driven by a 5 Hz square wave (tests/conductor/test_comfort.py): `vr` keeps
+#: every swing slower than a head turn's worth of surprise, `gentle` halves it again.
+#: The loudness budget is shared: each layer's gain gets at most half of it (a mix of layers
+#: moves no faster in dB than its fastest layer), the master dynamics the rest.
+COMFORT_PRESETS: dict[str, dict[str, float]] = {
+    "vr": {
+        "gain_rate": 3.0,
+        "gain_step": 1.0,
+        "param_rate": 0.5,
+        "param_step": 0.05,
+        "loudness_rate": 6.0,
+        "loudness_step": 1.0,
+        "tempo_rate": 0.5,
+        "tempo_step": 0.02,
+        "fade": 4.0,
+    },
+    "gentle": {
+        "gain_rate": 1.5,
+        "gain_step": 0.5,
+        "param_rate": 0.25,
+        "param_step": 0.025,
+        "loudness_rate": 3.0,
+        "loudness_step": 0.5,
+        "tempo_rate": 0.25,
+        "tempo_step": 0.01,
+        "fade": 6.0,
+    },
+}

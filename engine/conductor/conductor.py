@@ -33,7 +33,9 @@ from collections.abc import Callable
 from engine import defaults
 from engine.clock.transport import Transport
 from engine.commands import ChangeScene, Command, FireEvent, OverrideTempo, Reseed, SetInput
-from engine.conductor.layers import MIX_PARAMS, LayerState
+from engine.conductor.comfort import Budget, Limiter, budget
+from engine.conductor.entrainment import Entrainment
+from engine.conductor.layers import MIX_PARAMS, RESEND, LayerState
 from engine.conductor.performer import Observer
 from engine.conductor.preparation import BarPlan, Preparation, Slice
 from engine.conductor.stingergate import StingerGate
@@ -61,6 +63,7 @@ from engine.music.scales import Scale
 from engine.score import format as fmt
 from engine.score.catalog import Catalog
 from engine.score.model import (
+    ComfortSpec,
     KeySpec,
     LayerSpec,
     ParamMap,
@@ -112,7 +115,15 @@ class Conductor:
         self.bus = StateBus(score.inputs, sr, buffersize)
         self.scene = score.scenes[score.initial_scene]
         self.tempo_override: float | None = None
-        self.transport = Transport(sr, score.meter.beats, bpm=self._tempo_target())
+        #: The tempo leading the heart (``entrainment:``), and the comfort budget's limits.
+        self.entrainment = self._entrainment(score, self._tempo_target())
+        #: A comfort budget that outlasts reloads (``play --comfort``), else the score's own.
+        self.comfort_override: ComfortSpec | None = None
+        self.comfort: Budget | None = budget(score.comfort) if score.comfort else None
+        self.limiter = Limiter(sr, buffersize)
+        self._now = 0  # the current buffer's first sample (for the limiter)
+        start = self.entrainment.bpm if self.entrainment else self._tempo_target()
+        self.transport = Transport(sr, score.meter.beats, bpm=start)
         self.lead = defaults.BAR_LEAD * sr  # samples
         self.preparation = Preparation()
         self._bar: BarPlan | None = None  # the bar playing
@@ -279,7 +290,8 @@ class Conductor:
             self._open_window(end)  # a bar shorter than the lead, or a huge buffer
             self.preparation.run(start, frames, share=False)
         self._land_pending(start, end)
-        if self.bus.changed:
+        if self.bus.changed or self.limiter.moving:
+            self._now = start
             self._update_continuous()
         self._run_actions(end)
         self._dispatch(start, end)
@@ -298,9 +310,13 @@ class Conductor:
         first = transport.bar < 0
         bar, start = transport.bar + 1, transport.next_bar_start
         bpm = self._tempo_target()
-        if not first:
+        if self.entrainment is not None:
+            bpm = self._entrained(start)
+        elif not first:
             glide = self.score.tempo.glide
             bpm = min(transport.bpm * (1 + glide), max(transport.bpm * (1 - glide), bpm))
+        if self.comfort is not None and not first:
+            bpm = self._comfortable_tempo(bpm)
         scene: SceneSpec | None = self.scene if first else None
         pending = self._pending_scene
         if pending is not None and pending[1] <= bar and pending[2] == 0.0:
@@ -404,6 +420,34 @@ class Conductor:
             bpm = mapping.evaluate(self.bus.values)
         tempo = self.score.tempo
         return min(tempo.max, max(tempo.min, bpm))
+
+    def _entrainment(self, score: Score, start: float) -> Entrainment | None:
+        spec = score.entrainment
+        if spec is None:
+            return None
+        return Entrainment(spec, start, (score.tempo.min, score.tempo.max), score.tempo.glide)
+
+    def _entrained(self, start: float) -> float:
+        """The next bar's tempo as entrainment leads it (docs/entrainment.md); a phase change
+        is reported to the observer."""
+        entrainment = self.entrainment
+        assert entrainment is not None
+        phase = entrainment.phase
+        heart = self.bus.values.get(entrainment.spec.input)
+        bpm = entrainment.bar(start / self.sr, heart, self.tempo_override)
+        if self.observer is not None and (entrainment.phase != phase or self.transport.bar < 0):
+            detail = {"phase": entrainment.phase, "target": entrainment.target}
+            self.observer(round(start), "entrainment", detail)
+        return bpm
+
+    def _comfortable_tempo(self, bpm: float) -> float:
+        """``bpm`` within the comfort budget of the tempo now: a fraction per bar, and BPM per
+        second over the bar that ends."""
+        comfort, transport = self.comfort, self.transport
+        assert comfort is not None
+        seconds = transport.beats_per_bar * 60.0 / transport.bpm
+        step = min(comfort.tempo_step * transport.bpm, comfort.tempo_rate * seconds)
+        return min(transport.bpm + step, max(transport.bpm - step, bpm))
 
     def _follow_scene(self, scene: SceneSpec) -> None:
         """Start the scene's progression and key from the first bar it governs."""
@@ -643,6 +687,8 @@ class Conductor:
         self._scene_bar = max(0, self.transport.bar)
         if fade is None:
             fade = self.score.transition(previous.name, name).fade
+        if self.comfort is not None and not initial:
+            fade = max(fade, self.comfort.fade)
         wanted = set(self.scene.layers)
         for layer_name, layer in self.layers.items():
             if layer_name in wanted and not layer.active:
@@ -723,11 +769,20 @@ class Conductor:
             duck = stinger.duck
             for name, layer in self.layers.items():
                 if layer.sounding:
-                    self.out.append(Duck(name, duck.db, defaults.STINGER_DUCK_ATTACK))
-                    self._at(sample + length, self._unducker(name, duck.release))
+                    attack, release = self._duck_times(duck.db, duck.release)
+                    self.out.append(Duck(name, duck.db, attack))
+                    self._at(sample + length, self._unducker(name, release))
         self._at(sample + length + STINGER_TAIL * self.sr, self._stinger_rest(channel))
         if self.observer:
             self.observer(sample, "stinger", {"stinger": stinger.name, "intensity": intensity})
+
+    def _duck_times(self, db: float, release: float) -> tuple[float, float]:
+        """A duck's attack and release, slowed if need be to the comfort budget's gain rate."""
+        attack = defaults.STINGER_DUCK_ATTACK
+        if self.comfort is None:
+            return attack, release
+        least = abs(db) / self.comfort.gain[0]
+        return max(attack, least), max(release, least)
 
     def _stinger_waker(self, stinger: StingerSpec) -> Slice:
         """A slice: start a stinger's instrument ahead of its landing, if it is still to come."""
@@ -778,6 +833,10 @@ class Conductor:
         """
         old, line = self.score, self.transport.next_bar_start
         self.score = score
+        if score.entrainment != old.entrainment or score.tempo != old.tempo:
+            self.entrainment = self._entrainment(score, self.transport.bpm)
+        comfort = self.comfort_override or score.comfort
+        self.comfort = budget(comfort) if comfort else None
         self.bus = self.bus.carried_to(score.inputs, self.sr, self.bus_buffersize)
         next_bar = self.transport.bar + 1
         scene = score.scenes.get(self.scene.name)
@@ -883,6 +942,11 @@ class Conductor:
                     layer.sent.clear()
                 self._update_layer(name, layer, inputs)
         dynamics = self.score.master.dynamics.evaluate(inputs)
+        if self.comfort is not None:
+            if force:
+                self.limiter.forget("")
+            rate, step = self.comfort.dynamics
+            dynamics = self.limiter.limit(("", "dynamics"), dynamics, self._now, rate, step)
         if force or not math.isclose(dynamics, getattr(self, "_dynamics", math.nan)):
             self._dynamics = dynamics
             self.out.append(SetDynamics(dynamics))
@@ -890,6 +954,15 @@ class Conductor:
     def _update_layer(self, name: str, layer: LayerState, inputs: dict[str, float]) -> None:
         """Send the layer's mix and instrument parameters that moved since they were sent."""
         gain, pan, reverb = (layer.value(p, inputs) for p in MIX_PARAMS)
+        comfort = self.comfort
+        if comfort is not None:
+            limit, now = self.limiter.limit, self._now
+            if not layer.sent:  # the performer knows nothing of it: send the values as they are
+                self.limiter.forget(name)
+            gain = limit((name, "gain"), gain, now, *comfort.gain, 1.01 * RESEND * 90.0)
+            rate, step = comfort.param
+            pan = limit((name, "pan"), pan, now, 2 * rate, 2 * step, 1.01 * RESEND * 2.0)
+            reverb = limit((name, "reverb"), reverb, now, rate, step, 1.01 * RESEND)
         if (
             layer.changed("gain", gain, 90.0)
             | layer.changed("pan", pan, 2.0)
@@ -899,6 +972,12 @@ class Conductor:
         for pname, mapping in layer.instrument_params.items():
             lo, hi = layer.param_ranges[pname]
             value = min(hi, max(lo, mapping.evaluate(inputs)))
+            if comfort is not None:
+                rate, step = comfort.param
+                span = hi - lo
+                value = limit(
+                    (name, pname), value, now, rate * span, step * span, 1.01 * RESEND * span
+                )
             if layer.changed(pname, value, hi - lo):
                 self.out.append(SetParam(name, pname, value))
 

@@ -7,6 +7,7 @@ and how the whole evolves (tempo, key, harmony, transitions, stingers, mutation,
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 from engine import defaults
@@ -304,6 +305,28 @@ class EntrainmentSpec:
 
 
 @dataclass(frozen=True)
+class ComfortSpec:
+    """How fast what the conductor sends may move (docs/comfort.md); ``inf``: no limit.
+    Rates are per second, steps per action; parameters in shares of their range, gains and
+    loudness in dB, tempo in BPM per second and a fraction per bar; ``fade`` is the shortest
+    scene fade (s)."""
+
+    gain_rate: float = math.inf
+    gain_step: float = math.inf
+    param_rate: float = math.inf
+    param_step: float = math.inf
+    loudness_rate: float = math.inf
+    loudness_step: float = math.inf
+    tempo_rate: float = math.inf
+    tempo_step: float = math.inf
+    fade: float = 0.0
+
+    @staticmethod
+    def preset(name: str) -> ComfortSpec:
+        return ComfortSpec(**defaults.COMFORT_PRESETS[name])
+
+
+@dataclass(frozen=True)
 class Score:
     file: str
     title: str
@@ -328,6 +351,8 @@ class Score:
     motifs: dict[str, Motif] = field(default_factory=dict)
     #: The tempo leads the heart (``entrainment:``); None: the tempo follows its mapping.
     entrainment: EntrainmentSpec | None = None
+    #: The comfort budget (``comfort:``, ``--comfort``); None: no limits.
+    comfort: ComfortSpec | None = None
 
     def transition(self, source: str, target: str) -> TransitionSpec:
         """The most specific rule for ``source -> target`` (exact beats wildcard; later wins)."""
