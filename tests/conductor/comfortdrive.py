@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -127,7 +128,7 @@ def largest_step(values: np.ndarray) -> float:
 def tempo_steps(trace: Trace) -> tuple[float, float]:
     """(the largest change at a bar line as a fraction, the largest in BPM per second of bar)."""
     fraction = rate = 0.0
-    for (t0, b0), (t1, b1) in zip(trace.tempo, trace.tempo[1:], strict=False):
+    for (t0, b0), (t1, b1) in itertools.pairwise(trace.tempo):
         fraction = max(fraction, abs(b1 - b0) / b0)
         rate = max(rate, abs(b1 - b0) / (t1 - t0))
     return fraction, rate
