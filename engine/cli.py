@@ -18,10 +18,14 @@ import argparse
 import math
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from engine import defaults
 from engine.bundled import DEFAULT_SCORE, demo_timeline, resolve_score
 from engine.errors import ScoreError, SoundscapeError, TimelineError
+
+if TYPE_CHECKING:
+    from engine.score.model import Score
 
 #: Exit status of ``play`` (and ``demo``) when the session ran but a file it was writing failed
 #: (the music played on; the message and ``--summary`` say which file and why). 2 is an error
@@ -96,6 +100,7 @@ def _parser() -> argparse.ArgumentParser:
         "events, loudness (docs/plots.md)",
     )
     _soundfont_option(render)
+    _comfort_option(render)
     render.set_defaults(run=_render)
 
     plot = sub.add_parser(
@@ -213,6 +218,7 @@ def _parser() -> argparse.ArgumentParser:
         " on demand, with or without this)",
     )
     play.add_argument("--quiet", action="store_true", help="no status view")
+    _comfort_option(play)
     play.add_argument(
         "--console",
         type=listen_port,
@@ -300,6 +306,26 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _comfort_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--comfort",
+        choices=tuple(defaults.COMFORT_PRESETS),
+        help="a comfort budget: cap how fast gains, parameters, loudness and tempo move, "
+        "instead of the score's own `comfort:` (docs/comfort.md)",
+    )
+
+
+def _with_comfort(score: Score, args: argparse.Namespace) -> Score:
+    """``score`` with ``--comfort``'s preset as its comfort budget, if one was given."""
+    from dataclasses import replace
+
+    from engine.score.model import ComfortSpec
+
+    if getattr(args, "comfort", None) is None:
+        return score
+    return replace(score, comfort=ComfortSpec.preset(args.comfort))
+
+
 def _render(args: argparse.Namespace) -> int:
     from engine.catalog import default_catalog
     from engine.render.midirecord import MidiRecorder
@@ -316,7 +342,7 @@ def _render(args: argparse.Namespace) -> int:
         args.duration = (recorded_length(timeline_path) if timeline_path else None) or 60.0
     if args.duration <= 0 or args.duration > 24 * 3600:
         raise SoundscapeError("--duration must be between 0 and 86400 seconds")
-    score = load_score(score_path, default_catalog(), args.soundfont)
+    score = _with_comfort(load_score(score_path, default_catalog(), args.soundfont), args)
     timeline = load_timeline(timeline_path) if timeline_path else []
     progress = None if args.quiet or not sys.stderr.isatty() else _progress_bar
     recorder = None
@@ -442,7 +468,9 @@ def _play(args: argparse.Namespace) -> int:
         raise SoundscapeError("--output-latency must be 0 to 1000 ms")
     if args.summary is not None:
         check_output(args.summary)
-    score = load_score(resolve_score(args.score), default_catalog(), args.soundfont)
+    score = _with_comfort(
+        load_score(resolve_score(args.score), default_catalog(), args.soundfont), args
+    )
     options = PlayOptions(
         audio=args.audio,
         sr=args.sr,
@@ -460,6 +488,7 @@ def _play(args: argparse.Namespace) -> int:
         jack_server=args.jack_server,
         score_file=args.score,
         watch=args.watch,
+        comfort=args.comfort,
         soundfonts=tuple(str(path) for path in args.soundfont or ()),
         oscquery=args.oscquery,
         console=args.console,
@@ -532,7 +561,9 @@ def _demo(args: argparse.Namespace) -> int:
     from engine.live.player import PlayOptions, play
     from engine.score.loader import load_score
 
-    score = load_score(resolve_score(args.score), default_catalog(), args.soundfont)
+    score = _with_comfort(
+        load_score(resolve_score(args.score), default_catalog(), args.soundfont), args
+    )
     options = PlayOptions(
         audio=args.audio, port=args.port, record=args.record, score_file=args.score
     )

@@ -484,3 +484,69 @@ FEEDBACK_AHEAD = 0.03
 #: stream's is unknown to pyo, and two buffers (the one playing and the one queued) is the usual
 #: double buffering; with JACK the playback port's latency is read instead.
 OUTPUT_LATENCY_BUFFERS = 2
+
+# -- Entrainment: the tempo leads the heart (issue 14, item 3; docs/entrainment.md) ---------------
+#: What `goal: calm` and `goal: energise` mean: the tempo aims this fraction below or above the
+#: listener's (folded) heart rate. A few percent is what the iso principle asks for: a step the
+#: listener can follow, not a new tempo imposed on them.
+ENTRAIN_GOALS: dict[str, float] = {"calm": -0.05, "energise": 0.05}
+#: The largest |goal| a score may ask: beyond ~10 % the music no longer sounds "near" the pulse.
+ENTRAIN_GOAL_LIMIT = 0.10
+#: Hard tempo limits while entraining (BPM): a score's own `min`/`max` and its tempo range are
+#: clamped inside them. Below 40 a beat stops being heard as a pulse; above 180 as one beat.
+ENTRAIN_TEMPO_LIMITS = (40.0, 180.0)
+#: The most the tempo may change from one bar to the next while entraining (a fraction of the
+#: tempo), by default and at most: 2 % a bar is a drift the listener follows without noticing a
+#: jump; 3 % is the hard cap (the score's `tempo.glide` applies too, whichever is smaller).
+ENTRAIN_PER_BAR = 0.02
+ENTRAIN_PER_BAR_LIMIT = 0.03
+#: The most the tempo may move within any minute (BPM, between any two bar lines under 60 s
+#: apart), by default and at most: slow enough that a body has time to follow.
+ENTRAIN_PER_MINUTE = 6.0
+ENTRAIN_PER_MINUTE_LIMIT = 10.0
+#: Bars the tempo must sit within `tolerance` of the heart before it starts to lead (match
+#: first, then lead: the iso principle).
+ENTRAIN_MATCH_BARS = 8
+ENTRAIN_TOLERANCE = 0.03
+#: Bars (with a valid heart reading) over which following is judged while leading, and the least
+#: the heart must move toward the goal over them (a fraction of its rate); else leading stops
+#: and the tempo holds.
+ENTRAIN_WINDOW = 16
+ENTRAIN_FOLLOW = 0.01
+#: Heart readings outside this range (BPM) are a sensor's dropout (a flaky strap sends 0 or 255),
+#: not a heart: such a bar holds the tempo and does not count.
+ENTRAIN_HEART_VALID = (30.0, 220.0)
+
+# -- The comfort budget (issue 14, item 4; docs/comfort.md) ----------------------------------------
+#: Presets for `comfort: {preset: NAME}` and `--comfort NAME`: how fast each layer's gain (dB/s,
+#: and dB in one step), instrument parameters, pan and reverb (a share of their range per second
+#: and per step), the loudness (dB/s, dB), the tempo (BPM/s, and a fraction per bar) may move,
+#: and the shortest scene fade (s). No standard sets these; they were chosen by ear and by
+#: measuring renders driven by a 5 Hz square wave (tests/conductor/test_comfort.py): `vr` keeps
+#: every swing slower than a head turn's worth of surprise, `gentle` halves it again.
+#: The loudness budget is shared: each layer's gain gets at most half of it (a mix of layers
+#: moves no faster in dB than its fastest layer), the master dynamics the rest.
+COMFORT_PRESETS: dict[str, dict[str, float]] = {
+    "vr": {
+        "gain_rate": 3.0,
+        "gain_step": 1.0,
+        "param_rate": 0.5,
+        "param_step": 0.05,
+        "loudness_rate": 6.0,
+        "loudness_step": 1.0,
+        "tempo_rate": 0.5,
+        "tempo_step": 0.02,
+        "fade": 4.0,
+    },
+    "gentle": {
+        "gain_rate": 1.5,
+        "gain_step": 0.5,
+        "param_rate": 0.25,
+        "param_step": 0.025,
+        "loudness_rate": 3.0,
+        "loudness_step": 0.5,
+        "tempo_rate": 0.25,
+        "tempo_step": 0.01,
+        "fade": 6.0,
+    },
+}

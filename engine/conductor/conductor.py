@@ -42,7 +42,9 @@ from engine.commands import (
     SetKey,
     SetMode,
 )
-from engine.conductor.layers import MIX_PARAMS, LayerState
+from engine.conductor.comfort import Budget, Limiter, budget
+from engine.conductor.entrainment import Entrainment
+from engine.conductor.layers import MIX_PARAMS, RESEND, LayerState
 from engine.conductor.performer import Observer
 from engine.conductor.preparation import BarPlan, Preparation, Slice
 from engine.conductor.stingergate import StingerGate
@@ -71,6 +73,7 @@ from engine.music.scales import PITCH_CLASS_NAMES, Scale
 from engine.score import format as fmt
 from engine.score.catalog import Catalog
 from engine.score.model import (
+    ComfortSpec,
     KeySpec,
     LayerSpec,
     ParamMap,
@@ -126,7 +129,14 @@ class Conductor:
         #: of the score's (None: the score decides; its mode selector keeps following its input)
         self.key_override: int | None = None
         self.mode_override: str | None = None
-        self.transport = Transport(sr, score.meter.beats, bpm=self._tempo_target())
+        #: The tempo leading the heart (``entrainment:``), and the comfort budget's limits.
+        self.entrainment = self._entrainment(score, self._tempo_target())
+        #: A comfort budget that outlasts reloads (``play --comfort``), else the score's own.
+        self.comfort_override: ComfortSpec | None = None
+        self.comfort: Budget | None = budget(score.comfort) if score.comfort else None
+        self.limiter = Limiter(sr, buffersize)
+        start = self.entrainment.bpm if self.entrainment else self._tempo_target()
+        self.transport = Transport(sr, score.meter.beats, bpm=start)
         self.lead = defaults.BAR_LEAD * sr  # samples
         self.preparation = Preparation()
         self._bar: BarPlan | None = None  # the bar playing
@@ -328,7 +338,7 @@ class Conductor:
             self._open_window(end)  # a bar shorter than the lead, or a huge buffer
             self.preparation.run(start, frames, share=False)
         self._land_pending(start, end)
-        if self.bus.changed:
+        if self.bus.changed or self.limiter.moving:
             self._update_continuous()
         self._run_actions(end)
         self._dispatch(start, end)
@@ -349,9 +359,13 @@ class Conductor:
         first = transport.bar < 0
         bar, start = transport.bar + 1, transport.next_bar_start
         bpm = self._tempo_target()
-        if not first:
+        if self.entrainment is not None:
+            bpm = self._entrained(start)
+        elif not first:
             glide = self.score.tempo.glide
             bpm = min(transport.bpm * (1 + glide), max(transport.bpm * (1 - glide), bpm))
+        if self.comfort is not None and not first:
+            bpm = self._comfortable_tempo(bpm)
         scene: SceneSpec | None = self.scene if first else None
         pending = self._pending_scene
         if pending is not None and pending[1] <= bar and pending[2] == 0.0:
@@ -506,8 +520,14 @@ class Conductor:
             subject = f"{explainer.tempo:.0f}->{plan.bpm:.0f} bpm"
             explainer.tempo = plan.bpm
             scene = self._harmony_scene
+            entrainment = self.entrainment
             if self.tempo_override is not None:
                 cause = f"/tempo {self.tempo_override:g}"
+            elif entrainment is not None:
+                heart = entrainment.spec.input
+                cause = explainer.moved(
+                    "tempo", f"entrainment ({entrainment.phase})", heart, plan.inputs
+                )
             elif scene.tempo is not None:
                 cause = explainer.rule(
                     "tempo", f"scenes.{scene.name}.tempo", scene.tempo, plan.inputs
@@ -540,6 +560,34 @@ class Conductor:
             bpm = mapping.evaluate(self.bus.values)
         tempo = self.score.tempo
         return min(tempo.max, max(tempo.min, bpm))
+
+    def _entrainment(self, score: Score, start: float) -> Entrainment | None:
+        spec = score.entrainment
+        if spec is None:
+            return None
+        return Entrainment(spec, start, (score.tempo.min, score.tempo.max), score.tempo.glide)
+
+    def _entrained(self, start: float) -> float:
+        """The next bar's tempo as entrainment leads it (docs/entrainment.md); a phase change
+        is reported to the observer."""
+        entrainment = self.entrainment
+        assert entrainment is not None
+        phase = entrainment.phase
+        heart = self.bus.values.get(entrainment.spec.input)
+        bpm = entrainment.bar(start / self.sr, heart, self.tempo_override)
+        if self.observer is not None and (entrainment.phase != phase or self.transport.bar < 0):
+            detail = {"phase": entrainment.phase, "target": entrainment.target}
+            self.observer(round(start), "entrainment", detail)
+        return bpm
+
+    def _comfortable_tempo(self, bpm: float) -> float:
+        """``bpm`` within the comfort budget of the tempo now: a fraction per bar, and BPM per
+        second over the bar that ends."""
+        comfort, transport = self.comfort, self.transport
+        assert comfort is not None
+        seconds = transport.beats_per_bar * 60.0 / transport.bpm
+        step = min(comfort.tempo_step * transport.bpm, comfort.tempo_rate * seconds)
+        return min(transport.bpm + step, max(transport.bpm - step, bpm))
 
     def _follow_scene(self, scene: SceneSpec) -> None:
         """Start the scene's progression and key from the first bar it governs."""
@@ -782,6 +830,8 @@ class Conductor:
         self._scene_bar = max(0, self.transport.bar)
         if fade is None:
             fade = self.score.transition(previous.name, name).fade
+        if self.comfort is not None and not initial:
+            fade = max(fade, self.comfort.fade)
         wanted = set(self.scene.layers)
         for layer_name, layer in self.layers.items():
             if layer_name in wanted and not layer.active:
@@ -867,14 +917,23 @@ class Conductor:
             duck = stinger.duck
             for name, layer in self.layers.items():
                 if layer.sounding:
-                    self.out.append(Duck(name, duck.db, defaults.STINGER_DUCK_ATTACK))
-                    self._at(sample + length, self._unducker(name, duck.release))
+                    attack, release = self._duck_times(duck.db, duck.release)
+                    self.out.append(Duck(name, duck.db, attack))
+                    self._at(sample + length, self._unducker(name, release))
         self._at(sample + length + STINGER_TAIL * self.sr, self._stinger_rest(channel))
         if self.observer:
             if self._untold("stinger", sample):
                 self.observer(sample, "stinger", {"stinger": stinger.name, "intensity": intensity})
             cause = f"/event {stinger.event} {intensity:.2f}"
             self._why(sample, Why("stinger", stinger.name, cause))
+
+    def _duck_times(self, db: float, release: float) -> tuple[float, float]:
+        """A duck's attack and release, slowed if need be to the comfort budget's gain rate."""
+        attack = defaults.STINGER_DUCK_ATTACK
+        if self.comfort is None:
+            return attack, release
+        least = abs(db) / self.comfort.gain[0]
+        return max(attack, least), max(release, least)
 
     def _stinger_waker(self, stinger: StingerSpec) -> Slice:
         """A slice: start a stinger's instrument ahead of its landing, if it is still to come."""
@@ -925,6 +984,10 @@ class Conductor:
         """
         old, line = self.score, self.transport.next_bar_start
         self.score = score
+        if score.entrainment != old.entrainment or score.tempo != old.tempo:
+            self.entrainment = self._entrainment(score, self.transport.bpm)
+        comfort = self.comfort_override or score.comfort
+        self.comfort = budget(comfort) if comfort else None
         self.bus = self.bus.carried_to(score.inputs, self.sr, self.bus_buffersize)
         next_bar = self.transport.bar + 1
         scene = score.scenes.get(self.scene.name)
@@ -1031,6 +1094,11 @@ class Conductor:
                     layer.sent.clear()
                 self._update_layer(name, layer, inputs)
         dynamics = self.score.master.dynamics.evaluate(inputs)
+        if self.comfort is not None:
+            if force:
+                self.limiter.forget("")
+            rate, step = self.comfort.dynamics
+            dynamics = self.limiter.limit(("", "dynamics"), dynamics, self._now, rate, step)
         if force or not math.isclose(dynamics, getattr(self, "_dynamics", math.nan)):
             self._dynamics = dynamics
             self.out.append(SetDynamics(dynamics))
@@ -1038,6 +1106,15 @@ class Conductor:
     def _update_layer(self, name: str, layer: LayerState, inputs: dict[str, float]) -> None:
         """Send the layer's mix and instrument parameters that moved since they were sent."""
         gain, pan, reverb = (layer.value(p, inputs) for p in MIX_PARAMS)
+        comfort = self.comfort
+        if comfort is not None:
+            limit, now = self.limiter.limit, self._now
+            if not layer.sent:  # the performer knows nothing of it: send the values as they are
+                self.limiter.forget(name)
+            gain = limit((name, "gain"), gain, now, *comfort.gain, 1.01 * RESEND * 90.0)
+            rate, step = comfort.param
+            pan = limit((name, "pan"), pan, now, 2 * rate, 2 * step, 1.01 * RESEND * 2.0)
+            reverb = limit((name, "reverb"), reverb, now, rate, step, 1.01 * RESEND)
         if (
             layer.changed("gain", gain, 90.0)
             | layer.changed("pan", pan, 2.0)
@@ -1051,6 +1128,12 @@ class Conductor:
         for pname, mapping in layer.instrument_params.items():
             lo, hi = layer.param_ranges[pname]
             value = min(hi, max(lo, mapping.evaluate(inputs)))
+            if comfort is not None:
+                rate, step = comfort.param
+                span = hi - lo
+                value = limit(
+                    (name, pname), value, now, rate * span, step * span, 1.01 * RESEND * span
+                )
             if layer.changed(pname, value, hi - lo):
                 self.out.append(SetParam(name, pname, value))
 

@@ -46,7 +46,7 @@ from engine.osc.receiver import OscReceiver
 from engine.osc.sender import Destination
 from engine.render.engine import Engine
 from engine.render.outputs import check_output
-from engine.score.model import Score
+from engine.score.model import ComfortSpec, Score
 
 #: Steps of the fade-out ramp (pyo smooths each step over a buffer).
 FADE_STEPS = 25
@@ -73,6 +73,7 @@ class PlayOptions:
     score_file: str = "SCORE"  # named in the replay hint of --record-osc
     watch: bool = False  # reload the score when its files change (/engine/reload works anyway)
     soundfonts: tuple[str, ...] = ()  # --soundfont: where reloads look for SoundFonts first
+    comfort: str | None = None  # --comfort: a preset that outlasts reloads (docs/comfort.md)
     oscquery: int | None = None  # serve OSCQuery on this TCP port (0: any free one); None: no
     console: int | None = None  # --console: the browser console's port (0: any); None: none
     score_path: Path | None = None  # the score file, which the console shows with its errors
@@ -154,6 +155,8 @@ def play(
             ready(f"note: the audio server runs at {sr} Hz, {buffersize} frames; playing at that")
             options = replace(options, sr=sr, buffersize=buffersize)
         engine = Engine(score, sr=sr, buffersize=buffersize, seed=seed, metering=True)
+        if options.comfort is not None:
+            engine.conductor.comfort_override = ComfortSpec.preset(options.comfort)
         watcher, lost_xruns = monitor, 0  # lost_xruns: counted by monitors of dead servers
         session = LiveSession(
             engine,

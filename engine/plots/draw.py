@@ -162,6 +162,71 @@ def _loudness(ax: Axes, trace: Trace, loudness: tuple[np.ndarray, np.ndarray]) -
     ax.legend(loc="lower right", fontsize=8, framealpha=0.8)
 
 
+def draw_entrainment(trace: Trace, heart: str, out: Path, *, subtitle: str = "") -> None:
+    """Entrainment in one panel (docs/entrainment.md): the heart rate (``heart``, the input
+    the tempo leads, smoothed as the engine heard it), the tempo at each bar line, and the
+    phases (match, lead, held) as they began."""
+    figure = Figure(figsize=(12, 4.5), dpi=DPI, layout="constrained")
+    ax = figure.subplots()
+    title = f"{trace.title}: entrainment"
+    figure.suptitle(f"{title}  ({subtitle})" if subtitle else title, fontsize=12)
+    times, values, _ = trace.input(heart)
+    ax.plot(times, values, color="#1f77b4", lw=1.5, label=f"{heart} (BPM)")
+    if trace.tempo:
+        bar_times = [t for t, _ in trace.tempo] + [trace.seconds]
+        bpms = [bpm for _, bpm in trace.tempo]
+        ax.plot(bar_times, [*bpms, bpms[-1]], drawstyle="steps-post", color="#d62728", lw=1.5,
+                label="tempo at each bar line (BPM)")  # fmt: skip
+    for t, phase, _ in trace.entrainment:
+        ax.axvline(t, color="#555555", ls=":", lw=1)
+        ax.text(t, 0.98, f" {phase}", transform=ax.get_xaxis_transform(), va="top", fontsize=9)
+    ax.set_xlim(0, trace.seconds)
+    ax.set_xlabel("seconds")
+    ax.set_ylabel("BPM")
+    ax.grid(alpha=0.3)
+    ax.legend(loc="lower left", fontsize=9)
+    _save(figure, out)
+
+
+def draw_comfort(
+    runs: Sequence[tuple[str, Trace, tuple[np.ndarray, np.ndarray]]],
+    drive: str,
+    layer: str,
+    out: Path,
+) -> None:
+    """The same drive rendered with and without a comfort budget (docs/comfort.md): per run
+    (label, trace, short-term loudness), the drive input's target, one layer's gain in dB, the
+    tempo at each bar line and the loudness, each run in its own colour."""
+    figure = Figure(figsize=(12, 8), dpi=DPI, layout="constrained")
+    axes = figure.subplots(4, 1, sharex=True, height_ratios=[0.8, 1.2, 1.0, 1.2])
+    figure.suptitle(f"comfort budget: {drive} driven by a 5 Hz square wave", fontsize=12)
+    for index, (label, trace, (l_times, lufs)) in enumerate(runs):
+        colour = COLOURS[index]
+        times, _, targets = trace.input(drive)
+        if index == 0:
+            axes[0].plot(times, targets, color="#999999", lw=0.6, drawstyle="steps-post")
+        level = trace.level(layer)
+        floor = 10 ** (defaults.PLOT_GAIN_FLOOR_DB / 20)
+        axes[1].plot(trace.times, 20 * np.log10(np.maximum(level, floor)), color=colour, lw=1.2,
+                     label=label)  # fmt: skip
+        if trace.tempo:
+            bar_times = [t for t, _ in trace.tempo] + [trace.seconds]
+            bpms = [bpm for _, bpm in trace.tempo]
+            axes[2].plot(bar_times, [*bpms, bpms[-1]], drawstyle="steps-post", color=colour,
+                         lw=1.4)  # fmt: skip
+        axes[3].plot(l_times, np.where(np.isfinite(lufs), lufs, np.nan), color=colour, lw=1.4)
+    for ax, name in zip(
+        axes,
+        (drive, f"{layer} gain\n(dB)", "tempo\n(BPM)", "loudness\n(LUFS, 3 s)"),
+        strict=True,
+    ):
+        ax.set_ylabel(name, rotation=0, ha="right", va="center")
+        ax.grid(alpha=0.3)
+    axes[1].legend(loc="upper left", fontsize=9)
+    axes[-1].set_xlabel("seconds")
+    _save(figure, out)
+
+
 def draw_curves(title: str, maps: Sequence[Mapping], out: Path, *, columns: int = 6) -> None:
     """One small plot per mapping, labelled ``input → owner.param``, x over the input's range."""
     count = max(1, len(maps))

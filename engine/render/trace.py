@@ -51,6 +51,8 @@ class Trace:
     stingers: list[tuple[float, str, float]] = field(default_factory=list)  # (t, name, level)
     events: list[tuple[float, str, float]] = field(default_factory=list)  # requests
     mutations: list[tuple[float, str, str]] = field(default_factory=list)  # (t, layer, op)
+    #: Entrainment's phases as they begin: (t, "match" | "lead" | "held", target BPM).
+    entrainment: list[tuple[float, str, float]] = field(default_factory=list)
     dropped: int = 0  # marks over the cap, rows past the planned length
 
     def input(self, name: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -153,6 +155,9 @@ class Tracer:
             self._mark(trace.scenes, (t, str(detail["scene"])))
         elif kind == "stinger":
             self._mark(trace.stingers, (t, str(detail["stinger"]), _number(detail["intensity"])))
+        elif kind == "entrainment":
+            mark = (t, str(detail["phase"]), _number(detail["target"]))
+            self._mark(trace.entrainment, mark)
         elif kind == "mutation":
             self._mark(trace.mutations, (t, str(detail["layer"]), str(detail["operator"])))
 

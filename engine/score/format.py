@@ -58,6 +58,7 @@ KINDS = (
     "file",  # a path relative to the score's folder
     "recordings",  # a folder of recordings, or a list of {note, file, velocity}
     "null_or_section",  # an input: nothing (the defaults), or a section
+    "goal",  # one of ``choices``, or a number inside [min, max]
 )
 
 #: A layer, scene, stinger or input name (also checked to be at most MAX_NAME characters).
@@ -769,6 +770,137 @@ MOTIFS = _f(
     example={"theme": {"notes": "D4 1/4, F#4 1/8, A4 1/8"}},
 )
 
+# -- issue 14: entrainment and the comfort budget ---------------------------------------------
+ENTRAINMENT = _f(
+    "entrainment",
+    "section",
+    "the tempo leads the heart: match it, then move a few percent toward calm or energy, under"
+    " hard caps (docs/entrainment.md); replaces `tempo.bpm` while it plays",
+    fields=(
+        _f(
+            "input",
+            "text",
+            "the input the tempo leads (a declared or built-in input, in BPM)",
+            default="heartrate",
+        ),
+        _f(
+            "goal",
+            "goal",
+            "`calm` (5 % below the heart), `energise` (5 % above), `match`, or a fraction"
+            " (-0.05: 5 % below)",
+            min=-defaults.ENTRAIN_GOAL_LIMIT,
+            max=defaults.ENTRAIN_GOAL_LIMIT,
+            choices=(*defaults.ENTRAIN_GOALS, "match"),
+            default="calm",
+        ),
+        _number(
+            "min",
+            *defaults.ENTRAIN_TEMPO_LIMITS,
+            defaults.ENTRAIN_TEMPO_LIMITS[0],
+            "the slowest tempo (inside `tempo.range` too)",
+            "BPM",
+        ),
+        _number(
+            "max",
+            *defaults.ENTRAIN_TEMPO_LIMITS,
+            defaults.ENTRAIN_TEMPO_LIMITS[1],
+            "the fastest tempo (inside `tempo.range` too)",
+            "BPM",
+        ),
+        _number(
+            "per_bar",
+            0,
+            defaults.ENTRAIN_PER_BAR_LIMIT,
+            defaults.ENTRAIN_PER_BAR,
+            "the most the tempo moves from one bar to the next, a fraction (`tempo.glide` too)",
+        ),
+        _number(
+            "per_minute",
+            0,
+            defaults.ENTRAIN_PER_MINUTE_LIMIT,
+            defaults.ENTRAIN_PER_MINUTE,
+            "the most the tempo moves within any minute",
+            "BPM",
+        ),
+        _integer(
+            "match_bars",
+            1,
+            64,
+            defaults.ENTRAIN_MATCH_BARS,
+            "bars the tempo sits within `tolerance` of the heart before it leads",
+            units="bars",
+        ),
+        _number(
+            "tolerance",
+            0,
+            0.1,
+            defaults.ENTRAIN_TOLERANCE,
+            "how near the heart counts as matched, a fraction",
+        ),
+        _integer(
+            "window",
+            4,
+            128,
+            defaults.ENTRAIN_WINDOW,
+            "bars over which the heart must follow while leading",
+            units="bars",
+        ),
+        _number(
+            "follow",
+            0,
+            0.1,
+            defaults.ENTRAIN_FOLLOW,
+            "the least the heart must move toward the goal over `window`, a fraction of its"
+            " rate; else leading stops and the tempo holds",
+        ),
+    ),
+    example={"input": "heartrate", "goal": "calm", "per_minute": 4},
+)
+
+_NO_LIMIT = "the preset's, else no limit"
+COMFORT = _f(
+    "comfort",
+    "section",
+    "a comfort budget: how fast gains, parameters, loudness and tempo may move, whatever the"
+    " inputs do (docs/comfort.md); `render`/`play --comfort` sets a preset too",
+    fields=(
+        _f(
+            "preset",
+            "choice",
+            "the budget to start from (its fields below override it)",
+            choices=tuple(defaults.COMFORT_PRESETS),
+            default_doc="none",
+        ),
+        *(
+            _f(name, "number", doc, min=0, max=hi, units=units, default_doc=_NO_LIMIT)
+            for name, hi, units, doc in (
+                ("gain_rate", 200, "dB/s", "how fast a layer's gain may move"),
+                ("gain_step", 100, "dB", "a layer's gain's largest single step"),
+                (
+                    "param_rate",
+                    100,
+                    "range/s",
+                    "how fast an instrument parameter, pan or reverb"
+                    " may move, in shares of its range",
+                ),
+                ("param_step", 1, "range", "their largest single step"),
+                (
+                    "loudness_rate",
+                    200,
+                    "dB/s",
+                    "how fast the loudness may move (layers' gains"
+                    " and the master dynamics share it)",
+                ),
+                ("loudness_step", 100, "dB", "the master dynamics' largest single step"),
+                ("tempo_rate", 100, "BPM/s", "how fast the tempo may move"),
+                ("tempo_step", 1, "", "the tempo's largest change at a bar line, a fraction"),
+                ("fade", 60, "s", "the shortest scene fade"),
+            )
+        ),
+    ),
+    example={"preset": "vr", "tempo_step": 0.01},
+)
+
 #: The top level, in the order the reference lists it.
 TOP = _f(
     "(top level)",
@@ -816,6 +948,8 @@ TOP = _f(
             "MB",
         ),
         MOTIFS,
+        ENTRAINMENT,
+        COMFORT,
     ),
 )
 TOP_LEVEL = TOP.keys

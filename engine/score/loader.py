@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from engine import defaults
@@ -27,8 +28,10 @@ from engine.score.format import Field
 from engine.score.model import (
     BedSpec,
     Binding,
+    ComfortSpec,
     Cooldown,
     DuckSpec,
+    EntrainmentSpec,
     HarmonySpec,
     InputSpec,
     KeySpec,
@@ -150,6 +153,8 @@ class _ScoreReader:
             if "max_sample_mb" in top
             else Where(self.root.file, 1, 1, "max_sample_mb"),
             motifs=self.motifs,
+            entrainment=self.read_entrainment(top.get("entrainment")),
+            comfort=read_comfort(top.get("comfort")),
         )
 
     # -- parameters -------------------------------------------------------------------------
@@ -514,6 +519,35 @@ class _ScoreReader:
             max_playing=integer(fields, F("stingers.max_playing")),
         )
 
+    def read_entrainment(self, node: Node | None) -> EntrainmentSpec | None:
+        if node is None:
+            return None
+        fields = node.check_keys(fmt.ENTRAINMENT.keys)
+        section = fmt.ENTRAINMENT
+        goal = defaults.ENTRAIN_GOALS["calm"]
+        if "goal" in fields:
+            spec, value = section.sub("goal"), fields["goal"]
+            if isinstance(value.scalar(), str):
+                word = value.as_str(spec.choices)
+                goal = 0.0 if word == "match" else defaults.ENTRAIN_GOALS[word]
+            else:
+                goal = value.as_float(*spec.bounds)
+        low, high = number(fields, section.sub("min")), number(fields, section.sub("max"))
+        if low > high:
+            raise fields["min"].error(f"must not be above max ({high:g})")
+        return EntrainmentSpec(
+            input=fields["input"].as_str(self.inputs) if "input" in fields else "heartrate",
+            goal=goal,
+            min=low,
+            max=high,
+            per_bar=number(fields, section.sub("per_bar")),
+            per_minute=number(fields, section.sub("per_minute")),
+            match_bars=integer(fields, section.sub("match_bars")),
+            tolerance=number(fields, section.sub("tolerance")),
+            window=integer(fields, section.sub("window")),
+            follow=number(fields, section.sub("follow")),
+        )
+
     def read_master(self, node: Node | None) -> MasterSpec:
         fields = node.check_keys(fmt.MASTER.keys) if node else {}
         reverb = F("master.reverb")
@@ -764,6 +798,21 @@ def read_mutation(node: Node | None, layers: dict[str, LayerSpec]) -> MutationSp
         if "layers" in fields
         else None,
     )
+
+
+def read_comfort(node: Node | None) -> ComfortSpec | None:
+    if node is None:
+        return None
+    fields = node.check_keys(fmt.COMFORT.keys)
+    base = ComfortSpec()
+    if "preset" in fields:
+        base = ComfortSpec.preset(fields["preset"].as_str(fmt.COMFORT.sub("preset").choices))
+    changes = {
+        name: fields[name].as_float(*fmt.COMFORT.sub(name).bounds)
+        for name in fmt.COMFORT.keys
+        if name != "preset" and name in fields
+    }
+    return replace(base, **changes)
 
 
 def check_name(node: Node, name: str) -> None:

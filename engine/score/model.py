@@ -7,6 +7,7 @@ and how the whole evolves (tempo, key, harmony, transitions, stingers, mutation,
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 from engine import defaults
@@ -286,6 +287,46 @@ class MasterSpec:
 
 
 @dataclass(frozen=True)
+class EntrainmentSpec:
+    """The tempo leads an input (the heart): match it, then move ``goal`` (a fraction) away from
+    it under hard caps (docs/entrainment.md). ``min``/``max`` in BPM, ``per_bar`` a fraction,
+    ``per_minute`` BPM; following is judged over ``window`` bars."""
+
+    input: str = "heartrate"
+    goal: float = defaults.ENTRAIN_GOALS["calm"]
+    min: float = defaults.ENTRAIN_TEMPO_LIMITS[0]
+    max: float = defaults.ENTRAIN_TEMPO_LIMITS[1]
+    per_bar: float = defaults.ENTRAIN_PER_BAR
+    per_minute: float = defaults.ENTRAIN_PER_MINUTE
+    match_bars: int = defaults.ENTRAIN_MATCH_BARS
+    tolerance: float = defaults.ENTRAIN_TOLERANCE
+    window: int = defaults.ENTRAIN_WINDOW
+    follow: float = defaults.ENTRAIN_FOLLOW
+
+
+@dataclass(frozen=True)
+class ComfortSpec:
+    """How fast what the conductor sends may move (docs/comfort.md); ``inf``: no limit.
+    Rates are per second, steps per action; parameters in shares of their range, gains and
+    loudness in dB, tempo in BPM per second and a fraction per bar; ``fade`` is the shortest
+    scene fade (s)."""
+
+    gain_rate: float = math.inf
+    gain_step: float = math.inf
+    param_rate: float = math.inf
+    param_step: float = math.inf
+    loudness_rate: float = math.inf
+    loudness_step: float = math.inf
+    tempo_rate: float = math.inf
+    tempo_step: float = math.inf
+    fade: float = 0.0
+
+    @staticmethod
+    def preset(name: str) -> ComfortSpec:
+        return ComfortSpec(**defaults.COMFORT_PRESETS[name])
+
+
+@dataclass(frozen=True)
 class Score:
     file: str
     title: str
@@ -308,6 +349,10 @@ class Score:
     max_sample_where: Where | None = None
     #: The composer's motifs by name (``motifs:``), learned by ``learned`` generators.
     motifs: dict[str, Motif] = field(default_factory=dict)
+    #: The tempo leads the heart (``entrainment:``); None: the tempo follows its mapping.
+    entrainment: EntrainmentSpec | None = None
+    #: The comfort budget (``comfort:``, ``--comfort``); None: no limits.
+    comfort: ComfortSpec | None = None
 
     def transition(self, source: str, target: str) -> TransitionSpec:
         """The most specific rule for ``source -> target`` (exact beats wildcard; later wins)."""

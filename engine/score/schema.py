@@ -152,6 +152,8 @@ class _Builder:
         if kind == "velocities":
             item = _integer(f.min, f.max)
             return {"type": "array", "prefixItems": [item, item], "items": False, "minItems": 2}
+        if kind == "goal":
+            return {"anyOf": [{"enum": list(f.choices)}, _number(f.min, f.max)]}
         if kind == "cooldown":
             return {"anyOf": [_number(f.min, f.max), {"type": "string", "pattern": f.pattern}]}
         if kind == "notes":
