@@ -36,4 +36,10 @@ class Reseed:
     seed: int
 
 
-Command = SetInput | ChangeScene | FireEvent | OverrideTempo | Reseed
+# -- issue 14: the listener's body (engine/state/bus.py, docs/listener.md) ---------------------
+@dataclass(frozen=True, slots=True)
+class SetBaseline:
+    bpm: float | None  # the listener's resting heart rate; None learns it again from now
+
+
+Command = SetInput | ChangeScene | FireEvent | OverrideTempo | Reseed | SetBaseline

@@ -32,7 +32,15 @@ from collections.abc import Callable
 
 from engine import defaults
 from engine.clock.transport import Transport
-from engine.commands import ChangeScene, Command, FireEvent, OverrideTempo, Reseed, SetInput
+from engine.commands import (
+    ChangeScene,
+    Command,
+    FireEvent,
+    OverrideTempo,
+    Reseed,
+    SetBaseline,
+    SetInput,
+)
 from engine.conductor.layers import MIX_PARAMS, LayerState
 from engine.conductor.performer import Observer
 from engine.conductor.preparation import BarPlan, Preparation, Slice
@@ -198,6 +206,9 @@ class Conductor:
             self.tempo_override = command.bpm
         elif isinstance(command, Reseed):
             self._reseed(command.seed)
+            self.bus.switch_listener(command.seed)
+        elif isinstance(command, SetBaseline):
+            self.bus.set_baseline(command.bpm)
 
     def _landing(self, quantize: Quantize, sample: int) -> tuple[int, float] | None:
         """Where a change requested at ``sample`` lands, as (bar, beat); None means now.

@@ -44,6 +44,7 @@ _KINDS = {
     "file": "file",
     "recordings": "folder or list",
     "null_or_section": "mapping or nothing",
+    "fallback": "`default`, `hold` or number",
 }
 
 

@@ -5,6 +5,7 @@ The address map (docs/osc.md has the full table):
 - ``/state/<input> value`` and any extra address a score binds to an input (with its transform)
 - ``/state/mood valence arousal``
 - ``/scene NAME``, ``/event NAME [intensity]``, ``/tempo BPM`` (0 hands tempo back), ``/seed N``
+- ``/listener/baseline BPM`` (0 learns it again)
 
 Arguments arrive as ints (``i``, ``h``), floats (``f``, ``d``), bools (``T``, ``F``) or strings
 (``s``); numbers are coerced to floats (bools to 0/1, numeric strings parsed), anything else is
@@ -26,7 +27,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from engine import defaults
-from engine.commands import ChangeScene, Command, FireEvent, OverrideTempo, Reseed, SetInput
+from engine.commands import (
+    ChangeScene,
+    Command,
+    FireEvent,
+    OverrideTempo,
+    Reseed,
+    SetBaseline,
+    SetInput,
+)
 from engine.curve import Curve
 from engine.score.model import Score
 
@@ -137,6 +146,17 @@ class Router:
             if values is None:
                 return []
             return [Reseed(int(values[0]) % 2**31)]
+        # -- issue 14: the listener's body --
+        if address == "/listener/baseline":
+            values = self._numbers(args, 1)
+            if values is None:
+                return []
+            if values[0] == 0:
+                return [SetBaseline(None)]
+            lo, hi = defaults.BASELINE_PLAUSIBLE
+            if not lo <= values[0] <= hi:
+                return self._drop("out_of_range")
+            return [SetBaseline(values[0])]
         return self._drop("unknown_address")
 
     def _inputs(self, address: str, args: Sequence[object]) -> list[Command]:
