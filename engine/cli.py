@@ -196,6 +196,13 @@ def _parser() -> argparse.ArgumentParser:
         " line, and a broken edit keeps the last good score playing (/engine/reload does it"
         " on demand, with or without this)",
     )
+    play.add_argument(
+        "--baselines",
+        type=Path,
+        metavar="FILE.json",
+        help="listeners' resting heart rates by seed: read at start, written at stop "
+        "(docs/listener.md)",
+    )
     play.add_argument("--quiet", action="store_true", help="no status view")
     play.add_argument(
         "--console",
@@ -441,6 +448,7 @@ def _play(args: argparse.Namespace) -> int:
         oscquery=args.oscquery,
         console=args.console,
         score_path=resolve_score(args.score),
+        baselines=args.baselines,
     )
     view = None
     if not args.quiet and sys.stdout.isatty():
@@ -457,6 +465,8 @@ def _play(args: argparse.Namespace) -> int:
         for r in summary["recordings"]
         if not r["ok"]
     ]
+    if summary.get("baselines_error"):
+        failed.append(summary["baselines_error"])
     if args.summary is not None:
         try:
             write_summary(summary, args.summary)

@@ -489,3 +489,7 @@ DERIVED_INPUTS = ("relative", "ratio")
 #: plausible range's span either way, and a quarter to four times the baseline).
 RELATIVE_RANGE = (-180.0, 180.0)
 RATIO_RANGE = (0.25, 4.0)
+#: ``play --baselines FILE``: listeners kept (one line of ~20 bytes each, read once at start),
+#: and the file's size cap: room for a studio's or an arcade's regulars, never a memory hazard.
+MAX_BASELINES = 100_000
+MAX_BASELINES_BYTES = 4 << 20

@@ -206,6 +206,14 @@ class StateBus:
         self.baseline.fixed = self.baselines.get(seed)
         self._rederive()
 
+    def adopt_listener(self, seed: int, known: dict[int, float]) -> None:
+        """Start with listener ``seed``, knowing ``known`` listeners' baselines (a known one is
+        used at once, unlearned; an unknown one is learned from now)."""
+        self.baselines.update(known)
+        self.listener = seed
+        self.baseline.fixed = known.get(seed)
+        self._rederive()
+
     def keep_baseline(self) -> None:
         """Store the current listener's baseline under their seed, if there is one to keep."""
         value = self.baseline.value
