@@ -60,10 +60,7 @@ def ask(live: Live, asker: socket.socket, address: str) -> OscMessage:
 
 def sensors(reply: OscMessage) -> dict[str, tuple[float, str]]:
     args = list(reply.params)
-    return {
-        str(args[i]): (float(args[i + 1]), str(args[i + 2]))
-        for i in range(0, len(args), 3)
-    }
+    return {str(args[i]): (float(args[i + 1]), str(args[i + 2])) for i in range(0, len(args), 3)}
 
 
 def test_engine_sensors_reports_ages_and_states(live: Live) -> None:
