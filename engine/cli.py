@@ -95,6 +95,13 @@ def _parser() -> argparse.ArgumentParser:
         help="also draw the render: inputs, tempo and key, scenes, layer gains, stingers and "
         "events, loudness (docs/plots.md)",
     )
+    render.add_argument(
+        "--body-plot",
+        type=Path,
+        metavar="OUT.png",
+        help="also draw the listener's heart: readings, baseline, watchdog, heartrate.relative "
+        "(docs/listener.md)",
+    )
     _soundfont_option(render)
     render.set_defaults(run=_render)
 
@@ -320,6 +327,12 @@ def _render(args: argparse.Namespace) -> int:
 
         check_output(args.plot)
         tracer = Tracer(score, sr=args.sr, buffersize=args.buffer, seconds=args.duration)
+    body = None
+    if args.body_plot is not None:
+        from engine.render.bodytrace import BodyTracer
+
+        check_output(args.body_plot)
+        body = BodyTracer(score.title, sr=args.sr, buffersize=args.buffer, seconds=args.duration)
     result = render(
         score,
         args.out,
@@ -331,7 +344,7 @@ def _render(args: argparse.Namespace) -> int:
         progress=progress,
         observer=recorder.observe if recorder is not None else None,
         listeners=[recorder.take] if recorder is not None else [],
-        attach=[tracer.attach] if tracer is not None else [],
+        attach=[t.attach for t in (tracer, body) if t is not None],
     )
     dropped = sum(result.dropped.values())
     print(
@@ -362,6 +375,11 @@ def _render(args: argparse.Namespace) -> int:
         where = Path(timeline_path).name if timeline_path else "no timeline"
         write_plot(tracer.result(), result.path, args.plot, subtitle=f"{where}, seed {seed}")
         print(f"{args.plot}: plot of {result.seconds:.1f} s")
+    if body is not None:
+        from engine.plots.session import write_body_plot
+
+        write_body_plot(body.trace(), args.body_plot)
+        print(f"{args.body_plot}: the listener's heart over {result.seconds:.1f} s")
     return 0
 
 

@@ -15,6 +15,9 @@ Two things about the listener's body live here too (docs/listener.md):
   buffers ticked, the engine's own time, so an offline render is as deterministic as before. Per
   buffer the watchdog compares one int (the earliest deadline) and does nothing else; the inputs
   are looked at only when that deadline passes.
+- **Faults.** A heart-rate reading outside ``defaults.BASELINE_PLAUSIBLE`` (a flaky strap's 0
+  or 255) is no reading: refused, counted in ``implausible``, and not heard, so a strap that
+  sends only faults times out like a silent one.
 - **The baseline** (:class:`Baseline`): heart-rate readings of the first minutes feed a median,
   the listener's resting rate, which ``heartrate.relative`` (BPM above it) and
   ``heartrate.ratio`` are read against. Each is an input of the bus whose target is set when the
@@ -114,6 +117,8 @@ class StateBus:
         self.values = dict(self.targets)
         self.changed = True
         self.rejected = 0
+        #: Heart-rate readings outside defaults.BASELINE_PLAUSIBLE, refused as sensor faults.
+        self.implausible = 0
         self._moving: set[str] = set()
         self._coeff = {
             name: _one_pole(spec.smoothing, sr, buffersize) for name, spec in self.specs.items()
@@ -157,7 +162,7 @@ class StateBus:
         smoothing), how long ago each was heard, and the listener's baseline; new inputs start
         at their defaults, heard now."""
         bus = StateBus(specs, sr, buffersize)
-        bus.rejected = self.rejected
+        bus.rejected, bus.implausible = self.rejected, self.implausible
         bus.ticks = self.ticks
         bus.baseline, bus.baselines, bus.listener = self.baseline, self.baselines, self.listener
         for name, spec in bus.specs.items():
@@ -176,6 +181,9 @@ class StateBus:
         spec = self.specs.get(name)
         if spec is None or not math.isfinite(value) or name in self._derived_names:
             self.rejected += 1
+            return False
+        if name == defaults.BASELINE_INPUT and not _plausible(value):
+            self.implausible += 1  # a strap's fault (0, 255) is no reading: not heard
             return False
         self.targets[name] = spec.clamp(value)
         self._moving.add(name)
@@ -294,6 +302,11 @@ class StateBus:
     def age(self, name: str) -> float:
         """Seconds since the input was last heard (since the start, if never)."""
         return (self.ticks - self.heard.get(name, 0)) * self.buffersize / self.sr
+
+
+def _plausible(bpm: float) -> bool:
+    lo, hi = defaults.BASELINE_PLAUSIBLE
+    return lo <= bpm <= hi
 
 
 def _one_pole(seconds: float, sr: int, buffersize: int) -> float:

@@ -105,7 +105,20 @@ def test_the_estimate_holds_for_many_straps_and_rests(seed: int, score: Score) -
         for _ in range(per_second):
             bus.tick()
     assert bus.baseline.value == pytest.approx(rest, abs=3.0)
-    assert bus.baseline.refused > 0  # the 0s and 255s never reached the median
+    assert bus.implausible > 0  # the 0s and 255s never reached the median
+
+
+def test_a_faulty_reading_is_no_reading(score: Score) -> None:
+    bus = StateBus(score.inputs, SR, BUFFER)
+    bus.set("heartrate", 64)
+    for _ in range(round(SR / BUFFER)):
+        bus.tick()
+    for _ in range(10):  # a strap that lost contact: only 0s and 255s, once a second
+        assert not bus.set("heartrate", 0) and not bus.set("heartrate", 255)
+        for _ in range(round(SR / BUFFER)):
+            bus.tick()
+    assert bus.targets["heartrate"] != 200 and bus.implausible == 20
+    assert bus.state("heartrate") != "live"  # it timed out like a silent strap
 
 
 def test_relative_and_ratio_are_read_against_the_baseline(score: Score) -> None:
