@@ -99,6 +99,13 @@ def _parser() -> argparse.ArgumentParser:
         help="also draw the render: inputs, tempo and key, scenes, layer gains, stingers and "
         "events, loudness (docs/plots.md)",
     )
+    render.add_argument(
+        "--body-plot",
+        type=Path,
+        metavar="OUT.png",
+        help="also draw the listener's heart: readings, baseline, watchdog, heartrate.relative "
+        "(docs/listener.md)",
+    )
     _soundfont_option(render)
     _comfort_option(render)
     render.set_defaults(run=_render)
@@ -216,6 +223,13 @@ def _parser() -> argparse.ArgumentParser:
         help="reload the score when it or its files change: the edit plays from the next bar"
         " line, and a broken edit keeps the last good score playing (/engine/reload does it"
         " on demand, with or without this)",
+    )
+    play.add_argument(
+        "--baselines",
+        type=Path,
+        metavar="FILE.json",
+        help="listeners' resting heart rates by seed: read at start, written at stop "
+        "(docs/listener.md)",
     )
     play.add_argument("--quiet", action="store_true", help="no status view")
     _comfort_option(play)
@@ -355,6 +369,12 @@ def _render(args: argparse.Namespace) -> int:
 
         check_output(args.plot)
         tracer = Tracer(score, sr=args.sr, buffersize=args.buffer, seconds=args.duration)
+    body = None
+    if args.body_plot is not None:
+        from engine.render.bodytrace import BodyTracer
+
+        check_output(args.body_plot)
+        body = BodyTracer(score.title, sr=args.sr, buffersize=args.buffer, seconds=args.duration)
     result = render(
         score,
         args.out,
@@ -366,7 +386,7 @@ def _render(args: argparse.Namespace) -> int:
         progress=progress,
         observer=recorder.observe if recorder is not None else None,
         listeners=[recorder.take] if recorder is not None else [],
-        attach=[tracer.attach] if tracer is not None else [],
+        attach=[t.attach for t in (tracer, body) if t is not None],
     )
     dropped = sum(result.dropped.values())
     print(
@@ -397,6 +417,11 @@ def _render(args: argparse.Namespace) -> int:
         where = Path(timeline_path).name if timeline_path else "no timeline"
         write_plot(tracer.result(), result.path, args.plot, subtitle=f"{where}, seed {seed}")
         print(f"{args.plot}: plot of {result.seconds:.1f} s")
+    if body is not None:
+        from engine.plots.session import write_body_plot
+
+        write_body_plot(body.trace(), args.body_plot)
+        print(f"{args.body_plot}: the listener's heart over {result.seconds:.1f} s")
     return 0
 
 
@@ -495,6 +520,7 @@ def _play(args: argparse.Namespace) -> int:
         score_path=resolve_score(args.score),
         feedback_ahead=args.feedback_ahead / 1000,
         output_latency=None if args.output_latency is None else args.output_latency / 1000,
+        baselines=args.baselines,
     )
     view = None
     if not args.quiet and sys.stdout.isatty():
@@ -511,6 +537,8 @@ def _play(args: argparse.Namespace) -> int:
         for r in summary["recordings"]
         if not r["ok"]
     ]
+    if summary.get("baselines_error"):
+        failed.append(summary["baselines_error"])
     if args.summary is not None:
         try:
             write_summary(summary, args.summary)

@@ -48,4 +48,12 @@ class SetMode:
     mode: str | None  # a mode name of engine.music.scales.MODES; None hands it back
 
 
-Command = SetInput | ChangeScene | FireEvent | OverrideTempo | Reseed | SetKey | SetMode
+# -- issue 14: the listener's body (engine/state/bus.py, docs/listener.md) ---------------------
+@dataclass(frozen=True, slots=True)
+class SetBaseline:
+    bpm: float | None  # the listener's resting heart rate; None learns it again from now
+
+
+Command = (
+    SetInput | ChangeScene | FireEvent | OverrideTempo | Reseed | SetKey | SetMode | SetBaseline
+)

@@ -16,15 +16,19 @@ class InputDefault:
     max: float
     default: float
     smoothing: float  # seconds for a step change to settle ~63 %
+    source: str = "game"  # "sensor": watched for silence (SENSOR_TIMEOUT); "game": held
 
 
 #: Built-in state inputs. Mood is -1..1 (valence: negative..positive, arousal: calm..intense);
 #: movement 0..1; heart rate in BPM, smoothed over seconds because raw heart-rate streams jitter.
+#: Heart rate is always a body sensor (a strap or a watch), so it is watched for silence by
+#: default; movement is usually the game's avatar (the bundled scores' walking player), so it
+#: holds unless a score says ``source: sensor`` (a VR headset's motion, an accelerometer).
 BUILTIN_INPUTS: dict[str, InputDefault] = {
     "valence": InputDefault(-1.0, 1.0, 0.0, 1.5),
     "arousal": InputDefault(-1.0, 1.0, 0.0, 1.5),
     "movement": InputDefault(0.0, 1.0, 0.0, 0.5),
-    "heartrate": InputDefault(40.0, 200.0, 70.0, 4.0),
+    "heartrate": InputDefault(40.0, 200.0, 70.0, 4.0, "sensor"),
 }
 
 #: A declared input with no range of its own.
@@ -550,3 +554,43 @@ COMFORT_PRESETS: dict[str, dict[str, float]] = {
         "fade": 6.0,
     },
 }
+
+# -- The body: sensor watchdog and personal baseline (issue 14, docs/listener.md) ---------------
+#: Where an input's values come from: a ``sensor`` (a strap, a watch, a headset: it can drop
+#: out) or the ``game`` (it sends a value when it changes, and silence means "unchanged").
+INPUT_SOURCES = ("game", "sensor")
+#: Seconds without a message before a sensor input is stale and eases to its fallback. Straps
+#: and watches send about once a second; Bluetooth hiccups of 1-3 s are common and should not
+#: move the music, while a strap that slipped off should not freeze it for good: 5 s is five
+#: missed readings.
+SENSOR_TIMEOUT = 5.0
+#: The longest timeout a score may give (s): an hour; beyond it, leave the timeout out (hold).
+MAX_SENSOR_TIMEOUT = 3600.0
+#: The first seconds of a listener's session whose heart rate is their resting rate: three
+#: minutes, the usual settling time before a resting measurement (a listener who starts a
+#: session sits down and calms within it; later readings reflect the music and the game).
+BASELINE_LEARN_SECONDS = 180.0
+#: Readings a baseline needs before it replaces the default: 20 (20 s of a 1 Hz strap), enough
+#: for a median to ignore a few dropouts and spikes.
+BASELINE_MIN_SAMPLES = 20
+#: A heart-rate reading outside this range (BPM) is a sensor fault, not a heart: a flaky strap
+#: sends 0 (no contact) or 255 (a saturated byte). Resting adults sit at 40-100; 30 admits
+#: trained athletes, 220 is above any adult's maximum.
+BASELINE_PLAUSIBLE = (30.0, 220.0)
+#: At most one reading per this many seconds goes into the baseline, so a sender at 100 Hz
+#: neither fills memory nor outweighs a 1 Hz strap's three minutes (s).
+BASELINE_MIN_GAP = 0.5
+#: The input a baseline is learned for, and the forms a score can map: ``relative`` is BPM above
+#: (+) or below (-) the listener's resting rate, ``ratio`` the heart rate over it (1 at rest).
+#: Until a baseline exists, the heart-rate input's default (70 BPM built in, a typical resting
+#: rate) stands in for it.
+BASELINE_INPUT = "heartrate"
+DERIVED_INPUTS = ("relative", "ratio")
+#: Ranges of the derived inputs, wider than any heart and baseline can make them (the
+#: plausible range's span either way, and a quarter to four times the baseline).
+RELATIVE_RANGE = (-180.0, 180.0)
+RATIO_RANGE = (0.25, 4.0)
+#: ``play --baselines FILE``: listeners kept (one line of ~20 bytes each, read once at start),
+#: and the file's size cap: room for a studio's or an arcade's regulars, never a memory hazard.
+MAX_BASELINES = 100_000
+MAX_BASELINES_BYTES = 4 << 20

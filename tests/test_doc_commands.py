@@ -189,7 +189,7 @@ def test_soundscape_commands_run(item: tuple[str, str], scratch: Path) -> None:
     if argv[1] == "render":
         written = scratch / (out or "soundscape.wav")
         assert written.stat().st_size > 1000
-    pictures = [argv[argv.index("--plot") + 1]] if "--plot" in argv else []
+    pictures = [argv[argv.index(flag) + 1] for flag in ("--plot", "--body-plot") if flag in argv]
     if argv[1] in ("plot", "curves") and out is not None:
         pictures.append(out)
     for picture in pictures:

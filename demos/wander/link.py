@@ -10,7 +10,10 @@ subscription every three seconds: the engine ends subscriptions not renewed with
 
 :class:`Throttle` is what real game senders do: each value at most 20 times a second, and only
 when it has changed by more than a small epsilon (or, once it has been still for a second, by
-anything at all, so the exact resting value arrives).
+anything at all, so the exact resting value arrives). A body sensor is the exception: a heart
+strap reports about once a second whether or not the value changed, and the engine's watchdog
+takes a silent one for a dropped strap (docs/listener.md), so the heart rate is also sent as a
+keepalive at least once a second.
 """
 
 from __future__ import annotations
@@ -39,6 +42,8 @@ EPSILON: dict[str, float] = {
     "/state/movement": 0.02,
     "/state/heartrate": 0.5,
 }
+#: Seconds between keepalives of a value sent like a sensor, unchanged or not (a strap's ~1 Hz).
+KEEPALIVE: dict[str, float] = {"/state/heartrate": 1.0}
 
 OscArg = int | float | str | bool
 Values = tuple[float, ...]
@@ -47,7 +52,8 @@ Values = tuple[float, ...]
 class Throttle:
     """Decides when a changing value is worth a message: at most ``rate`` per second per key,
     only after a change larger than its epsilon, or any change once ``settle`` seconds passed
-    since the last send (so a value that comes to rest is sent exactly)."""
+    since the last send (so a value that comes to rest is sent exactly); a ``keepalive`` key
+    is sent again, changed or not, once its seconds have passed (a sensor's heartbeat)."""
 
     def __init__(
         self,
@@ -55,11 +61,13 @@ class Throttle:
         epsilon: Mapping[str, float] | None = None,
         default_epsilon: float = 0.01,
         settle: float = 1.0,
+        keepalive: Mapping[str, float] | None = None,
     ) -> None:
         self.interval = 1.0 / rate
         self.epsilon = dict(EPSILON if epsilon is None else epsilon)
         self.default_epsilon = default_epsilon
         self.settle = settle
+        self.keepalive = dict(KEEPALIVE if keepalive is None else keepalive)
         self.sent: dict[str, tuple[Values, float]] = {}
         self.stale: set[str] = set()
 
@@ -71,7 +79,8 @@ class Throttle:
             elapsed = now - when
             if elapsed < self.interval:
                 return False
-            if key not in self.stale:
+            alive = elapsed >= self.keepalive.get(key, math.inf)
+            if key not in self.stale and not alive:
                 change = max(abs(a - b) for a, b in zip(values, previous, strict=True))
                 eps = self.epsilon.get(key, self.default_epsilon)
                 if change <= eps and not (change > 1e-6 and elapsed >= self.settle):

@@ -38,6 +38,7 @@ from engine.commands import (
     FireEvent,
     OverrideTempo,
     Reseed,
+    SetBaseline,
     SetInput,
     SetKey,
     SetMode,
@@ -232,6 +233,9 @@ class Conductor:
             self.tempo_override = command.bpm
         elif isinstance(command, Reseed):
             self._reseed(command.seed)
+            self.bus.switch_listener(command.seed)
+        elif isinstance(command, SetBaseline):
+            self.bus.set_baseline(command.bpm)
         elif isinstance(command, SetKey):
             self.key_override = command.root
             if command.root is None:

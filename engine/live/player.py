@@ -33,6 +33,7 @@ from engine import defaults
 from engine.dsp.realtime import realtime_server
 from engine.errors import SoundscapeError, listen_problem
 from engine.live.audio import connect_jack_outputs, default_backend
+from engine.live.baselines import read_baselines, write_baselines
 from engine.live.consoleproc import ConsoleProcess
 from engine.live.health import StallWatch, audio_death
 from engine.live.jack import DummyJackServer, JackMonitor
@@ -45,7 +46,7 @@ from engine.osc.allow import Allowlist, check_binding, exposure
 from engine.osc.receiver import OscReceiver
 from engine.osc.sender import Destination
 from engine.render.engine import Engine
-from engine.render.outputs import check_output
+from engine.render.outputs import check_output, describe
 from engine.score.model import ComfortSpec, Score
 
 #: Steps of the fade-out ramp (pyo smooths each step over a buffer).
@@ -79,6 +80,7 @@ class PlayOptions:
     score_path: Path | None = None  # the score file, which the console shows with its errors
     feedback_ahead: float = defaults.FEEDBACK_AHEAD  # s; 0: feedback un-bundled, when computed
     output_latency: float | None = None  # s; None: JACK's playback latency, or two buffers
+    baselines: Path | None = None  # listeners' resting heart rates by seed, read and written
 
 
 #: Called every STATUS_PERIOD with the session (the status view); None for silence.
@@ -99,9 +101,10 @@ def play(
     seed = score.seed if options.seed is None else options.seed
     sys.setswitchinterval(defaults.SWITCH_INTERVAL)
     check_binding(options.host, options.allow)
-    for output in (options.record, options.record_osc, options.record_midi):
+    for output in (options.record, options.record_osc, options.record_midi, options.baselines):
         if output is not None:
             check_output(output)  # before any audio: a bad path costs nothing
+    known = read_baselines(options.baselines) if options.baselines is not None else {}
     try:
         receiver = OscReceiver(options.host, options.port, allow=options.allow.permits)
     except OSError as exc:
@@ -157,6 +160,7 @@ def play(
         engine = Engine(score, sr=sr, buffersize=buffersize, seed=seed, metering=True)
         if options.comfort is not None:
             engine.conductor.comfort_override = ComfortSpec.preset(options.comfort)
+        engine.conductor.bus.adopt_listener(seed, known)
         watcher, lost_xruns = monitor, 0  # lost_xruns: counted by monitors of dead servers
         session = LiveSession(
             engine,
@@ -254,6 +258,7 @@ def play(
         _fade_out(server)
         summary = {
             **_summary(session),
+            "baselines_error": _keep_baselines(session, options.baselines),
             **measures.results(),
             "recordings": recordings.outcomes(),
             "audio_restarts": restarts,
@@ -278,6 +283,20 @@ def play(
         if jackd is not None:
             jackd.stop()
     return summary
+
+
+def _keep_baselines(session: LiveSession, path: Path | None) -> str | None:
+    """Write the listeners' baselines (the one listening now included) to ``path``; the reason
+    if that failed."""
+    if path is None:
+        return None
+    bus = session.engine.conductor.bus
+    bus.keep_baseline()
+    try:
+        write_baselines(path, dict(bus.baselines))
+    except OSError as exc:
+        return f"cannot write {path}: {describe(exc)}"
+    return None
 
 
 def _local_address(host: str) -> str:

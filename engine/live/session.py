@@ -2,7 +2,8 @@
 
 :meth:`LiveSession.process` is the whole real-time path. It takes the OSC messages that are due
 (parsed earlier by the receiver's own thread), answers the engine's control addresses
-(``/engine/subscribe``, ``/engine/unsubscribe``, ``/engine/stats``, ``/engine/describe``), hands
+(``/engine/subscribe``, ``/engine/unsubscribe``, ``/engine/stats``, ``/engine/describe``,
+``/engine/sensors``), hands
 everything else to the
 engine, advances the engine by one buffer and releases feedback whose audio is in that buffer.
 It never raises: pyo would print the error and the game would hear nothing wrong, but a counter
@@ -44,6 +45,7 @@ CONTROL_ADDRESSES = (
     "/engine/unsubscribe",
     "/engine/describe",
     "/engine/reload",
+    "/engine/sensors",  # issue 14: the watchdog
 )
 
 
@@ -239,6 +241,8 @@ class LiveSession:
             self.feedback.sender.send_bytes(destination, self._description)
         elif address == "/engine/reload":
             self.reload_requests += 1
+        elif address == "/engine/sensors":
+            self.feedback.sender.send((destination,), "/engine/sensors", sensors(self.engine))
 
     def _meter(self) -> tuple[float, float]:
         """The master's meter, through the orchestra playing now (a restart builds a new one)."""
@@ -278,6 +282,24 @@ class LiveSession:
             "why_dropped": self.feedback.why_dropped,
             "dropped_by_reason": dict(dropped),
         }
+
+
+def sensors(engine: Engine) -> list[object]:
+    """The reply to ``/engine/sensors``: ``name age state`` for every input the score declares
+    (age in seconds since its last message, or since the start; state ``live``, ``stale`` or
+    ``fallen back``), then ``heartrate.baseline BPM STATE`` (BPM 0 until there is one; state
+    ``set``, ``learned``, ``learning`` or ``default``)."""
+    bus = engine.conductor.bus
+    reply: list[object] = []
+    for name in engine.score.inputs:
+        reply += [name, round(bus.age(name), 3), bus.state(name)]
+    baseline = bus.baseline
+    reply += [
+        f"{defaults.BASELINE_INPUT}.baseline",
+        round(baseline.value or 0.0, 2),
+        baseline.state(bus.ticks),
+    ]
+    return reply
 
 
 def _destination(args: tuple[object, ...], sender: Destination | None) -> Destination | None:

@@ -1,6 +1,7 @@
 """The live status view: what the engine is doing, redrawn a few times a second in the terminal.
 
-Scene, tempo and bar:beat; every input's smoothed value against its target; each layer's level;
+Scene, tempo and bar:beat; every input's smoothed value against its target, how long ago it was
+heard and its watchdog state (and the listener's baseline); each layer's level;
 message, drop and xrun counters. Built with ``rich``; it runs in the main thread, which sleeps
 between refreshes, so it costs the audio thread a few hundred microseconds of GIL per refresh.
 """
@@ -16,6 +17,7 @@ from rich.text import Text
 
 from engine.live.jack import JackMonitor
 from engine.live.session import LiveSession
+from engine.state.bus import FALLEN_BACK, LIVE, STALE, StateBus
 
 BAR_WIDTH = 24
 
@@ -63,12 +65,13 @@ class StatusView:
             _clock(session.buffers * session.engine.buffersize / session.engine.sr),
         )
         inputs = Table(title="inputs", title_justify="left", box=None, padding=(0, 1))
-        for column in ("input", "value", "", "target"):
+        for column in ("input", "value", "", "target", "heard"):
             inputs.add_column(column)
-        for name, spec in conductor.bus.specs.items():
-            value, target = conductor.bus.values[name], conductor.bus.targets[name]
+        bus = conductor.bus
+        for name, spec in bus.specs.items():
+            value, target = bus.values[name], bus.targets[name]
             share = (value - spec.min) / (spec.max - spec.min) if spec.max > spec.min else 0.0
-            inputs.add_row(name, f"{value:8.3f}", _bar(share), f"{target:8.3f}")
+            inputs.add_row(name, f"{value:8.3f}", _bar(share), f"{target:8.3f}", _heard(bus, name))
         layers = Table(title="layers", title_justify="left", box=None, padding=(0, 1))
         layers.add_column("layer")
         layers.add_column("level")
@@ -79,6 +82,19 @@ class StatusView:
             why.append(f"{_clock(seconds)} ", style="dim")
             why.append(f"{reason}\n")
         return Group(head, inputs, layers, why, _counters(session.stats(), monitor))
+
+
+def _heard(bus: StateBus, name: str) -> Text:
+    """How long ago an input was heard and its watchdog state; the baseline beside the inputs
+    read against it."""
+    if "." in name:  # heartrate.relative and .ratio: the baseline they are read against
+        baseline = bus.baseline
+        value = baseline.value
+        shown = f"{value:5.1f}" if value is not None else "  —  "
+        return Text(f"baseline {shown} {baseline.state(bus.ticks)}", style="dim")
+    state = bus.state(name)
+    style = {LIVE: "", STALE: "yellow", FALLEN_BACK: "red"}[state]
+    return Text(f"{bus.age(name):5.1f} s {state}", style=style)
 
 
 def _counters(stats: dict[str, Any], monitor: JackMonitor | None) -> Text:

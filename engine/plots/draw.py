@@ -19,6 +19,7 @@ from matplotlib.figure import Figure
 from engine import defaults
 from engine.analysis import PITCH_CLASS_NAMES
 from engine.plots.mappings import Mapping
+from engine.render.bodytrace import BodyTrace
 from engine.render.trace import Trace
 
 #: Scene bands and layer lines take colours from these cycles (tab10's, then tab20's).
@@ -270,3 +271,74 @@ def _title(mapping: Mapping) -> str:
 def _save(figure: Figure, out: Path) -> None:
     FigureCanvasAgg(figure)
     figure.savefig(out, format="png")
+
+
+def draw_body(trace: BodyTrace, out: Path) -> None:
+    """The listener's heart over a render (``render --body-plot``, docs/listener.md): readings
+    as sent (faults marked where they fall outside the plausible range), the smoothed heart
+    rate, the baseline as it is learned, the learning window, the stretches the watchdog found
+    the strap silent; below, the heart rate read against the baseline (``heartrate.relative``).
+    Written to ``out`` as PNG (OSError if it cannot be)."""
+    figure = Figure(figsize=(12, 6.5), dpi=DPI, layout="constrained")
+    top, bottom = figure.subplots(2, 1, sharex=True, height_ratios=[2.2, 1.0])
+    figure.suptitle(f"{trace.title}: the listener's heart over {trace.seconds:.0f} s", fontsize=12)
+    lo, hi = defaults.BASELINE_PLAUSIBLE
+    shown = (30.0, 150.0)
+    readings = np.array(trace.readings).reshape(-1, 2)
+    plausible = (readings[:, 1] >= lo) & (readings[:, 1] <= hi)
+    top.scatter(
+        readings[plausible, 0],
+        readings[plausible, 1],
+        s=9,
+        color="#999999",
+        label="readings as sent",
+        zorder=2,
+    )
+    faults = readings[~plausible]
+    top.scatter(
+        faults[:, 0],
+        np.clip(faults[:, 1], *shown),
+        s=22,
+        marker="x",
+        color="#d62728",
+        label="faults (0, 255): refused",
+        zorder=3,
+    )
+    top.plot(trace.times, trace.heart, color="#1f77b4", lw=1.6, label="heart rate (smoothed)")
+    top.plot(trace.times, trace.baseline, color="#2ca02c", lw=2.0, label="baseline (median)")
+    top.axvspan(
+        0,
+        min(trace.learn_seconds, trace.seconds),
+        color="#2ca02c",
+        alpha=0.06,
+        label="learning window",
+    )
+    for start, end in _runs(trace.times, trace.state > 0):
+        for ax in (top, bottom):
+            ax.axvspan(start, end, color="#ff7f0e", alpha=0.15, lw=0)
+    top.axvspan(0, 0, color="#ff7f0e", alpha=0.15, label="strap silent: watchdog")
+    top.set_ylim(*shown)
+    top.set_ylabel("BPM")
+    top.legend(loc="upper left", fontsize=8, ncols=3, framealpha=0.85)
+    bottom.plot(trace.times, trace.relative, color="#9467bd", lw=1.6)
+    bottom.axhline(0, color="#555555", lw=0.8)
+    bottom.set_ylabel("heartrate.relative\n(BPM above rest)")
+    bottom.set_xlabel("seconds")
+    for ax in (top, bottom):
+        ax.set_xlim(0, trace.seconds)
+        ax.grid(color="#dddddd", lw=0.6)
+    _save(figure, out)
+
+
+def _runs(times: np.ndarray, mask: np.ndarray) -> list[tuple[float, float]]:
+    """(start, end) times of each run of True in ``mask``."""
+    runs, start = [], None
+    for t, on in zip(times, mask, strict=True):
+        if on and start is None:
+            start = float(t)
+        elif not on and start is not None:
+            runs.append((start, float(t)))
+            start = None
+    if start is not None and len(times):
+        runs.append((start, float(times[-1])))
+    return runs

@@ -23,6 +23,7 @@ import soundfile
 
 from engine import defaults
 from engine.analysis import short_term_loudness
+from engine.render.bodytrace import BodyTrace
 from engine.render.offline import Progress, RenderResult, render
 from engine.render.outputs import OutputError, check_output, describe
 from engine.render.trace import Trace, Tracer
@@ -77,6 +78,16 @@ def write_plot(trace: Trace, wav: Path, out: Path, *, subtitle: str = "") -> Non
     loudness = loudness_course(wav)
     try:
         draw_trace(trace, loudness, out, subtitle=subtitle)
+    except OSError as exc:
+        raise OutputError(out, describe(exc)) from None
+
+
+def write_body_plot(trace: BodyTrace, out: Path) -> None:
+    """Draw the listener's heart (``render --body-plot``) into ``out``."""
+    from engine.plots.draw import draw_body
+
+    try:
+        draw_body(trace, out)
     except OSError as exc:
         raise OutputError(out, describe(exc)) from None
 

@@ -59,6 +59,7 @@ KINDS = (
     "recordings",  # a folder of recordings, or a list of {note, file, velocity}
     "null_or_section",  # an input: nothing (the defaults), or a section
     "goal",  # one of ``choices``, or a number inside [min, max]
+    "fallback",  # ``default``, ``hold`` or a number
 )
 
 #: A layer, scene, stinger or input name (also checked to be at most MAX_NAME characters).
@@ -325,6 +326,29 @@ INPUT = _f(
             default_doc="built-in: its own; new: 0.5",
         ),
         BINDING,
+        # -- the watchdog (issue 14, docs/listener.md) --
+        _f(
+            "source",
+            "choice",
+            "where its values come from: a `sensor` is watched for silence, the `game` holds",
+            choices=defaults.INPUT_SOURCES,
+            default_doc="`sensor` for heartrate, else `game`",
+        ),
+        _f(
+            "timeout",
+            "number",
+            "seconds without a message before the input is stale and eases to its fallback",
+            min=0.1,
+            max=defaults.MAX_SENSOR_TIMEOUT,
+            units="s",
+            default_doc=f"sensor: {defaults.SENSOR_TIMEOUT:g}; game: never",
+        ),
+        _f(
+            "fallback",
+            "fallback",
+            "where a silent input goes: `default`, `hold` (stay put) or a number in its range",
+            default="default",
+        ),
     ),
 )
 

@@ -174,9 +174,22 @@ class _ScoreReader:
         fields = node.check_keys(("input", "curve", "shape"))
         if "input" not in fields or "curve" not in fields:
             raise node.error("a mapping term needs 'input' and 'curve'")
-        name = fields["input"].as_str(self.inputs)
+        name = self.input_name(fields["input"])
         curve = read_curve(fields["curve"], fields.get("shape"), lo, hi)
         return Term(input=name, curve=curve)
+
+    def input_name(self, node: Node) -> str:
+        """A built-in or declared input, or a form of the heart rate read against the
+        listener's baseline (``heartrate.relative``, ``heartrate.ratio``), which the input then
+        carries in its ``derived`` for the bus to compute."""
+        base = defaults.BASELINE_INPUT
+        forms = {f"{base}.{form}": form for form in defaults.DERIVED_INPUTS}
+        name = node.as_str([*self.inputs, *forms])
+        form = forms.get(name)
+        if form is not None and form not in self.inputs[base].derived:
+            spec = self.inputs[base]
+            self.inputs[base] = replace(spec, derived=(*spec.derived, form))
+        return name
 
     # -- sections ---------------------------------------------------------------------------
     def read_tempo(self, node: Node | None) -> TempoSpec:
@@ -222,11 +235,11 @@ class _ScoreReader:
         if "map" not in fields:
             raise node.error("needs 'map': a list of [threshold, mode] pairs")
         name = (
-            fields["input"].as_str(self.inputs)
+            self.input_name(fields["input"])
             if "input" in fields
             else str(spec.sub("input").default)
         )
-        if name not in self.inputs:
+        if name not in self.inputs and "." not in name:
             raise node.error(f"input {quote(name)} is not declared")
         thresholds = []
         for pair in fields["map"].seq(spec.sub("map").limit):
@@ -599,7 +612,27 @@ def read_input(name: str, node: Node | None, base: defaults.InputDefault) -> Inp
             if fields["bind"].is_seq
             else [read_binding(fields["bind"])]
         )
-    return InputSpec(name, lo, hi, default, smoothing, tuple(bindings))
+    source = fields["source"].as_str(defaults.INPUT_SOURCES) if "source" in fields else base.source
+    timeout: float | None = defaults.SENSOR_TIMEOUT if source == "sensor" else None
+    if "timeout" in fields:
+        timeout = fields["timeout"].as_float(*fmt.INPUT.sub("timeout").bounds)
+    fallback: float | None = default
+    if "fallback" in fields:
+        if timeout is None:
+            raise fields["fallback"].error(
+                "a fallback needs a timeout: give 'timeout' or 'source: sensor' (a game input"
+                " holds its last value)"
+            )
+        fallback = read_fallback(fields["fallback"], default, lo, hi)
+    return InputSpec(name, lo, hi, default, smoothing, tuple(bindings), source, timeout, fallback)
+
+
+def read_fallback(node: Node, default: float, lo: float, hi: float) -> float | None:
+    """``default``: the input's default; ``hold``: None (it stays put); else a number inside the
+    input's range."""
+    if node.is_scalar and isinstance(node.scalar(), str):
+        return None if node.as_str(("default", "hold")) == "hold" else default
+    return node.as_float(lo, hi)
 
 
 def read_binding(node: Node) -> Binding:

@@ -86,6 +86,15 @@ class InputSpec:
     default: float
     smoothing: float
     bindings: tuple[Binding, ...]
+    #: The watchdog (docs/listener.md): ``source`` is "sensor" or "game"; ``timeout`` seconds
+    #: without a message make the input stale (None: never); then its target eases to
+    #: ``fallback`` (None: it holds its last value).
+    source: str = "game"
+    timeout: float | None = None
+    fallback: float | None = None
+    #: Forms read against the listener's baseline that the score maps ("relative", "ratio"):
+    #: the bus computes them as inputs named ``heartrate.relative`` and so on.
+    derived: tuple[str, ...] = ()
 
     def clamp(self, value: float) -> float:
         return min(self.max, max(self.min, value))

@@ -45,6 +45,7 @@ _KINDS = {
     "recordings": "folder or list",
     "null_or_section": "mapping or nothing",
     "goal": "name or number",
+    "fallback": "`default`, `hold` or number",
 }
 
 

@@ -164,6 +164,8 @@ class _Builder:
             return {"anyOf": [_TEXT, listing]}
         if kind == "generator":
             return self.generator()
+        if kind == "fallback":
+            return {"anyOf": [{"enum": ["default", "hold"]}, _ANY_NUMBER]}
         raise ValueError(f"{f.name}: no schema for kind {kind!r}")
 
     # -- shapes -------------------------------------------------------------------------------
@@ -248,7 +250,11 @@ class _Builder:
         return {
             "type": "object",
             "properties": {
-                "input": {"type": "string", "description": "a built-in or declared input"},
+                "input": {
+                    "type": "string",
+                    "description": "a built-in or declared input, or heartrate.relative or"
+                    " heartrate.ratio (read against the listener's baseline)",
+                },
                 "curve": self.curve(lo, hi),
                 "shape": {"enum": list(SHAPES), "default": "linear"},
             },

@@ -7,6 +7,7 @@ The address map (docs/osc.md has the full table):
 - ``/scene NAME``, ``/event NAME [intensity]``, ``/tempo BPM`` (0 hands tempo back), ``/seed N``
 - ``/key ROOT [MODE]`` (a note name or a pitch class; ``score`` hands the key back) and
   ``/mode MODE`` (``score`` hands the mode back): from the next bar line
+- ``/listener/baseline BPM`` (0 learns it again)
 
 Arguments arrive as ints (``i``, ``h``), floats (``f``, ``d``), bools (``T``, ``F``) or strings
 (``s``); numbers are coerced to floats (bools to 0/1, numeric strings parsed), anything else is
@@ -34,6 +35,7 @@ from engine.commands import (
     FireEvent,
     OverrideTempo,
     Reseed,
+    SetBaseline,
     SetInput,
     SetKey,
     SetMode,
@@ -151,6 +153,17 @@ class Router:
             return [Reseed(int(values[0]) % 2**31)]
         if address == "/key" or address == "/mode":
             return self._key(address, args)
+        # -- issue 14: the listener's body --
+        if address == "/listener/baseline":
+            values = self._numbers(args, 1)
+            if values is None:
+                return []
+            if values[0] == 0:
+                return [SetBaseline(None)]
+            lo, hi = defaults.BASELINE_PLAUSIBLE
+            if not lo <= values[0] <= hi:
+                return self._drop("out_of_range")
+            return [SetBaseline(values[0])]
         return self._drop("unknown_address")
 
     # -- key and mode on demand (issue 14, item 8) -------------------------------------------

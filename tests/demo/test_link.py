@@ -100,6 +100,15 @@ def test_throttle_settles_on_the_exact_resting_value() -> None:
     assert not throttle.should_send("/state/movement", (0.0,), 5.0)  # and never again
 
 
+def test_the_heart_rate_is_sent_once_a_second_unchanged_like_a_strap() -> None:
+    throttle = Throttle()
+    assert throttle.should_send("/state/heartrate", (70.0,), 0.0)
+    assert not throttle.should_send("/state/heartrate", (70.2,), 0.5)  # small, and too soon
+    assert throttle.should_send("/state/heartrate", (70.0,), 1.0)  # the keepalive
+    assert throttle.should_send("/state/movement", (0.0,), 0.0)
+    assert not throttle.should_send("/state/movement", (0.0,), 5.0)  # a game value: never
+
+
 def test_throttle_keys_are_independent_and_forget_resends() -> None:
     throttle = Throttle()
     assert throttle.should_send("/state/mood", (0.1, 0.2), 0.0)
