@@ -32,10 +32,20 @@ from collections.abc import Callable
 
 from engine import defaults
 from engine.clock.transport import Transport
-from engine.commands import ChangeScene, Command, FireEvent, OverrideTempo, Reseed, SetInput
+from engine.commands import (
+    ChangeScene,
+    Command,
+    FireEvent,
+    OrientListener,
+    OverrideTempo,
+    PlaceSource,
+    Reseed,
+    SetInput,
+)
 from engine.conductor.layers import MIX_PARAMS, LayerState
 from engine.conductor.performer import Observer
 from engine.conductor.preparation import BarPlan, Preparation, Slice
+from engine.conductor.space import Space
 from engine.conductor.stingergate import StingerGate
 from engine.events import (
     Action,
@@ -132,6 +142,8 @@ class Conductor:
         self._scene_bar = 0  # the bar the current scene began in
         self._entries: set[str] = set()  # layers a reload added to the scene: enter next bar
         self.reload_fade = defaults.RELOAD_FADE
+        #: Placed layers and stingers and the listener's head (issue 14 item 5).
+        self.space = Space(score, self.bus.values)
         self._reseed(seed)
 
     # -- setup ------------------------------------------------------------------------------
@@ -198,6 +210,10 @@ class Conductor:
             self.tempo_override = command.bpm
         elif isinstance(command, Reseed):
             self._reseed(command.seed)
+        elif isinstance(command, PlaceSource):
+            self.space.place(command.channel, command.azimuth, command.elevation, command.distance)
+        elif isinstance(command, OrientListener):
+            self.space.orient(command.yaw, command.pitch, command.roll)
 
     def _landing(self, quantize: Quantize, sample: int) -> tuple[int, float] | None:
         """Where a change requested at ``sample`` lands, as (bar, beat); None means now.
@@ -281,6 +297,9 @@ class Conductor:
         self._land_pending(start, end)
         if self.bus.changed:
             self._update_continuous()
+            self.space.inputs_moved(self.bus.values)
+        if self.space.dirty:
+            self.out.extend(self.space.actions())
         self._run_actions(end)
         self._dispatch(start, end)
 
@@ -758,6 +777,8 @@ class Conductor:
         """Give out every sounding layer's mix and parameters and the master dynamics again,
         changed or not: for a performer that was rebuilt and knows none of them."""
         self._update_continuous(force=True)
+        self.space.resend()
+        self.out.extend(self.space.actions())
 
     # -- a new score (live reload) -----------------------------------------------------------
     def opens_window(self, end: int) -> bool:
@@ -819,6 +840,7 @@ class Conductor:
         self.layers = layers
         if scene is not None:  # the scene playing may list other layers now
             self._rescore_scene(line)
+        self.space.adopt(score, self.bus.values)
 
     def _rescore_scene(self, line: float) -> None:
         """Bring in on the next bar line the layers the scene playing now lists and that do not

@@ -76,6 +76,7 @@ class PlayOptions:
     oscquery: int | None = None  # serve OSCQuery on this TCP port (0: any free one); None: no
     console: int | None = None  # --console: the browser console's port (0: any); None: none
     score_path: Path | None = None  # the score file, which the console shows with its errors
+    spatial: str = defaults.SPATIAL_MODE  # how placed layers sound (docs/spatial.md)
 
 
 #: Called every STATUS_PERIOD with the session (the status view); None for silence.
@@ -151,7 +152,9 @@ def play(
         if (sr, buffersize) != (options.sr, options.buffersize):  # a JACK server sets its own
             ready(f"note: the audio server runs at {sr} Hz, {buffersize} frames; playing at that")
             options = replace(options, sr=sr, buffersize=buffersize)
-        engine = Engine(score, sr=sr, buffersize=buffersize, seed=seed, metering=True)
+        engine = Engine(
+            score, sr=sr, buffersize=buffersize, seed=seed, metering=True, spatial=options.spatial
+        )
         watcher, lost_xruns = monitor, 0  # lost_xruns: counted by monitors of dead servers
         session = LiveSession(
             engine,

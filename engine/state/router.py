@@ -5,6 +5,8 @@ The address map (docs/osc.md has the full table):
 - ``/state/<input> value`` and any extra address a score binds to an input (with its transform)
 - ``/state/mood valence arousal``
 - ``/scene NAME``, ``/event NAME [intensity]``, ``/tempo BPM`` (0 hands tempo back), ``/seed N``
+- ``/source/NAME/position azimuth elevation distance`` (a placed layer or stinger) and
+  ``/listener/orientation yaw pitch roll`` (docs/spatial.md)
 
 Arguments arrive as ints (``i``, ``h``), floats (``f``, ``d``), bools (``T``, ``F``) or strings
 (``s``); numbers are coerced to floats (bools to 0/1, numeric strings parsed), anything else is
@@ -26,7 +28,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from engine import defaults
-from engine.commands import ChangeScene, Command, FireEvent, OverrideTempo, Reseed, SetInput
+from engine.commands import (
+    ChangeScene,
+    Command,
+    FireEvent,
+    OrientListener,
+    OverrideTempo,
+    PlaceSource,
+    Reseed,
+    SetInput,
+)
 from engine.curve import Curve
 from engine.score.model import Score
 
@@ -77,6 +88,12 @@ class Router:
         }
         self.all_events = TokenBucket(defaults.EVENTS_RATE, defaults.EVENTS_BURST)
         self._at = 0.0
+        # -- spatial placement (issue 14 item 5): placed sources by name, to their channel; a
+        # layer's name wins over a stinger's of the same name.
+        self.sources = {
+            s.name: f"stinger:{s.name}" for s in score.stingers.values() if s.position is not None
+        }
+        self.sources.update({n: n for n, layer in score.layers.items() if layer.position})
 
     def carry_on(self, previous: Router) -> None:
         """Continue ``previous``'s counts and rate limits (a reloaded score's router): what was
@@ -137,7 +154,23 @@ class Router:
             if values is None:
                 return []
             return [Reseed(int(values[0]) % 2**31)]
+        if address.startswith("/source/") or address == "/listener/orientation":
+            return self._spatial(address, args)
         return self._drop("unknown_address")
+
+    def _spatial(self, address: str, args: Sequence[object]) -> list[Command]:
+        """``/source/NAME/position az el dist`` and ``/listener/orientation yaw pitch roll``."""
+        if address == "/listener/orientation":
+            values = self._numbers(args, 3)
+            return [] if values is None else [OrientListener(*values)]
+        name, _, tail = address[len("/source/") :].partition("/")
+        if tail != "position":
+            return self._drop("unknown_address")
+        channel = self.sources.get(name)
+        if channel is None:
+            return self._drop("unknown_source")
+        values = self._numbers(args, 3)
+        return [] if values is None else [PlaceSource(channel, *values)]
 
     def _inputs(self, address: str, args: Sequence[object]) -> list[Command]:
         commands: list[Command] = []
