@@ -178,3 +178,23 @@ def test_the_azimuth_ramps_the_short_way_round(server: pyo.Server) -> None:
     assert channel.azimuth.value == pytest.approx(270.0)
     channel.set_position(0.0, 500.0, 1e9)  # clamped
     assert channel.position == (0.0, 90.0, defaults.POSITION_RANGES["distance"][1])
+
+
+def test_a_reload_that_places_a_layer_moves_it(tmp_path: Path) -> None:
+    """A live reload giving a layer a position crossfades it into a placed channel."""
+    plain, placed = tmp_path / "plain.yaml", tmp_path / "placed.yaml"
+    plain.write_text(NOISE.format(position=""))
+    placed.write_text(NOISE.format(position=_placed(90)))
+    out = tmp_path / "reloaded.wav"
+    render(
+        load_score(plain),
+        out,
+        5.0,
+        reloads=[(1.0, load_score(placed))],
+        spatial="binaural",
+    )
+    y, _ = read_wav(out)
+    left, right = _rms(y[int(0.2 * SR) : SR])
+    assert right == pytest.approx(left, rel=0.05)
+    left, right = _rms(y[4 * SR :])
+    assert right > 2.0 * left, (left, right)
