@@ -120,8 +120,9 @@ def _soak(quick: bool) -> tuple[str, str, Any]:
 
 def _scaling(quick: bool) -> tuple[str, str, Any]:
     rows = scaling.run(3.0, 1, (1, 4), (0.0, 1.0), (1, 2)) if quick else scaling.run()
+    rows += scaling.placed(3.0, 1, (4,)) if quick else scaling.placed()
     return (
-        "Scaling: layers, mutation, engines side by side (forest.yaml, offline)",
+        "Scaling: layers, mutation, engines side by side, placed layers (forest.yaml, offline)",
         scaling.table(rows),
         scaling.as_json(rows),
     )

@@ -6,6 +6,11 @@ score's layers (each copy with its own seed) until N play at once in its first s
 rates change only the score's ``mutation.probability`` (every bar). Engines run in one process,
 each on its own pyo server, a buffer of each in turn: how many of them one core keeps up with in
 real time is the combined real-time factor.
+
+Spatial placement (issue 14): the same N forest layers, each given a position (spread round the
+head, 2 m away), rendered with ``--spatial binaural`` and ``stereo`` and, in the same run and
+interleaved with them, unplaced: the ratio of wall times is what placing costs, and the
+difference per layer per buffer is one placed layer's price.
 """
 
 from __future__ import annotations
@@ -38,10 +43,17 @@ class ScalingRow:
     value: float
     realtime: float  # audio seconds per wall second (combined, for instances)
     engine_share: float  # share of wall time in engine.tick
+    #: Placed rows: wall time placed / the same layers unplaced in the same run, and the extra
+    #: cost of one placed layer per 256-frame buffer (µs).
+    ratio: float | None = None
+    per_layer_us: float | None = None
 
 
 def _score(
-    layers: int | None = None, mutation: float | None = None, source: Path = FOREST
+    layers: int | None = None,
+    mutation: float | None = None,
+    source: Path = FOREST,
+    placed: bool = False,
 ) -> Score:
     data: dict[str, Any] = yaml.safe_load(source.read_text())
     if layers is not None:
@@ -51,6 +63,8 @@ def _score(
             name, spec = originals[n % len(originals)]
             spec = copy.deepcopy(spec)
             spec["seed"] = n
+            if placed:  # spread round the head
+                spec["position"] = {"azimuth": (n * 137) % 360 - 180, "distance": 2}
             data["layers"][f"{name}{n}"] = spec
         for scene in data["scenes"].values():
             scene["layers"] = list(data["layers"])
@@ -72,7 +86,7 @@ def voyage_playable() -> bool:
     return True
 
 
-def _render(scores: list[Score], seconds: float) -> tuple[float, float]:
+def _render(scores: list[Score], seconds: float, spatial: str = "stereo") -> tuple[float, float]:
     """Render ``scores`` side by side; returns (wall seconds, seconds in engine.tick)."""
     buffers = int(seconds * SR / BUFFER)
     servers, engines = [], []
@@ -81,7 +95,11 @@ def _render(scores: list[Score], seconds: float) -> tuple[float, float]:
             for index, score in enumerate(scores):
                 server = manual_server(sr=SR, buffersize=BUFFER, seed=score.seed + index)
                 servers.append(server)
-                engines.append(Engine(score, sr=SR, buffersize=BUFFER, seed=score.seed + index))
+                engines.append(
+                    Engine(
+                        score, sr=SR, buffersize=BUFFER, seed=score.seed + index, spatial=spatial
+                    )
+                )
                 record_to(server, str(Path(folder) / f"{index}.wav"))
             ticks = 0.0
             started = time.perf_counter()
@@ -106,6 +124,37 @@ def _row(case: str, value: float, scores: list[Score], seconds: float, repeats: 
     runs = [_render(scores, seconds) for _ in range(repeats)]
     wall, ticks = sorted(runs)[len(runs) // 2]
     return ScalingRow(case, value, len(scores) * seconds / wall, ticks / wall)
+
+
+def placed(
+    seconds: float = 20.0,
+    repeats: int = 3,
+    layers: tuple[int, ...] = (1, 4, 16),
+    modes: tuple[str, ...] = ("binaural", "stereo"),
+) -> list[ScalingRow]:
+    """Placed layers against the same layers unplaced, runs interleaved (median of each)."""
+    rows = []
+    buffers = int(seconds * SR / BUFFER)
+    for n in layers:
+        plain_score, placed_score = _score(layers=n), _score(layers=n, placed=True)
+        for mode in modes:
+            plain, place = [], []
+            for _ in range(repeats):
+                plain.append(_render([plain_score], seconds, mode))
+                place.append(_render([placed_score], seconds, mode))
+            plain_wall = sorted(plain)[len(plain) // 2][0]
+            wall, ticks = sorted(place)[len(place) // 2]
+            rows.append(
+                ScalingRow(
+                    f"placed layers ({mode})",
+                    n,
+                    seconds / wall,
+                    ticks / wall,
+                    ratio=wall / plain_wall,
+                    per_layer_us=1e6 * (wall - plain_wall) / buffers / n,
+                )
+            )
+    return rows
 
 
 def run(
@@ -134,7 +183,10 @@ def table(rows: list[ScalingRow]) -> str:
     head = f"{'case':<30} {'value':>6} {'x RT':>7} {'engine %':>9}"
     lines = [head, "-" * len(head)]
     for r in rows:
-        lines.append(f"{r.case:<30} {r.value:>6g} {r.realtime:>7.1f} {100 * r.engine_share:>9.1f}")
+        line = f"{r.case:<30} {r.value:>6g} {r.realtime:>7.1f} {100 * r.engine_share:>9.1f}"
+        if r.ratio is not None and r.per_layer_us is not None:
+            line += f"  x{r.ratio:.2f} unplaced, {r.per_layer_us:+.0f} us/layer/buffer"
+        lines.append(line)
     return "\n".join(lines)
 
 

@@ -108,6 +108,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     _soundfont_option(render)
     _comfort_option(render)
+    _spatial_option(render)
     render.set_defaults(run=_render)
 
     plot = sub.add_parser(
@@ -243,6 +244,7 @@ def _parser() -> argparse.ArgumentParser:
         "0: any free port), steering the engine over OSC (docs/console.md)",
     )
     _soundfont_option(play)
+    _spatial_option(play)
     play.set_defaults(run=_play)
 
     demo = sub.add_parser("demo", help="the pygame demo: walk a small world, hear it follow")
@@ -387,6 +389,7 @@ def _render(args: argparse.Namespace) -> int:
         observer=recorder.observe if recorder is not None else None,
         listeners=[recorder.take] if recorder is not None else [],
         attach=[t.attach for t in (tracer, body) if t is not None],
+        spatial=args.spatial,
     )
     dropped = sum(result.dropped.values())
     print(
@@ -521,6 +524,7 @@ def _play(args: argparse.Namespace) -> int:
         feedback_ahead=args.feedback_ahead / 1000,
         output_latency=None if args.output_latency is None else args.output_latency / 1000,
         baselines=args.baselines,
+        spatial=args.spatial,
     )
     view = None
     if not args.quiet and sys.stdout.isatty():
@@ -646,6 +650,17 @@ def _allow_option(command: argparse.ArgumentParser) -> None:
         metavar="CIDR",
         help="networks that may send (and receive replies), e.g. 192.168.1.0/24; required "
         "with a --host beyond loopback; this machine is always allowed",
+    )
+
+
+def _spatial_option(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--spatial",
+        choices=defaults.SPATIAL_MODES,
+        default=defaults.SPATIAL_MODE,
+        help="how layers and stingers with a `position` sound: stereo pans by bearing, binaural "
+        "renders for headphones (HRTF), off pans them as `pan` says; layers without one sound "
+        "the same in every mode (default: %(default)s; docs/spatial.md)",
     )
 
 

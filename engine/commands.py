@@ -54,6 +54,37 @@ class SetBaseline:
     bpm: float | None  # the listener's resting heart rate; None learns it again from now
 
 
+# -- spatial placement and the listener's head (issue 14 item 5, docs/spatial.md) ------------------
+@dataclass(frozen=True, slots=True)
+class PlaceSource:
+    """A placed layer or stinger moves (``channel``: a layer's name or ``stinger:NAME``), in the
+    world: azimuth and elevation in degrees, distance in metres (finite; the conductor clamps)."""
+
+    channel: str
+    azimuth: float
+    elevation: float
+    distance: float
+
+
+@dataclass(frozen=True, slots=True)
+class OrientListener:
+    """The listener's head turns: yaw (positive to the right), pitch (positive up) and roll
+    (positive: right ear down), in degrees (finite)."""
+
+    yaw: float
+    pitch: float
+    roll: float
+
+
 Command = (
-    SetInput | ChangeScene | FireEvent | OverrideTempo | Reseed | SetKey | SetMode | SetBaseline
+    SetInput
+    | ChangeScene
+    | FireEvent
+    | OverrideTempo
+    | Reseed
+    | SetKey
+    | SetMode
+    | SetBaseline
+    | PlaceSource
+    | OrientListener
 )

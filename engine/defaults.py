@@ -594,3 +594,36 @@ RATIO_RANGE = (0.25, 4.0)
 #: and the file's size cap: room for a studio's or an arcade's regulars, never a memory hazard.
 MAX_BASELINES = 100_000
 MAX_BASELINES_BYTES = 4 << 20
+# -- Spatial placement and the listener's head (issue 14 item 5, docs/spatial.md) ----------------
+#: How placed layers and stingers are rendered: ``off`` ignores positions (every layer pans as the
+#: score's ``pan`` says), ``stereo`` pans by bearing (equal power) with distance, ``binaural``
+#: renders for headphones (pyo's HRTF). Stereo by default: a score that places a source wants it
+#: heard where it is on any output, and layers without a position sound the same in every mode.
+SPATIAL_MODES = ("off", "stereo", "binaural")
+SPATIAL_MODE = "stereo"
+#: A position's fields when a score leaves them out: straight ahead, on the horizon, 1 m away
+#: (the reference distance, where the inverse-distance law leaves the level as mixed).
+POSITION = {"azimuth": 0.0, "elevation": 0.0, "distance": 1.0}
+#: Their ranges (degrees, degrees, metres). Azimuth sent by a game is wrapped into it, elevation
+#: and distance clamped. 0.1 m is closer than anything a head-worn listener can be to a source;
+#: past 1 km the inverse-distance law has the source at -60 dB, inaudible under any mix.
+POSITION_RANGES = {
+    "azimuth": (-180.0, 180.0),
+    "elevation": (-90.0, 90.0),
+    "distance": (0.1, 1000.0),
+}
+#: Inverse distance: the gain is REFERENCE / distance, never above 1 (closer than the reference
+#: the level stays as mixed: a source cannot blow up as it reaches the head).
+SPATIAL_REFERENCE_DISTANCE = 1.0
+#: Air absorption, gently: a one-pole low-pass at NEAR / (1 + distance / HALF) Hz (19 kHz at
+#: 1 m, 10 kHz at 20 m, 3.3 kHz at 100 m), never under MIN. Real air takes a few dB a hundred
+#: metres off the top octave; games exaggerate it a little so distance reads as distance.
+AIR_CUTOFF_NEAR = 20000.0
+AIR_DISTANCE_HALF = 20.0
+AIR_CUTOFF_MIN = 1000.0
+#: Direction and distance changes ramp over this long (s): under a 256-frame buffer at 48 kHz,
+#: so a head turn is heard within the buffer it arrives in, and long enough not to click.
+SPATIAL_RAMP = 0.005
+#: pyo's HRTF (MIT KEMAR impulses) holds elevations from -40 to 90 degrees; lower sources are
+#: rendered at -40.
+HRTF_ELEVATION_RANGE = (-40.0, 90.0)

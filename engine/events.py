@@ -161,6 +161,18 @@ class SetDynamics:
     db: float
 
 
+@dataclass(frozen=True, slots=True)
+class SetPosition:
+    """Where a placed channel sounds relative to the listener's head (the head's turn already
+    applied): azimuth in degrees, -180..180, positive to the right; elevation in degrees,
+    -90..90, positive up; distance in metres. The sound side ramps to it."""
+
+    channel: str
+    azimuth: float
+    elevation: float
+    distance: float
+
+
 Action = (
     Play
     | PlayStem
@@ -173,5 +185,6 @@ Action = (
     | Resume
     | SetDynamics
     | Retire
+    | SetPosition
 )
 """Anything the conductor gives out."""

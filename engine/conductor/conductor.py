@@ -36,7 +36,9 @@ from engine.commands import (
     ChangeScene,
     Command,
     FireEvent,
+    OrientListener,
     OverrideTempo,
+    PlaceSource,
     Reseed,
     SetBaseline,
     SetInput,
@@ -48,6 +50,7 @@ from engine.conductor.entrainment import Entrainment
 from engine.conductor.layers import MIX_PARAMS, RESEND, LayerState
 from engine.conductor.performer import Observer
 from engine.conductor.preparation import BarPlan, Preparation, Slice
+from engine.conductor.space import Space
 from engine.conductor.stingergate import StingerGate
 from engine.conductor.why import Explainer, Why
 from engine.events import (
@@ -167,6 +170,8 @@ class Conductor:
         #: told ahead are told once (:meth:`_ahead`), never again when they sound.
         self.report_ahead = 0
         self._told: set[tuple[str, int]] = set()
+        #: Placed layers and stingers and the listener's head (issue 14 item 5).
+        self.space = Space(score, self.bus.values)
         self._reseed(seed)
 
     # -- setup ------------------------------------------------------------------------------
@@ -247,6 +252,10 @@ class Conductor:
         elif isinstance(command, SetMode):
             self.mode_override = command.mode
             self._harmony_asked(f"/mode {command.mode or 'score'}")
+        elif isinstance(command, PlaceSource):
+            self.space.place(command.channel, command.azimuth, command.elevation, command.distance)
+        elif isinstance(command, OrientListener):
+            self.space.orient(command.yaw, command.pitch, command.roll)
 
     def _harmony_asked(self, text: str) -> None:
         """Keep what a /key or /mode asked, to name as the cause of the first bar decided after
@@ -344,6 +353,9 @@ class Conductor:
         self._land_pending(start, end)
         if self.bus.changed or self.limiter.moving:
             self._update_continuous()
+            self.space.inputs_moved(self.bus.values)
+        if self.space.dirty:
+            self.out.extend(self.space.actions())
         self._run_actions(end)
         self._dispatch(start, end)
 
@@ -968,6 +980,8 @@ class Conductor:
         """Give out every sounding layer's mix and parameters and the master dynamics again,
         changed or not: for a performer that was rebuilt and knows none of them."""
         self._update_continuous(force=True)
+        self.space.resend()
+        self.out.extend(self.space.actions())
 
     # -- a new score (live reload) -----------------------------------------------------------
     def opens_window(self, end: int) -> bool:
@@ -1034,6 +1048,7 @@ class Conductor:
         self.layers = layers
         if scene is not None:  # the scene playing may list other layers now
             self._rescore_scene(line)
+        self.space.adopt(score, self.bus.values)
 
     def _rescore_scene(self, line: float) -> None:
         """Bring in on the next bar line the layers the scene playing now lists and that do not

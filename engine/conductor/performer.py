@@ -26,6 +26,7 @@ from engine.events import (
     SetDynamics,
     SetMix,
     SetParam,
+    SetPosition,
     StemEvent,
     Suspend,
 )
@@ -46,6 +47,8 @@ class Performer(Protocol):
     def resume(self, channel: str) -> None: ...
     def set_dynamics(self, db: float) -> None: ...
     def retire(self, channel: str) -> None: ...
+    def position(self, channel: str, azimuth: float, elevation: float, distance: float) -> None:
+        """A placed channel's direction and distance from the listener's head (SetPosition)."""
 
 
 class Observer(Protocol):
@@ -79,3 +82,5 @@ def perform(actions: Iterable[Action], performer: Performer) -> None:
             performer.set_dynamics(action.db)
         elif isinstance(action, Retire):
             performer.retire(action.channel)
+        elif isinstance(action, SetPosition):
+            performer.position(action.channel, action.azimuth, action.elevation, action.distance)

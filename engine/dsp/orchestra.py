@@ -20,7 +20,8 @@ from engine.samples.model import SampleSet
 from engine.score.model import Score
 
 #: How a channel is made: instrument kind, constant parameters, and the sound it plays from (a
-#: sampler's source, a stem, a bed, a one-shot): a channel is rebuilt on reload when it changes.
+#: sampler's source, a stem, a bed, a one-shot) with whether it is placed (a ``position``: the
+#: spatial stage): a channel is rebuilt on reload when it changes.
 Recipe = tuple[str, Mapping[str, float], object]
 
 
@@ -33,10 +34,22 @@ def recipes(score: Score) -> dict[str, Recipe]:
             for p, m in layer.params.items()
             if m.is_constant and p in INSTRUMENTS[layer.instrument].PARAMS
         }
-        made[name] = (layer.instrument, constants, (layer.source, layer.stem, layer.bed))
+        placed = layer.position is not None
+        made[name] = (layer.instrument, constants, (layer.source, layer.stem, layer.bed, placed))
     for stinger in score.stingers.values():
-        made[f"stinger:{stinger.name}"] = (stinger.instrument, stinger.params, stinger.sample)
+        placed = stinger.position is not None
+        made[f"stinger:{stinger.name}"] = (
+            stinger.instrument,
+            stinger.params,
+            (stinger.sample, placed),
+        )
     return made
+
+
+def is_placed(recipe: Recipe) -> bool:
+    """Whether a channel made by ``recipe`` has a position (its sound's last item says so)."""
+    sound = recipe[2]
+    return isinstance(sound, tuple) and bool(sound) and sound[-1] is True
 
 
 @dataclass
@@ -58,11 +71,17 @@ class Orchestra:
         buffersize: int,
         samples: Mapping[str, SampleSet] | None = None,
         metering: bool = False,
+        spatial: str = "off",
     ) -> None:
         """``samples``: the loaded sound of each channel that plays recordings, by channel;
-        ``metering``: the master bus keeps a true-peak meter (:meth:`meter`; live play)."""
+        ``metering``: the master bus keeps a true-peak meter (:meth:`meter`; live play);
+        ``spatial``: how placed channels sound (``off``, ``stereo``, ``binaural``:
+        docs/spatial.md); channels without a position sound the same in every mode."""
         self.score = score
         self.metering = metering
+        self.spatial = spatial
+        #: Each placed channel's last position relative to the head (SetPosition).
+        self._positions: dict[str, tuple[float, float, float]] = {}
         self.sr = sr
         self.buffersize = buffersize
         self._samples = dict(samples or {})
@@ -89,7 +108,9 @@ class Orchestra:
             self.fade(f"stinger:{stinger.name}", 1.0, 0.0)
 
     def _build(self, name: str, recipe: Recipe | None = None) -> Channel:
-        kind, params, _ = recipe or self._recipes[name]
+        recipe = recipe or self._recipes[name]
+        kind, params, _ = recipe
+        spatial = self.spatial if is_placed(recipe) else "off"
         cls = INSTRUMENTS[kind]
         instrument: Instrument
         if cls.SAMPLED:
@@ -101,7 +122,12 @@ class Orchestra:
             )
         else:
             instrument = cls(sr=self.sr, buffersize=self.buffersize, params=params)
-        return Channel(instrument)
+        if spatial == "off":
+            return Channel(instrument)
+        channel = Channel(instrument, spatial=spatial, sr=self.sr)
+        if name in self._positions:
+            channel.set_position(*self._positions[name])
+        return channel
 
     def _connect(self) -> None:
         channels = list(self.channels.values())
@@ -161,7 +187,7 @@ class Orchestra:
         leaving.instrument.suspend()
         leaving.suspend()
         self.suspended.discard(channel)
-        for table in (self._recipes, self._mix, self._fades):
+        for table in (self._recipes, self._mix, self._fades, self._positions):
             table.pop(channel, None)
         self._extend()
 
@@ -210,6 +236,14 @@ class Orchestra:
     def set_dynamics(self, db: float) -> None:
         self.master.set_dynamics(db)
 
+    def position(self, channel: str, azimuth: float, elevation: float, distance: float) -> None:
+        """Where a placed channel sounds from the listener's head (ramped; ignored with
+        ``--spatial off`` and for a channel a reload removed)."""
+        self._positions[channel] = (azimuth, elevation, distance)
+        playing = self.channels.get(channel)
+        if playing is not None:
+            playing.set_position(azimuth, elevation, distance)
+
     def levels(self) -> dict[str, float]:
         """Each layer's present gain (fade x duck x mix gain), as a 0..~4 amplitude factor."""
         levels = {}
@@ -235,6 +269,7 @@ class Orchestra:
             buffersize=self.buffersize,
             samples=self._samples,
             metering=self.metering,
+            spatial=self.spatial,
         )
         fresh.recoveries = self.recoveries
         for name in self.channels:

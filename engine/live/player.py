@@ -81,6 +81,7 @@ class PlayOptions:
     feedback_ahead: float = defaults.FEEDBACK_AHEAD  # s; 0: feedback un-bundled, when computed
     output_latency: float | None = None  # s; None: JACK's playback latency, or two buffers
     baselines: Path | None = None  # listeners' resting heart rates by seed, read and written
+    spatial: str = defaults.SPATIAL_MODE  # how placed layers sound (docs/spatial.md)
 
 
 #: Called every STATUS_PERIOD with the session (the status view); None for silence.
@@ -157,7 +158,9 @@ def play(
         if (sr, buffersize) != (options.sr, options.buffersize):  # a JACK server sets its own
             ready(f"note: the audio server runs at {sr} Hz, {buffersize} frames; playing at that")
             options = replace(options, sr=sr, buffersize=buffersize)
-        engine = Engine(score, sr=sr, buffersize=buffersize, seed=seed, metering=True)
+        engine = Engine(
+            score, sr=sr, buffersize=buffersize, seed=seed, metering=True, spatial=options.spatial
+        )
         if options.comfort is not None:
             engine.conductor.comfort_override = ComfortSpec.preset(options.comfort)
         engine.conductor.bus.adopt_listener(seed, known)

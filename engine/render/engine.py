@@ -13,6 +13,7 @@ from collections import Counter, deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from engine import defaults
 from engine.catalog import default_catalog
 from engine.commands import Command
 from engine.conductor.conductor import Conductor
@@ -49,12 +50,14 @@ class Engine:
         observer: Observer | None = None,
         assets: Assets | None = None,
         metering: bool = False,
+        spatial: str = defaults.SPATIAL_MODE,
     ) -> None:
         """Build the score's instruments on the current pyo server.
 
         ``assets`` are the score's sound files loaded at ``sr`` (:func:`load_assets`, read here
         when not given): pass them in to build several engines from one read. ``metering``: the
-        master bus keeps a true-peak meter too (live play's ``/engine/meter``).
+        master bus keeps a true-peak meter too (live play's ``/engine/meter``). ``spatial``: how
+        placed layers and stingers sound (``off``, ``stereo``, ``binaural``; docs/spatial.md).
         """
         self.score = score
         self.sr = sr
@@ -62,7 +65,12 @@ class Engine:
         self.sample = 0  # first sample of the next buffer
         self.assets = assets if assets is not None else load_assets(score, sr)
         self.orchestra = Orchestra(
-            score, sr=sr, buffersize=buffersize, samples=self.assets.sets, metering=metering
+            score,
+            sr=sr,
+            buffersize=buffersize,
+            samples=self.assets.sets,
+            metering=metering,
+            spatial=spatial,
         )
         self.router = Router(score)
         self.conductor = Conductor(

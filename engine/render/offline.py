@@ -57,6 +57,7 @@ def render(
     listeners: Sequence[Callable[[list[Action]], None]] = (),
     reloads: Sequence[tuple[float, Score]] = (),
     attach: Sequence[Callable[[Engine], None]] = (),
+    spatial: str = defaults.SPATIAL_MODE,
 ) -> RenderResult:
     """Render ``duration`` seconds (rounded up to whole buffers) of ``score`` to ``out``.
 
@@ -69,6 +70,9 @@ def render(
 
     ``attach`` is called with the Engine once it is built, before the first buffer: observers
     that watch it (``render.trace.Tracer.attach``) hook in there and must not change the sound.
+
+    ``spatial``: how placed layers and stingers sound (``off``, ``stereo``, ``binaural``:
+    docs/spatial.md).
     """
     out = Path(out)
     seed = score.seed if seed is None else seed
@@ -77,7 +81,9 @@ def render(
     check_output(out, needs_bytes=recorded_bytes(frames))
     started = time.perf_counter()
     with running_manual_server(sr=sr, buffersize=buffersize, seed=seed) as server:
-        engine = Engine(score, sr=sr, buffersize=buffersize, seed=seed, observer=observer)
+        engine = Engine(
+            score, sr=sr, buffersize=buffersize, seed=seed, observer=observer, spatial=spatial
+        )
         engine.listeners.extend(listeners)
         for hook in attach:
             hook(engine)

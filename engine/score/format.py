@@ -396,6 +396,39 @@ GENERATOR = _f(
     example={"type": "chords", "voices": 4},
 )
 
+#: Where a layer or stinger sounds around the listener (issue 14, docs/spatial.md).
+POSITION = _f(
+    "position",
+    "section",
+    "where it sounds around the listener (placed: `/source/NAME/position` may move it; "
+    "rendered by `--spatial`)",
+    default_doc="not placed (a layer pans by `pan`)",
+    fields=(
+        _param(
+            "azimuth",
+            *defaults.POSITION_RANGES["azimuth"],
+            defaults.POSITION["azimuth"],
+            "bearing from straight ahead, positive to the right",
+            "degrees",
+        ),
+        _param(
+            "elevation",
+            *defaults.POSITION_RANGES["elevation"],
+            defaults.POSITION["elevation"],
+            "angle above the horizon (negative: below)",
+            "degrees",
+        ),
+        _param(
+            "distance",
+            *defaults.POSITION_RANGES["distance"],
+            defaults.POSITION["distance"],
+            "from the listener; the level falls as 1/distance beyond 1 m",
+            "m",
+        ),
+    ),
+    example={"azimuth": 90, "elevation": 0, "distance": 2},
+)
+
 LAYER_FIELDS = (
     _f(
         "instrument",
@@ -412,6 +445,7 @@ LAYER_FIELDS = (
         "changes this layer's random choices without touching the others",
         default_doc="the layer's position (1, 2 ...)",
     ),
+    POSITION,
 )
 
 #: A sampler's sound source (a layer's or a note stinger's), exactly one of soundfont+preset
@@ -627,6 +661,7 @@ STINGER_COMMON = (
         defaults.STINGER_MAX_PLAYING,
         "copies waiting or sounding at once",
     ),
+    POSITION,
 )
 #: A note stinger's own fields (besides its instrument's parameters, as numbers).
 STINGER_NOTES = (

@@ -41,6 +41,7 @@ from engine.score.model import (
     ModeMap,
     MutationSpec,
     ParamMap,
+    PositionSpec,
     Quantize,
     SceneSpec,
     Score,
@@ -335,7 +336,20 @@ class _ScoreReader:
         )
         stem = self.read_stem(node, fields) if instrument == "stem" else None
         bed = self.read_bed(node, fields) if instrument == "ambience" else None
-        return LayerSpec(name, instrument, kind, options, params, seed, source, stem=stem, bed=bed)
+        position = self.read_position(fields["position"]) if "position" in fields else None
+        return LayerSpec(name, instrument, kind, options, params, seed, source, stem, bed, position)
+
+    def read_position(self, node: Node) -> PositionSpec:
+        """A ``position``: azimuth, elevation and distance, each a number or a mapping."""
+        fields = node.check_keys(fmt.POSITION.keys)
+        maps = {}
+        for spec in fmt.POSITION.fields:
+            if spec.name in fields:
+                maps[spec.name] = self.param(fields[spec.name], *spec.bounds)
+            else:
+                assert isinstance(spec.default, float), spec.name
+                maps[spec.name] = ParamMap.constant(spec.default)
+        return PositionSpec(maps["azimuth"], maps["elevation"], maps["distance"])
 
     def check_motifs(self, node: Node, kind: str, options: dict[str, object]) -> None:
         """A generator that learns names motifs the score has, of one scale size."""
@@ -530,6 +544,7 @@ class _ScoreReader:
             if "cooldown" in fields
             else Cooldown(defaults.STINGER_COOLDOWN),
             max_playing=integer(fields, F("stingers.max_playing")),
+            position=self.read_position(fields["position"]) if "position" in fields else None,
         )
 
     def read_entrainment(self, node: Node | None) -> EntrainmentSpec | None:

@@ -184,6 +184,28 @@ class BedSpec:
 
 
 @dataclass(frozen=True)
+class PositionSpec:
+    """Where a layer or stinger sounds around the listener, in the world (before the head turns):
+    azimuth in degrees (positive to the right), elevation in degrees (positive up), distance in
+    metres; each a constant or a curve of inputs."""
+
+    azimuth: ParamMap
+    elevation: ParamMap
+    distance: ParamMap
+
+    @property
+    def is_constant(self) -> bool:
+        return self.azimuth.is_constant and self.elevation.is_constant and self.distance.is_constant
+
+    def evaluate(self, inputs: dict[str, float]) -> tuple[float, float, float]:
+        return (
+            self.azimuth.evaluate(inputs),
+            self.elevation.evaluate(inputs),
+            self.distance.evaluate(inputs),
+        )
+
+
+@dataclass(frozen=True)
 class LayerSpec:
     name: str
     instrument: str
@@ -194,6 +216,7 @@ class LayerSpec:
     source: SamplerSource | None = None  # instrument "sampler" only
     stem: StemSpec | None = None  # for instrument: stem
     bed: BedSpec | None = None  # for instrument: ambience
+    position: PositionSpec | None = None  # placed around the listener (docs/spatial.md)
 
 
 @dataclass(frozen=True)
@@ -271,6 +294,7 @@ class StingerSpec:
     source: SamplerSource | None = None  # notes on instrument "sampler": where its sounds are
     cooldown: Cooldown = Cooldown()
     max_playing: int = 1  # the loader fills in defaults.STINGER_MAX_PLAYING
+    position: PositionSpec | None = None  # placed around the listener (docs/spatial.md)
 
     @property
     def beats(self) -> float:

@@ -8,6 +8,8 @@ The address map (docs/osc.md has the full table):
 - ``/key ROOT [MODE]`` (a note name or a pitch class; ``score`` hands the key back) and
   ``/mode MODE`` (``score`` hands the mode back): from the next bar line
 - ``/listener/baseline BPM`` (0 learns it again)
+- ``/source/NAME/position azimuth elevation distance`` (a placed layer or stinger) and
+  ``/listener/orientation yaw pitch roll`` (docs/spatial.md)
 
 Arguments arrive as ints (``i``, ``h``), floats (``f``, ``d``), bools (``T``, ``F``) or strings
 (``s``); numbers are coerced to floats (bools to 0/1, numeric strings parsed), anything else is
@@ -33,7 +35,9 @@ from engine.commands import (
     ChangeScene,
     Command,
     FireEvent,
+    OrientListener,
     OverrideTempo,
+    PlaceSource,
     Reseed,
     SetBaseline,
     SetInput,
@@ -91,6 +95,12 @@ class Router:
         }
         self.all_events = TokenBucket(defaults.EVENTS_RATE, defaults.EVENTS_BURST)
         self._at = 0.0
+        # -- spatial placement (issue 14 item 5): placed sources by name, to their channel; a
+        # layer's name wins over a stinger's of the same name.
+        self.sources = {
+            s.name: f"stinger:{s.name}" for s in score.stingers.values() if s.position is not None
+        }
+        self.sources.update({n: n for n, layer in score.layers.items() if layer.position})
 
     def carry_on(self, previous: Router) -> None:
         """Continue ``previous``'s counts and rate limits (a reloaded score's router): what was
@@ -164,6 +174,8 @@ class Router:
             if not lo <= values[0] <= hi:
                 return self._drop("out_of_range")
             return [SetBaseline(values[0])]
+        if address.startswith("/source/") or address == "/listener/orientation":
+            return self._spatial(address, args)
         return self._drop("unknown_address")
 
     # -- key and mode on demand (issue 14, item 8) -------------------------------------------
@@ -208,6 +220,20 @@ class Router:
             return value
         self._drop("unknown_mode" if isinstance(value, str) else "bad_type")
         return None
+
+    def _spatial(self, address: str, args: Sequence[object]) -> list[Command]:
+        """``/source/NAME/position az el dist`` and ``/listener/orientation yaw pitch roll``."""
+        if address == "/listener/orientation":
+            values = self._numbers(args, 3)
+            return [] if values is None else [OrientListener(*values)]
+        name, _, tail = address[len("/source/") :].partition("/")
+        if tail != "position":
+            return self._drop("unknown_address")
+        channel = self.sources.get(name)
+        if channel is None:
+            return self._drop("unknown_source")
+        values = self._numbers(args, 3)
+        return [] if values is None else [PlaceSource(channel, *values)]
 
     def _inputs(self, address: str, args: Sequence[object]) -> list[Command]:
         commands: list[Command] = []
