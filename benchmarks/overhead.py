@@ -11,10 +11,11 @@ the same voices); then each is timed ``repeats`` times, alternating, and the med
 
 from __future__ import annotations
 
+import dataclasses
 import statistics
 import tempfile
 import time
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -27,7 +28,7 @@ from engine.dsp.server import record_to, running_manual_server
 from engine.events import Action
 from engine.render.engine import Engine
 from engine.score.assets import load_assets
-from engine.score.model import Score
+from engine.score.model import ComfortSpec, EntrainmentSpec, ParamMap, PositionSpec, Score
 from engine.state.timeline import load_timeline
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -58,19 +59,28 @@ def _timed(server: Any, out: Path, buffers: int, step: Callable[[int], None]) ->
 
 
 def _engine_run(
-    score: Score, timeline: list[Any], buffers: int, out: Path, calls: Calls | None = None
+    score: Score,
+    timeline: list[Any],
+    buffers: int,
+    out: Path,
+    calls: Calls | None = None,
+    spatial: str = "off",
 ) -> float:
     with running_manual_server(sr=SR, buffersize=BUFFER, seed=score.seed) as server:
-        engine = Engine(score, sr=SR, buffersize=BUFFER, seed=score.seed)
+        engine = Engine(score, sr=SR, buffersize=BUFFER, seed=score.seed, spatial=spatial)
+        if spatial != "off":  # everything on: the conductor also words why the music changes
+            whys: deque[object] = deque(maxlen=64)
+            engine.conductor.observer = lambda sample, kind, detail: whys.append(detail)
         if calls is not None:  # each buffer's actions, as the orchestra got them
             engine.listeners.append(lambda actions: calls[engine.sample // BUFFER].extend(actions))
         engine.schedule(timeline)
         return _timed(server, out, buffers, lambda _index: engine.tick())
 
 
-def _bare_run(score: Score, calls: Calls, buffers: int, out: Path) -> float:
+def _bare_run(score: Score, calls: Calls, buffers: int, out: Path, spatial: str = "off") -> float:
     with running_manual_server(sr=SR, buffersize=BUFFER, seed=score.seed) as server:
-        orchestra = Orchestra(score, sr=SR, buffersize=BUFFER, samples=load_assets(score, SR).sets)
+        samples = load_assets(score, SR).sets
+        orchestra = Orchestra(score, sr=SR, buffersize=BUFFER, samples=samples, spatial=spatial)
 
         def step(index: int) -> None:
             perform(calls.get(index, ()), orchestra)
@@ -79,24 +89,35 @@ def _bare_run(score: Score, calls: Calls, buffers: int, out: Path) -> float:
         return _timed(server, out, buffers, step)
 
 
-def measure(score_path: Path, seconds: float, repeats: int) -> OverheadRow:
+def measure(
+    score_path: Path,
+    seconds: float,
+    repeats: int,
+    *,
+    everything: bool = False,
+) -> OverheadRow:
+    """One score's row; with ``everything``, that score with every issue-14 feature on (see
+    :func:`everything_on`), binaural, and an observer the conductor words its reasons to."""
     score = load_score(score_path)
+    spatial = "off"
+    if everything:
+        score, spatial = everything_on(score), "binaural"
     timeline_path = score_path.with_suffix(".timeline.jsonl")
     timeline = load_timeline(timeline_path) if timeline_path.exists() else []
     buffers = int(seconds * SR / BUFFER)
     calls: Calls = defaultdict(list)
     with tempfile.TemporaryDirectory() as folder:
         engine_wav, bare_wav = Path(folder) / "engine.wav", Path(folder) / "bare.wav"
-        _engine_run(score, timeline, buffers, engine_wav, calls)
-        _bare_run(score, calls, buffers, bare_wav)
+        _engine_run(score, timeline, buffers, engine_wav, calls, spatial)
+        _bare_run(score, calls, buffers, bare_wav, spatial)
         identical = engine_wav.read_bytes() == bare_wav.read_bytes()
         engine_times, bare_times = [], []
         for _ in range(repeats):
-            engine_times.append(_engine_run(score, timeline, buffers, engine_wav))
-            bare_times.append(_bare_run(score, calls, buffers, bare_wav))
+            engine_times.append(_engine_run(score, timeline, buffers, engine_wav, None, spatial))
+            bare_times.append(_bare_run(score, calls, buffers, bare_wav, spatial))
     engine_wall, bare_wall = statistics.median(engine_times), statistics.median(bare_times)
     return OverheadRow(
-        score_path.stem,
+        score_path.stem + (" (all on)" if everything else ""),
         buffers * BUFFER / SR,
         engine_wall,
         bare_wall,
@@ -105,19 +126,46 @@ def measure(score_path: Path, seconds: float, repeats: int) -> OverheadRow:
     )
 
 
+def everything_on(score: Score) -> Score:
+    """``score`` as a VR meditation would run it: the tempo leading the heart (entrainment),
+    the `vr` comfort budget, and its layers placed around the listener, one every 60 degrees
+    (the body's other features, the watchdog and the baseline, are on in every score with a
+    heart-rate input)."""
+    placed = {
+        name: dataclasses.replace(
+            layer,
+            position=PositionSpec(
+                ParamMap.constant(60.0 * index - 150.0),
+                ParamMap.constant(0.0),
+                ParamMap.constant(2.0),
+            ),
+        )
+        for index, (name, layer) in enumerate(score.layers.items())
+    }
+    return dataclasses.replace(
+        score,
+        layers=placed,
+        entrainment=EntrainmentSpec(),
+        comfort=ComfortSpec.preset("vr"),
+    )
+
+
 def run(seconds: float = 60.0, repeats: int = 3) -> list[OverheadRow]:
-    return [measure(path, seconds, repeats) for path in sorted((ROOT / "scores").glob("*.yaml"))]
+    scores = sorted((ROOT / "scores").glob("*.yaml"))
+    rows = [measure(path, seconds, repeats) for path in scores]
+    rows.append(measure(ROOT / "scores" / "meditation.yaml", seconds, repeats, everything=True))
+    return rows
 
 
 def table(rows: list[OverheadRow]) -> str:
     head = (
-        f"{'score':<12} {'audio s':>8} {'engine s':>9} {'bare pyo s':>11} "
+        f"{'score':<20} {'audio s':>8} {'engine s':>9} {'bare pyo s':>11} "
         f"{'engine/bare':>12} {'same audio':>11}"
     )
     lines = [head, "-" * len(head)]
     for r in rows:
         lines.append(
-            f"{r.score:<12} {r.seconds:>8.0f} {r.engine_wall:>9.2f} {r.bare_wall:>11.2f} "
+            f"{r.score:<20} {r.seconds:>8.0f} {r.engine_wall:>9.2f} {r.bare_wall:>11.2f} "
             f"{r.ratio:>12.3f} {'yes' if r.identical else 'NO':>11}"
         )
     return "\n".join(lines)

@@ -152,7 +152,8 @@ def test_note_times_do_not_depend_on_buffer_size() -> None:
 
 def test_beats_follow_tempo_and_heart_rate_leads_it_at_bar_lines() -> None:
     _, log, _conductor = run(
-        40, messages=[(0.0, "/state/heartrate", [60]), (10.0, "/state/heartrate", [120])]
+        40,  # a strap sends once a second (a silent one would fall back: the watchdog)
+        messages=[(float(t), "/state/heartrate", [60 if t < 10 else 120]) for t in range(40)],
     )
     beats = [(s, d) for s, k, d in log if k == "beat"]
     first = [d["bpm"] for s, d in beats if s < 10 * 48000]

@@ -30,13 +30,13 @@ SR = 48000
 #: or less): arousal alone, then the heart alone, then a scene, an event and a tempo override.
 SCRIPT = [
     TimedMessage(0.0, "/state/mood", (0.6, -0.7)),
-    TimedMessage(0.0, "/state/heartrate", (64,)),
     TimedMessage(12.0, "/state/mood", (0.6, 0.9)),
-    TimedMessage(24.0, "/state/heartrate", (130,)),
     TimedMessage(32.0, "/scene", ("grove",)),
     TimedMessage(36.0, "/event", ("discovery", 0.8)),
     TimedMessage(42.0, "/tempo", (70,)),
     TimedMessage(48.0, "/key", ("A", "dorian")),
+    # the heart as a strap sends it, once a second (a silent one falls back: the watchdog)
+    *(TimedMessage(float(t), "/state/heartrate", (64 if t < 24 else 130,)) for t in range(56)),
 ]
 SECONDS = 56.0
 
