@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from pathlib import Path
 
@@ -21,7 +22,8 @@ Render = Callable[..., tuple[np.ndarray, int]]
 
 @pytest.fixture(scope="session")
 def render_wav(tmp_path_factory: pytest.TempPathFactory) -> Render:
-    """Render ``score`` (a path) with state held from t=0, cached per arguments."""
+    """Render ``score`` (a path) with state held from t=0 (resent every second), cached per
+    arguments."""
     cache: dict[tuple, tuple[np.ndarray, int]] = {}
     folder = tmp_path_factory.mktemp("renders")
 
@@ -35,7 +37,13 @@ def render_wav(tmp_path_factory: pytest.TempPathFactory) -> Render:
     ) -> tuple[np.ndarray, int]:
         key = (score, seconds, state, timeline, seed)
         if key not in cache:
-            messages = [TimedMessage(0.0, address, args) for address, args in state]
+            # held: sent again every second, as a strap or a game keeps sending (a sensor input
+            # that falls silent would ease back to its fallback: the watchdog)
+            messages = [
+                TimedMessage(float(t), address, args)
+                for t in range(math.ceil(seconds))
+                for address, args in state
+            ]
             if timeline is not None:
                 messages += load_timeline(timeline)
             out = folder / f"r{len(cache)}.wav"
