@@ -434,6 +434,7 @@ def _summary(session: LiveSession) -> dict[str, Any]:
         "tempo": conductor.transport.bpm,
         "inputs": dict(conductor.bus.values),
         "targets": dict(conductor.bus.targets),
+        "heard": dict(conductor.bus.last_heard),
         "osc_age_ms": session.ages.percentiles_ms(),
         "last_error": session.last_error,
         "samples": session.engine.assets.summary(),

@@ -133,6 +133,8 @@ class StateBus:
             if spec.timeout is not None
         }
         self.heard = dict.fromkeys(self.specs, 0)
+        #: The value each input's last message set (clamped), whatever the watchdog did since.
+        self.last_heard: dict[str, float] = {}
         self.silent: set[str] = set()
         self._deadline = min(self._timeouts.values(), default=NEVER)
         # -- the baseline and the inputs read against it
@@ -186,6 +188,7 @@ class StateBus:
             self.implausible += 1  # a strap's fault (0, 255) is no reading: not heard
             return False
         self.targets[name] = spec.clamp(value)
+        self.last_heard[name] = self.targets[name]
         self._moving.add(name)
         self.heard[name] = self.ticks
         if name in self.silent:
