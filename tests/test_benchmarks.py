@@ -61,10 +61,11 @@ def test_the_quick_benchmarks_run_and_show_no_gross_regression(tmp_path: Path) -
         assert earliest <= row["reaction_samples"] <= 2 * row["buffersize"]
     assert [row["buffersize"] for row in data["realtime"]["baseline"]] == [256]
     # loose, beside the floor measured in the same run: a callback that really misses its
-    # deadlines makes hundreds in these seconds; a busy machine makes a handful (11 once, idle)
+    # deadlines makes hundreds in these seconds; a busy machine makes tens (11 once idle, 19 in
+    # a CI run whose floor elsewhere reached 198)
     floor = data["realtime"]["baseline"][0]["xruns"]
     for row in data["realtime"]["engine"] + data["ingest"]:
-        assert row["xruns"] is not None and row["xruns"] <= 12 + 3 * floor
+        assert row["xruns"] is not None and row["xruns"] <= 40 + 3 * floor
         assert row["lost_percent"] < 5
     assert [row["score"] for row in data["soak"]] == ["forest", "combat", "meditation"]
     for row in data["soak"]:

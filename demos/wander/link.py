@@ -18,6 +18,8 @@ keepalive at least once a second.
 
 from __future__ import annotations
 
+import heapq
+import itertools
 import math
 import socket
 import time
@@ -33,6 +35,11 @@ RESUBSCRIBE = 2.0
 #: Seconds between renewals while connected: the engine drops a subscription not renewed within
 #: 10 s (docs/osc.md); every 3 s survives two lost renewals.
 RENEW = 3.0
+#: Stamped feedback (``play --feedback-ahead``) is held until its time tag, so the game sees a
+#: beat when it is heard; at most this many wait (the rest are taken at once, and counted), and
+#: a tag further ahead than HOLD_LONGEST seconds is not trusted: taken at once.
+MAX_HELD = 256
+HOLD_LONGEST = 1.0
 #: Default send rate per value, and the change that counts per address.
 RATE = 20.0
 EPSILON: dict[str, float] = {
@@ -114,6 +121,7 @@ class Feedback:
     last_heard: float = -math.inf
     packets: int = 0
     malformed: int = 0
+    unheld: int = 0  # stamped messages taken early: too far ahead, or too many waiting
 
 
 def encode(address: str, args: Sequence[OscArg] = ()) -> bytes:
@@ -125,8 +133,15 @@ def encode(address: str, args: Sequence[OscArg] = ()) -> bytes:
 
 def decode(data: bytes) -> list[tuple[str, list[object]]]:
     """The messages in a datagram (a message, or a bundle, nested ones too)."""
+    return [(address, args) for _, address, args in decode_timed(data)]
+
+
+def decode_timed(data: bytes) -> list[tuple[float, str, list[object]]]:
+    """(when, address, arguments) of the messages in a datagram: ``when`` is a bundle's time tag
+    (Unix seconds), or now for a plain message or a tag already past."""
     return [
-        (timed.message.address, list(timed.message.params)) for timed in OscPacket(data).messages
+        (timed.time, timed.message.address, list(timed.message.params))
+        for timed in OscPacket(data).messages
     ]
 
 
@@ -160,10 +175,15 @@ class EngineLink:
         renew: float = RENEW,
         throttle: Throttle | None = None,
         clock: Callable[[], float] = time.monotonic,
+        wall: Callable[[], float] = time.time,
         on_send: Callable[[str, Sequence[OscArg]], None] | None = None,
     ) -> None:
         self.address = (resolve(host), port)
         self.clock = clock
+        self.wall = wall  # the clock time tags are on (Unix seconds)
+        #: Stamped messages waiting for their time: (tag, order, address, arguments).
+        self._held: list[tuple[float, int, str, list[object]]] = []
+        self._order = itertools.count()
         self.resubscribe = resubscribe
         self.renew = renew
         self.throttle = throttle or Throttle()
@@ -248,13 +268,24 @@ class EngineLink:
                 continue
             self.feedback.packets += 1
             try:
-                messages = decode(data)
+                messages = decode_timed(data)
             except (ParseError, ValueError, IndexError, TypeError):
                 self.feedback.malformed += 1
                 continue
-            for address, args in messages:
+            wall = self.wall()
+            for when, address, args in messages:
+                if wall < when <= wall + HOLD_LONGEST and len(self._held) < MAX_HELD:
+                    heapq.heappush(self._held, (when, next(self._order), address, args))
+                    continue
+                if when > wall:
+                    self.feedback.unheld += 1
                 self._handle(address, args, now)
                 received.append((address, args))
+        wall = self.wall()
+        while self._held and self._held[0][0] <= wall:  # their time has come
+            _, _, address, args = heapq.heappop(self._held)
+            self._handle(address, args, now)
+            received.append((address, args))
         connected = self.connected(now)
         if connected and not self._was_connected:
             self._on_connect()

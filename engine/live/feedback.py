@@ -220,12 +220,7 @@ class Feedback:
             if ahead and address in STAMPED:
                 self._send_stamped(sample, self.stamp(sample), address, args)
                 continue
-            if address == "/engine/scene":
-                self.scene = str(args[0])
-            elif address == "/engine/key":
-                self.key = (str(args[0]), str(args[1]))
-            if self.landed is not None and address in LANDED:
-                self.landed.append((sample, address, args))
+            self._note(sample, address, args)
             if self.subscribers:
                 self.sender.send(self.subscribers, address, args)
         self._countdown -= 1
@@ -241,6 +236,16 @@ class Feedback:
             if self.subscribers and self.meter is not None:
                 self.sender.send(self.subscribers, "/engine/meter", self.meter())
 
+    def _note(self, sample: int, address: str, args: tuple[object, ...]) -> None:
+        """Remember what a message going out tells: the scene and key a newcomer is greeted
+        with, and where requests landed (for the --record-osc log)."""
+        if address == "/engine/scene":
+            self.scene = str(args[0])
+        elif address == "/engine/key":
+            self.key = (str(args[0]), str(args[1]))
+        if self.landed is not None and address in LANDED:
+            self.landed.append((sample, address, args))
+
     def _tell_why(self, sample: int, args: tuple[object, ...]) -> bool:
         """Keep a reason; True if it may be sent now (within the rate, on the engine's time)."""
         seconds = sample / self.sr
@@ -254,12 +259,7 @@ class Feedback:
     def _send_stamped(
         self, sample: int, stamp: float, address: str, args: tuple[object, ...]
     ) -> None:
-        if address == "/engine/scene":
-            self.scene = str(args[0])
-        elif address == "/engine/key":
-            self.key = (str(args[0]), str(args[1]))
-        if self.landed is not None and address in LANDED:
-            self.landed.append((sample, address, args))
+        self._note(sample, address, args)
         if self.stamped is not None:
             self.stamped.append((sample, stamp, address, args))
         if self.subscribers:

@@ -215,6 +215,37 @@ def test_feedback_is_parsed_bundles_too(engine: FakeEngine) -> None:
     link.close()
 
 
+def test_stamped_feedback_is_held_until_its_time_tag(engine: FakeEngine) -> None:
+    """``play --feedback-ahead`` sends beats ahead, time-tagged with when they are heard: the
+    game takes each at its tag (so its visuals land on the beat), not on arrival; a tag too far
+    ahead to trust is taken at once and counted."""
+    base = time.time()  # python-osc reads a tag already past as "now", on the real clock
+    clock, wall = Clock(), [base]
+    link = EngineLink("127.0.0.1", engine.port, clock=clock, wall=lambda: wall[0])
+    link.subscribe()
+    engine.received()
+
+    def stamped(stamp: float, beat: int) -> bytes:
+        bundle = OscBundleBuilder(stamp)
+        message = OscMessageBuilder("/engine/beat")
+        for arg in (3, beat, 90.0):
+            message.add_arg(arg)
+        bundle.add_content(message.build())
+        return bundle.build().dgram
+
+    engine.reply_bytes(stamped(base + 0.5, 1))  # heard in half a second
+    engine.reply_bytes(stamped(base + 5.0, 2))  # 5 s ahead: not a stamp to wait for
+    poll_until(link, lambda: link.feedback.unheld == 1, clock)
+    assert (link.feedback.beats, link.feedback.beat) == (1, 2)  # only the untrusted one
+    wall[0] = base + 0.49
+    link.poll(clock())
+    assert link.feedback.beats == 1, "10 ms before its tag"
+    wall[0] = base + 0.501
+    link.poll(clock())
+    assert (link.feedback.beats, link.feedback.beat) == (2, 1)
+    link.close()
+
+
 def test_catches_up_when_the_engine_comes_back(engine: FakeEngine) -> None:
     """A game that ran while no engine listened: when feedback starts, it sends its scene
     (if the engine plays another) and all its state again, no faster than 20 Hz."""

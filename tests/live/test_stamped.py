@@ -261,9 +261,12 @@ def test_live_stamps_are_the_beats_buffer_plus_latency_within_a_buffer(player: A
         # sent while computing a buffer AHEAD before the beat's buffer: the beat's buffer is
         # computed AHEAD later (within a buffer), and heard the latency after that
         assert lead - 2 * buffer <= stamp - arrival <= lead + buffer, (index, stamp - arrival)
-    # the stamps keep the tempo: each beat a beat's length after the last, within a buffer
+    # the stamps keep the tempo: each beat a beat's length after the last, within a buffer; an
+    # xrun loses the audio clock time (the dummy driver skips buffers), and the stamps follow
+    # the sound, so each xrun the engine counted may add a buffer to one interval
+    slack = buffer * (1 + (summary["xruns"] or 0))
     for (_, t0, (_, _, bpm)), (_, t1, _) in itertools.pairwise(beats):
-        assert abs((t1 - t0) - 60.0 / float(bpm)) <= buffer, (t1 - t0, bpm)
+        assert abs((t1 - t0) - 60.0 / float(bpm)) <= slack, (t1 - t0, bpm, summary["xruns"])
     keys = [args for _, t, address, args in listener.received if address == "/engine/key"]
     assert keys[-1] == ("D#", "lydian")  # /key over OSC, reported on its bar line
     assert summary["dropped"] == {"unknown_mode": 1}
