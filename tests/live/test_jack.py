@@ -56,7 +56,9 @@ def test_the_monitor_counts_xruns_of_a_late_client_and_none_of_a_punctual_one() 
     assert calls > 300  # it ran in real time, about 187 buffers a second
     assert xruns >= 5  # a late buffer every ~0.27 s
     calls, xruns = run(late=False)
-    assert calls > 500 and xruns <= 1
+    # a punctual client sees only the machine's own xruns: none when idle, two in 3 s in two
+    # CI runs on a busy machine; the late client's come every 0.27 s, eleven in that time
+    assert calls > 500 and xruns <= 3
 
 
 def private_servers(engine_pid: int) -> list[int]:
