@@ -247,6 +247,49 @@ def _parser() -> argparse.ArgumentParser:
     _spatial_option(play)
     play.set_defaults(run=_play)
 
+    serve = sub.add_parser(
+        "serve", help="perform a score for many listeners at once, each their own (docs/scale.md)"
+    )
+    serve.add_argument(
+        "score",
+        nargs="?",
+        default=str(DEFAULT_SCORE),
+        help=f"score file (default: {DEFAULT_SCORE.name})",
+    )
+    serve.add_argument(
+        "--listeners",
+        type=listener_count,
+        default=defaults.SERVE_LISTENERS,
+        metavar="N",
+        help=f"listener engines, ids 1..N (default: {defaults.SERVE_LISTENERS}; at most "
+        f"{defaults.SERVE_LISTENERS_MAX})",
+    )
+    serve.add_argument("--sr", type=int, default=48000, choices=(44100, 48000, 96000))
+    serve.add_argument("--buffer", type=int, default=256, choices=(64, 128, 256, 512, 1024))
+    serve.add_argument(
+        "--seed", type=seed_value, help="the performance's seed (default: the score's)"
+    )
+    serve.add_argument(
+        "--host", default="127.0.0.1", help="address to receive OSC on (default: loopback only)"
+    )
+    serve.add_argument(
+        "--port", type=listen_port, default=9000, help="UDP port (default: 9000; 0: any free one)"
+    )
+    _allow_option(serve)
+    serve.add_argument(
+        "--record-dir",
+        type=Path,
+        metavar="DIR",
+        help="write each listener's own mix to DIR/listener-ID.wav",
+    )
+    serve.add_argument(
+        "--duration", type=float, metavar="S", help="stop after S seconds (default: until Ctrl-C)"
+    )
+    serve.add_argument("--summary", type=Path, metavar="FILE.json", help="write a summary at exit")
+    _soundfont_option(serve)
+    _spatial_option(serve)
+    serve.set_defaults(run=_serve)
+
     demo = sub.add_parser("demo", help="the pygame demo: walk a small world, hear it follow")
     demo.add_argument(
         "score",
@@ -473,6 +516,41 @@ def _curves(args: argparse.Namespace) -> int:
     score = load_score(resolve_score(args.score), default_catalog(), args.soundfont)
     count = write_curves(score, args.out)
     print(f"{args.out}: {count} mappings of {score.title}")
+    return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from engine.catalog import default_catalog
+    from engine.ensemble.serve import ServeOptions, serve
+    from engine.live.player import write_summary
+    from engine.osc.allow import Allowlist
+    from engine.render.outputs import check_output
+    from engine.score.loader import load_score
+
+    if args.summary is not None:
+        check_output(args.summary)
+    score = load_score(resolve_score(args.score), default_catalog(), args.soundfont)
+    options = ServeOptions(
+        listeners=args.listeners,
+        sr=args.sr,
+        buffersize=args.buffer,
+        seed=args.seed,
+        host=args.host,
+        port=args.port,
+        allow=Allowlist(args.allow),
+        duration=args.duration,
+        record_dir=args.record_dir,
+        spatial=args.spatial,
+    )
+    summary = serve(score, options, ready=lambda line: print(line, flush=True))
+    print(
+        f"served {len(summary['listeners'])} listeners for {summary['seconds']:.1f} s: "
+        f"{summary['late']} late buffers, load {summary['load']:.2f} of real time, "
+        f"{summary['received']} messages, dropped {summary['dropped'] or 'none'}",
+        flush=True,
+    )
+    if args.summary is not None:
+        write_summary(summary, args.summary)
     return 0
 
 
@@ -796,6 +874,18 @@ def positive_seconds(text: str) -> float:
             f"seconds must be more than 0 and at most {defaults.MAX_SECONDS:g} (got {text[:20]!r})"
         )
     return value
+
+
+def listener_count(text: str) -> int:
+    try:
+        count = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if not 1 <= count <= defaults.SERVE_LISTENERS_MAX:
+        raise argparse.ArgumentTypeError(
+            f"{count}: 1 to {defaults.SERVE_LISTENERS_MAX} listeners in one process"
+        )
+    return count
 
 
 def seed_value(text: str) -> int:

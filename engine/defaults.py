@@ -627,3 +627,21 @@ SPATIAL_RAMP = 0.005
 #: pyo's HRTF (MIT KEMAR impulses) holds elevations from -40 to 90 degrees; lower sources are
 #: rendered at -40.
 HRTF_ELEVATION_RANGE = (-40.0, 90.0)
+
+# -- many listeners (issue 15, engine/ensemble/, docs/scale.md) ----------------------------------
+#: `serve`'s listener engines when --listeners is not given: enough to hear that each is its own
+#: performance, few enough that one core renders them with room to spare (docs/performance.md).
+SERVE_LISTENERS = 8
+#: The most listener engines one `serve` process takes: each costs a core's share and about
+#: 40 MB; beyond this, spread them over machines (--ray).
+SERVE_LISTENERS_MAX = 256
+#: A listener's id: what /listener/ID/... and the page's address name. Short, URL- and OSC-safe.
+LISTENER_ID_PATTERN = r"[A-Za-z0-9_-]{1,32}"
+#: Words after /listener/ that are addresses of their own (issue 14), never listener ids.
+LISTENER_RESERVED = ("baseline", "orientation")
+#: Messages waiting for one listener engine's next buffers; a sender that floods one listener
+#: fills its queue and the rest are dropped and counted (`listener_queue_full`), never grown.
+LISTENER_QUEUE_MAX = 1024
+#: How far ahead of the wall clock `serve` renders (s): a cushion against a late wake-up of its
+#: render loop, short enough that an input is heard soon after it arrives.
+SERVE_AHEAD = 0.02

@@ -37,6 +37,7 @@ LAYERS: dict[str, int] = {
     "catalog": 5,
     "render": 6,
     "live": 7,
+    "ensemble": 7,
     "plots": 7,
     "console": 7,
     "cli": 8,

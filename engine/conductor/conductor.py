@@ -97,6 +97,9 @@ HUMANIZE_VELOCITY = 0.06
 #: Harmonic rhythm and tension are clamped, while playing, to the ranges the score format gives
 #: them (a sum of terms may leave them; the loader checks single values).
 _BARS_MIN, _BARS_MAX = (int(b or 0) for b in fmt.field("harmony.bars_per_chord").bounds)
+#: What one listener of many may not ask for alone: it changes the form they all share.
+_SHARED_ONLY = (ChangeScene, OverrideTempo, SetKey, SetMode)
+
 _TENSION_MIN, _TENSION_MAX = (float(b or 0) for b in fmt.field("harmony.tension").bounds)
 
 
@@ -115,7 +118,12 @@ class Conductor:
         buffersize: int,
         seed: int,
         observer: Observer | None = None,
+        shared_form: bool = False,
     ) -> None:
+        """``shared_form``: this conductor is one listener of many (engine/ensemble/): the
+        piece's form (tempo, mode, entrainment) follows only the inputs sent to every listener
+        (:meth:`apply` without ``personal``), so that every listener's bar grid and key stay
+        the same while their notes and mix follow their own inputs."""
         self.score = score
         self.catalog = catalog
         self.observer = observer
@@ -127,6 +135,8 @@ class Conductor:
         self.refused: Counter[str] = Counter()
         self.bus_buffersize = buffersize
         self.bus = StateBus(score.inputs, sr, buffersize)
+        #: The inputs every listener shares, which alone decide the form (``shared_form``).
+        self.form: StateBus | None = StateBus(score.inputs, sr, buffersize) if shared_form else None
         self.scene = score.scenes[score.initial_scene]
         self.tempo_override: float | None = None
         #: /key and /mode: the root and mode every bar decided from now on plays in, instead
@@ -224,10 +234,20 @@ class Conductor:
         out, self.out = self.out, []
         return out
 
-    def apply(self, command: Command, sample: int) -> None:
-        """Take one command at ``sample``, the current buffer's start."""
+    def apply(self, command: Command, sample: int, personal: bool = False) -> None:
+        """Take one command at ``sample``, the current buffer's start.
+
+        ``personal``: the command was sent to this listener alone, of many (``shared_form``).
+        It may move this listener's inputs, reseed it, place its sources, turn its head and
+        fire its events; what changes the form every listener shares (scene, tempo, key,
+        mode) is refused and counted as ``shared_only``."""
+        if personal and isinstance(command, _SHARED_ONLY):
+            self.refused["shared_only"] += 1
+            return
         if isinstance(command, SetInput):
             self.bus.set(command.name, command.value)
+            if self.form is not None and not personal:
+                self.form.set(command.name, command.value)
         elif isinstance(command, ChangeScene):
             self._request_scene(command.scene, sample)
         elif isinstance(command, FireEvent):
@@ -344,6 +364,8 @@ class Conductor:
         end = start + frames
         self._now = start
         self.bus.tick()
+        if self.form is not None:
+            self.form.tick()
         opened = self._open_window(end)
         self.preparation.run(start, frames, share=not opened)  # deciding was this buffer's slice
         while self.transport.next_bar_start < end:
@@ -573,9 +595,14 @@ class Conductor:
             bpm = self.tempo_override
         else:
             mapping: ParamMap = self.scene.tempo or self.score.tempo.bpm
-            bpm = mapping.evaluate(self.bus.values)
+            bpm = mapping.evaluate(self._form_inputs())
         tempo = self.score.tempo
         return min(tempo.max, max(tempo.min, bpm))
+
+    def _form_inputs(self) -> dict[str, float]:
+        """The inputs the form (tempo, mode, entrainment) follows: the shared ones when this
+        is one listener of many, else all of them."""
+        return self.form.values if self.form is not None else self.bus.values
 
     def _entrainment(self, score: Score, start: float) -> Entrainment | None:
         spec = score.entrainment
@@ -589,7 +616,7 @@ class Conductor:
         entrainment = self.entrainment
         assert entrainment is not None
         phase = entrainment.phase
-        heart = self.bus.values.get(entrainment.spec.input)
+        heart = self._form_inputs().get(entrainment.spec.input)
         bpm = entrainment.bar(start / self.sr, heart, self.tempo_override)
         if self.observer is not None and (entrainment.phase != phase or self.transport.bar < 0):
             detail = {"phase": entrainment.phase, "target": entrainment.target}
@@ -621,7 +648,7 @@ class Conductor:
         key = scene.key or self.score.key
         mode = key.mode
         if self.mode_selector is not None and key.modes is not None:
-            mode = self.mode_selector.update(inputs[key.modes.input], bar)
+            mode = self.mode_selector.update(self._form_inputs()[key.modes.input], bar)
         if self.mode_override is not None:
             mode = self.mode_override
         root = key.root if self.key_override is None else self.key_override
@@ -1007,6 +1034,8 @@ class Conductor:
         comfort = self.comfort_override or score.comfort
         self.comfort = budget(comfort) if comfort else None
         self.bus = self.bus.carried_to(score.inputs, self.sr, self.bus_buffersize)
+        if self.form is not None:
+            self.form = self.form.carried_to(score.inputs, self.sr, self.bus_buffersize)
         next_bar = self.transport.bar + 1
         scene = score.scenes.get(self.scene.name)
         if scene is None:  # the scene playing is gone: the new score's first scene, on the line

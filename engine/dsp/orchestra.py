@@ -11,10 +11,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+import numpy as np
+
 from engine.dsp.instrument import Instrument
 from engine.dsp.instruments import INSTRUMENTS
 from engine.dsp.master import MasterBus
 from engine.dsp.mixer import Channel, db_to_amp
+from engine.dsp.tap import OutputTap
 from engine.events import NoteEvent, StemEvent
 from engine.samples.model import SampleSet
 from engine.score.model import Score
@@ -72,12 +75,17 @@ class Orchestra:
         samples: Mapping[str, SampleSet] | None = None,
         metering: bool = False,
         spatial: str = "off",
+        capture: bool = False,
     ) -> None:
         """``samples``: the loaded sound of each channel that plays recordings, by channel;
         ``metering``: the master bus keeps a true-peak meter (:meth:`meter`; live play);
         ``spatial``: how placed channels sound (``off``, ``stereo``, ``binaural``:
-        docs/spatial.md); channels without a position sound the same in every mode."""
+        docs/spatial.md); channels without a position sound the same in every mode;
+        ``capture``: keep each buffer of the master's output readable (:meth:`captured`), for a
+        listener engine that streams its mix (engine/ensemble/)."""
         self.score = score
+        self.capture = capture
+        self.tap: OutputTap | None = None
         self.metering = metering
         self.spatial = spatial
         #: Each placed channel's last position relative to the head (SetPosition).
@@ -133,6 +141,15 @@ class Orchestra:
         channels = list(self.channels.values())
         self.master.connect([c.signal for c in channels], [c.send for c in channels])
         self._connected = {id(c) for c in channels}
+        if self.capture:  # after the master's output, so it reads this buffer's samples
+            if self.tap is not None:
+                self.tap.stop()
+            self.tap = OutputTap(self.master.output, self.buffersize)
+
+    def captured(self) -> np.ndarray:
+        """The buffer the server computed last, ``(frames, 2)`` float32 (``capture`` only)."""
+        assert self.tap is not None, "built without capture"
+        return self.tap.read()
 
     # -- a reloaded score -------------------------------------------------------------------
     def stage(self, score: Score, samples: Mapping[str, SampleSet], resounded: set[str]) -> Staged:
@@ -270,6 +287,7 @@ class Orchestra:
             samples=self._samples,
             metering=self.metering,
             spatial=self.spatial,
+            capture=self.capture,
         )
         fresh.recoveries = self.recoveries
         for name in self.channels:

@@ -51,6 +51,8 @@ class Engine:
         assets: Assets | None = None,
         metering: bool = False,
         spatial: str = defaults.SPATIAL_MODE,
+        shared_form: bool = False,
+        capture: bool = False,
     ) -> None:
         """Build the score's instruments on the current pyo server.
 
@@ -58,6 +60,9 @@ class Engine:
         when not given): pass them in to build several engines from one read. ``metering``: the
         master bus keeps a true-peak meter too (live play's ``/engine/meter``). ``spatial``: how
         placed layers and stingers sound (``off``, ``stereo``, ``binaural``; docs/spatial.md).
+        ``shared_form``: one listener of many (engine/ensemble/): tempo and mode follow only
+        the messages sent to all (:meth:`send` without ``personal``). ``capture``: each
+        buffer's output stays readable (``orchestra.captured()``) for streaming.
         """
         self.score = score
         self.sr = sr
@@ -71,6 +76,7 @@ class Engine:
             samples=self.assets.sets,
             metering=metering,
             spatial=spatial,
+            capture=capture,
         )
         self.router = Router(score)
         self.conductor = Conductor(
@@ -80,6 +86,7 @@ class Engine:
             buffersize=buffersize,
             seed=seed,
             observer=observer,
+            shared_form=shared_form,
         )
         #: Called with each buffer's actions after the orchestra has them (MIDI, recorders).
         self.listeners: list[Callable[[list[Action]], None]] = []
@@ -100,11 +107,12 @@ class Engine:
         queued.sort(key=lambda item: item[0])  # stable
         self._timeline = deque(queued)
 
-    def send(self, address: str, *args: object) -> None:
+    def send(self, address: str, *args: object, personal: bool = False) -> None:
         """Apply one message before the next buffer: the router makes it commands (or counts
-        it refused), the conductor takes them."""
+        it refused), the conductor takes them. ``personal``: sent to this listener alone, of
+        many (:meth:`Conductor.apply`)."""
         for command in self.router.route(address, args, self.sample / self.sr):
-            self.conductor.apply(command, self.sample)
+            self.conductor.apply(command, self.sample, personal)
             for listener in self.command_listeners:
                 listener(command, self.sample)
 

@@ -1,0 +1,219 @@
+"""``soundscape serve``: a performance for many listeners, in real time, steered over OSC.
+
+One loop renders every listener engine a buffer each in turn (engine/ensemble/performance.py),
+paced to the wall clock and kept ``SERVE_AHEAD`` ahead of it. Between buffers it takes the OSC
+messages that arrived (a bounded number per buffer: the receiver's thread parsed them and
+queues them within its own bounds) and hands each to the coordinator, which stamps it for one
+listener or for all. Each buffer of each listener's mix goes to the sinks: its WAV file
+(``--record-dir``) and the listeners' streams. A buffer finished after its moment is counted
+``late``: the measure of whether this machine keeps up with this many listeners.
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import soundfile
+
+from engine import defaults
+from engine.ensemble.performance import Performance
+from engine.errors import SoundscapeError
+from engine.osc.allow import Allowlist, check_binding, exposure
+from engine.osc.receiver import OscReceiver
+from engine.score.model import Score
+
+#: Called after each buffer with every listener's mix, by id, and the buffer's first sample.
+Sink = Callable[[dict[str, np.ndarray], int], None]
+
+
+@dataclass(frozen=True)
+class ServeOptions:
+    listeners: int | tuple[str, ...] = defaults.SERVE_LISTENERS
+    sr: int = 48000
+    buffersize: int = 256
+    seed: int | None = None
+    host: str = "127.0.0.1"
+    port: int = defaults.OSC_PORT
+    allow: Allowlist = field(default_factory=Allowlist)
+    duration: float | None = None
+    record_dir: Path | None = None
+    spatial: str = defaults.SPATIAL_MODE
+
+
+@dataclass
+class ServeStats:
+    buffers: int = 0
+    late: int = 0  # buffers finished after the moment they were due to be heard
+    received: int = 0
+    render_seconds: float = 0.0  # wall time spent rendering, all listeners
+    dropped: Counter[str] = field(default_factory=Counter)
+
+
+class Recorder:
+    """Each listener's mix to ``DIR/listener-ID.wav`` (24-bit), a sink."""
+
+    def __init__(self, folder: Path, ids: list[str], sr: int) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        self.files = {
+            listener_id: soundfile.SoundFile(
+                str(folder / f"listener-{listener_id}.wav"),
+                "w",
+                samplerate=sr,
+                channels=2,
+                subtype="PCM_24",
+            )
+            for listener_id in ids
+        }
+
+    def __call__(self, blocks: dict[str, np.ndarray], sample: int) -> None:
+        for listener_id, block in blocks.items():
+            self.files[listener_id].write(block)
+
+    def close(self) -> None:
+        for file in self.files.values():
+            file.close()
+
+
+def serve(
+    score: Score,
+    options: ServeOptions,
+    *,
+    ready: Callable[[str], None] = print,
+    sinks: tuple[Sink, ...] = (),
+    stop: threading.Event | None = None,
+    started: Callable[[Performance, OscReceiver], None] | None = None,
+) -> dict[str, Any]:
+    """Serve until ``options.duration`` has played, ``stop`` is set, or SIGINT/SIGTERM;
+    returns the summary. ``started`` is called once everything is listening (embedding and
+    tests: the performance and the receiver, e.g. its port)."""
+    if options.duration is not None and options.duration <= 0:
+        raise SoundscapeError("--duration must be more than 0 seconds")
+    check_binding(options.host, options.allow)
+    stop = stop or threading.Event()
+    try:
+        receiver = OscReceiver(options.host, options.port, allow=options.allow.permits)
+    except OSError as exc:
+        raise SoundscapeError(f"cannot listen on {options.host}:{options.port}: {exc}") from None
+    performance: Performance | None = None
+    recorder: Recorder | None = None
+    in_main = threading.current_thread() is threading.main_thread()
+    previous = (
+        {sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGINT, signal.SIGTERM)}
+        if in_main
+        else {}
+    )
+    stats = ServeStats()
+    try:
+        try:
+            performance = Performance(
+                score,
+                options.listeners,
+                seed=options.seed,
+                sr=options.sr,
+                buffersize=options.buffersize,
+                spatial=options.spatial,
+            )
+        except ValueError as exc:
+            raise SoundscapeError(str(exc)) from None
+        outputs = list(sinks)
+        if options.record_dir is not None:
+            recorder = Recorder(options.record_dir, list(performance.listeners), options.sr)
+            outputs.append(recorder)
+        receiver.start()
+        if options.allow:
+            ready(exposure(options.host, receiver.port, options.allow, replies=False))
+        ids = list(performance.listeners)
+        ready(
+            f"serving {len(ids)} listeners ({_ids(ids)}) of {score.title!r} "
+            f"on {options.host}:{receiver.port}; /listener/ID/... reaches one, the rest reach all"
+        )
+        if started is not None:
+            started(performance, receiver)
+        _run(performance, receiver, options, outputs, stats, stop)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        receiver.close()
+        if recorder is not None:
+            recorder.close()
+        summary = _summary(performance, receiver, options, stats)
+        if performance is not None:
+            performance.close()
+    return summary
+
+
+def _run(
+    performance: Performance,
+    receiver: OscReceiver,
+    options: ServeOptions,
+    sinks: list[Sink],
+    stats: ServeStats,
+    stop: threading.Event,
+) -> None:
+    period = options.buffersize / options.sr
+    total = None if options.duration is None else round(options.duration / period)
+    origin = time.monotonic()
+    index = 0
+    while not stop.is_set() and (total is None or index < total):
+        due = origin + index * period  # when this buffer starts to be heard
+        wait = due - defaults.SERVE_AHEAD - time.monotonic()
+        if wait > 0:
+            stop.wait(wait)
+        for message in receiver.due(limit=defaults.OSC_TAKE_PER_BUFFER):
+            stats.received += 1
+            performance.send(message.address, *message.args)
+        sample = performance.sample
+        began = time.monotonic()
+        blocks = performance.step()
+        for sink in sinks:
+            sink(blocks, sample)
+        finished = time.monotonic()
+        stats.render_seconds += finished - began
+        if finished > due + period:
+            stats.late += 1
+        index += 1
+    stats.buffers = index
+
+
+def _ids(ids: list[str]) -> str:
+    return ", ".join(ids) if len(ids) <= 8 else f"{ids[0]} … {ids[-1]}"
+
+
+def _summary(
+    performance: Performance | None,
+    receiver: OscReceiver,
+    options: ServeOptions,
+    stats: ServeStats,
+) -> dict[str, Any]:
+    seconds = stats.buffers * options.buffersize / options.sr
+    dropped = Counter(receiver.dropped)
+    listeners: dict[str, Any] = {}
+    if performance is not None:
+        dropped.update(performance.refused())
+        for listener_id, listener in performance.listeners.items():
+            conductor = listener.engine.conductor
+            listeners[listener_id] = {
+                "seed": listener.seed,
+                "bar": conductor.transport.bar,
+                "scene": conductor.scene.name,
+                "inputs": {k: round(v, 4) for k, v in conductor.bus.values.items()},
+                "refused": dict(listener.refused()),
+            }
+    return {
+        "listeners": listeners,
+        "seconds": round(seconds, 3),
+        "buffers": stats.buffers,
+        "late": stats.late,
+        "received": stats.received,
+        "dropped": dict(dropped),
+        # how much of the wall clock rendering took: under 1 keeps up, with room to spare
+        "load": round(stats.render_seconds / seconds, 4) if seconds else 0.0,
+    }
