@@ -8,7 +8,9 @@ on the JACK dummy server, idle and under OSC floods), ingest (message rates unti
 core), fuzz (the OSC reader: a million damaged packets, cases/s and the slowest; its speed against
 python-osc's), samples (loading a sampled score: time, sample memory, peak RSS; a sampler voice's
 cost beside a pad voice's), generators (a bar's Python time per kind, learning a score's motifs),
-reload (xruns while the playing score is edited ten times, beside the same session unedited).
+reload (xruns while the playing score is edited ten times, beside the same session unedited),
+audience (many listeners: listener engines per core, private memory per listener, and an hour of
+a performance's form simulated for 16 listeners, bar lines compared).
 
 The quick mode (seconds per section) is for CI and only catches gross breakage; the full mode
 (about 20 minutes, plus about an hour for the soak's six hours of audio) is for people and
@@ -27,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks import (
+    audience,
     console,
     fuzz,
     generators,
@@ -53,6 +56,7 @@ SECTIONS = (
     "generators",
     "reload",
     "console",
+    "audience",
 )
 
 
@@ -168,6 +172,16 @@ def _reload(quick: bool) -> tuple[str, str, Any]:
     )
 
 
+def _audience(quick: bool) -> tuple[str, str, Any]:
+    rows = audience.per_listener((1, 4), 3.0) if quick else audience.per_listener()
+    aligned = audience.alignment(4, 0.05) if quick else audience.alignment(16, 1.0)
+    return (
+        "Audience: listeners per core, memory per listener, an hour of form (docs/scale.md)",
+        audience.table(rows, aligned),
+        audience.as_json(rows, aligned),
+    )
+
+
 def _console(quick: bool) -> tuple[str, str, Any]:
     rows = console.run(*((5.0, 1) if quick else (30.0, 3)))
     return (
@@ -191,6 +205,7 @@ RUNNERS: dict[str, Callable[[bool], tuple[str, str, Any]]] = {
     "generators": _generators,
     "reload": _reload,
     "console": _console,
+    "audience": _audience,
 }
 
 

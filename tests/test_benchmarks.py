@@ -41,6 +41,7 @@ def test_the_quick_benchmarks_run_and_show_no_gross_regression(tmp_path: Path) -
         "Generators",
         "Console",
         "Live reload",
+        "Audience",
     ):
         assert title in result.stdout
     data = json.loads(out.read_text())
@@ -52,6 +53,9 @@ def test_the_quick_benchmarks_run_and_show_no_gross_regression(tmp_path: Path) -
         "voyage",
     ]
     assert all(row["realtime_wall"] > 2 for row in data["render"])
+    aligned = data["audience"]["alignment"]
+    assert aligned["mismatched_bars"] == 0 and aligned["distinct_notes"] == 1.0
+    assert all(row["per_core"] > 1 for row in data["audience"]["listeners"])
     for row in data["overhead"]:
         assert row["identical"] and row["ratio"] < 2.0
     for row in data["latency"]:
