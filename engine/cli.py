@@ -286,6 +286,13 @@ def _parser() -> argparse.ArgumentParser:
         "--duration", type=float, metavar="S", help="stop after S seconds (default: until Ctrl-C)"
     )
     serve.add_argument("--summary", type=Path, metavar="FILE.json", help="write a summary at exit")
+    serve.add_argument(
+        "--ray",
+        metavar="ADDRESS",
+        help="listener engines as Ray actors spread over a cluster, restarted when they die: "
+        "auto (a running cluster), HOST:PORT, or local (start one here); pip install "
+        "'.[cluster]' (docs/scale.md)",
+    )
     _soundfont_option(serve)
     _spatial_option(serve)
     serve.set_defaults(run=_serve)
@@ -541,6 +548,7 @@ def _serve(args: argparse.Namespace) -> int:
         duration=args.duration,
         record_dir=args.record_dir,
         spatial=args.spatial,
+        ray=args.ray,
     )
     summary = serve(score, options, ready=lambda line: print(line, flush=True))
     print(

@@ -645,3 +645,23 @@ LISTENER_QUEUE_MAX = 1024
 #: How far ahead of the wall clock `serve` renders (s): a cushion against a late wake-up of its
 #: render loop, short enough that an input is heard soon after it arrives.
 SERVE_AHEAD = 0.02
+
+# -- listener engines on a Ray cluster (serve --ray; engine/ensemble/cluster.py, docs/scale.md) --
+#: Buffers a listener actor renders per call, as seconds of audio: one Ray call cost about 4 ms of
+#: round trip on a busy 2-core machine (benchmarks/ray_calls.py, docs/scale.md), so one call per
+#: 5.3 ms buffer made a buffer cost 4.6 times what it does in process; 20 ms (4 buffers) made it
+#: 1.8 times, and adds at most 20 ms to a message's way.
+RAY_CHUNK_SECONDS = 0.02
+#: How often Ray restarts a listener actor that died (-1: always): a listener whose engine keeps
+#: dying (a bad node) is given up after this many, instead of restarting forever.
+RAY_MAX_RESTARTS = 10
+#: Logical CPUs each listener actor asks for: a listener engine keeps about one core busy at
+#: real time with a few dozen voices, and asking for one spreads them one per core.
+RAY_LISTENER_CPUS = 1.0
+#: The coordinator mostly waits for its listeners: it asks for no CPU, so it never keeps a
+#: listener from being placed.
+RAY_COORDINATOR_CPUS = 0.0
+#: Listeners on one cluster (more than one process's SERVE_LISTENERS_MAX: they are spread).
+RAY_LISTENERS_MAX = 1024
+#: Seconds closing waits for a listener actor to free its pyo server before it is killed.
+RAY_CLOSE_TIMEOUT = 10.0

@@ -5,7 +5,8 @@
 #    godot3-server (headless Godot 3), mono-mcs and mono-runtime (the C# client),
 #    fluid-soundfont-gm (FluidR3_GM.sf2, MIT: the real SoundFont presets the sampler tests load),
 #    chromium and chromium-driver (the real browser the console's test drives with selenium);
-#  - the Python package with its test extras.
+#  - the Python package with its test extras and the cluster extra (Ray: the cluster tests run a
+#    real local Ray cluster, so CI must have it; pip skips it when it is already there).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -34,4 +35,4 @@ if [ "$missing" = 1 ]; then
     fi
 fi
 
-python3 -m pip install --quiet --disable-pip-version-check -e '.[test]'
+python3 -m pip install --quiet --disable-pip-version-check -e '.[test,cluster]'

@@ -23,12 +23,14 @@ computed in musical time so a tempo change in between cannot make them miss.
 
 from __future__ import annotations
 
+import copy
 import heapq
 import itertools
 import math
 import random
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from engine import defaults
 from engine.clock.transport import Transport
@@ -101,6 +103,27 @@ _BARS_MIN, _BARS_MAX = (int(b or 0) for b in fmt.field("harmony.bars_per_chord")
 _SHARED_ONLY = (ChangeScene, OverrideTempo, SetKey, SetMode)
 
 _TENSION_MIN, _TENSION_MAX = (float(b or 0) for b in fmt.field("harmony.tension").bounds)
+
+
+@dataclass(frozen=True)
+class FormState:
+    """Where the form every listener shares stands, between two bars (:meth:`Conductor.form_state`):
+    what a listener engine started mid-piece needs to decide the next bars as the others do
+    (:meth:`Conductor.resume_at`). Its parts are copies, never the conductor's own objects."""
+
+    transport: Transport  # the bar playing: its index, first sample and tempo
+    form: StateBus | None  # the inputs sent to all (``shared_form``)
+    entrainment: Entrainment | None
+    mode_selector: ModeSelector | None
+    comfort: Budget | None
+    comfort_override: ComfortSpec | None
+    scene: str
+    scene_bar: int  # the bar the scene began in
+    harmony_scene: str  # the scene whose key and progression the bars follow
+    pending_scene: tuple[str, int, float] | None
+    tempo_override: float | None
+    key_override: int | None
+    mode_override: str | None
 
 
 def derive_seed(base: int, salt: int) -> int:
@@ -182,6 +205,8 @@ class Conductor:
         self._told: set[tuple[str, int]] = set()
         #: Placed layers and stingers and the listener's head (issue 14 item 5).
         self.space = Space(score, self.bus.values)
+        #: The bar a conductor started mid-piece enters its scene on (:meth:`resume_at`).
+        self._joining: int | None = None
         self._reseed(seed)
 
     # -- setup ------------------------------------------------------------------------------
@@ -404,7 +429,7 @@ class Conductor:
             bpm = min(transport.bpm * (1 + glide), max(transport.bpm * (1 - glide), bpm))
         if self.comfort is not None and not first:
             bpm = self._comfortable_tempo(bpm)
-        scene: SceneSpec | None = self.scene if first else None
+        scene: SceneSpec | None = self.scene if first or bar == self._joining else None
         pending = self._pending_scene
         if pending is not None and pending[1] <= bar and pending[2] == 0.0:
             self._pending_scene = None
@@ -438,6 +463,12 @@ class Conductor:
         self.tension, self.bars_per_chord = plan.tension, plan.bars_per_chord
         if plan.bar == 0:
             self._enter_scene(self.scene.name, int(plan.start), 0.0, initial=True)
+        elif plan.bar == self._joining and plan.scene is not None:
+            self._joining = None
+            joined, scene_bar = self.scene.name, self._scene_bar
+            self._enter_scene(plan.scene.name, round(plan.start), 0.0, initial=True)
+            if plan.scene.name == joined:
+                self._scene_bar = scene_bar  # the scene began before this listener joined
         elif plan.scene is not None:
             self._enter_scene(plan.scene.name, round(plan.start), None)
         for name in plan.entries:  # added by a reload to the scene playing
@@ -1009,6 +1040,58 @@ class Conductor:
         self._update_continuous(force=True)
         self.space.resend()
         self.out.extend(self.space.actions())
+
+    # -- joining mid-piece (engine/ensemble/cluster.py) --------------------------------------
+    @property
+    def deciding(self) -> bool:
+        """Whether the next bar is decided and not yet started (its window is open): a
+        :meth:`form_state` taken now would miss that decision."""
+        return self._next is not None
+
+    def form_state(self) -> FormState:
+        """A copy of where the shared form stands, between two bars' decisions."""
+        if self.deciding:
+            raise RuntimeError("form_state: the next bar is being decided; ask after its line")
+        return FormState(
+            transport=copy.copy(self.transport),
+            form=copy.deepcopy(self.form),
+            entrainment=copy.deepcopy(self.entrainment),
+            mode_selector=copy.deepcopy(self.mode_selector),
+            comfort=self.comfort,
+            comfort_override=self.comfort_override,
+            scene=self.scene.name,
+            scene_bar=self._scene_bar,
+            harmony_scene=self._harmony_scene.name,
+            pending_scene=self._pending_scene,
+            tempo_override=self.tempo_override,
+            key_override=self.key_override,
+            mode_override=self.mode_override,
+        )
+
+    def resume_at(self, state: FormState) -> None:
+        """Start mid-piece: take the shared form from ``state`` (another conductor's
+        :meth:`form_state` at this buffer), play nothing until the next bar line, and enter the
+        scene there as at the start of a piece (no fade). Before the first :meth:`step`; the
+        listener's own inputs are sent first (:meth:`Engine.resume_at`)."""
+        if self.transport.bar >= 0 or self._next is not None:
+            raise RuntimeError("resume_at: only before the first bar")
+        self.transport = copy.copy(state.transport)
+        if self.form is not None and state.form is not None:
+            self.form = copy.deepcopy(state.form)
+        self.entrainment = copy.deepcopy(state.entrainment)
+        self.comfort, self.comfort_override = state.comfort, state.comfort_override
+        self.tempo_override = state.tempo_override
+        self.key_override, self.mode_override = state.key_override, state.mode_override
+        self.scene = self.score.scenes[state.scene]
+        self._harmony_scene = harmony = self.score.scenes[state.harmony_scene]
+        self.harmony = HarmonyTrack(harmony.progression or self.score.harmony.progression)
+        self.mode_selector = copy.deepcopy(state.mode_selector)
+        self._pending_scene = state.pending_scene
+        self._scene_bar = state.scene_bar
+        self._joining = self.transport.bar + 1
+        # the listener's own inputs, just sent, stand where they were: no glide from defaults
+        self.bus.values.update(self.bus.targets)
+        self.bus.changed = True
 
     # -- a new score (live reload) -----------------------------------------------------------
     def opens_window(self, end: int) -> bool:

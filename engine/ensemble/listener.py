@@ -15,6 +15,7 @@ from typing import NamedTuple
 import numpy as np
 
 from engine import defaults
+from engine.conductor.conductor import FormState
 from engine.dsp.server import manual_server
 from engine.ensemble.addresses import listener_seed
 from engine.render.engine import Engine
@@ -89,6 +90,16 @@ class ListenerEngine:
         engine.tick()
         self.server.process()
         return engine.orchestra.captured()
+
+    def rejoin(
+        self, sample: int, form: FormState, state: list[tuple[str, tuple[object, ...], bool]]
+    ) -> None:
+        """Start this (new) engine mid-piece at ``sample``, a buffer line: its own ``state``
+        and the shared ``form`` restored, silent until the next bar line
+        (:meth:`Engine.resume_at`; engine/ensemble/cluster.py)."""
+        self.server.setServer()
+        self._pending.clear()
+        self.engine.resume_at(sample, form, state)
 
     def refused(self) -> Counter[str]:
         """Everything refused for this listener: here, by its router and by its conductor."""

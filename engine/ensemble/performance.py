@@ -75,6 +75,10 @@ class Performance:
         #: Messages the coordinator refused before any listener saw them, by reason.
         self.dropped: Counter[str] = Counter()
 
+    @property
+    def ids(self) -> list[str]:
+        return list(self.listeners)
+
     def send(self, address: str, *args: object) -> bool:
         """Hand one message on, applied before the next buffer: to one listener
         (``/listener/ID/…``) or to all. False, counted, for an unknown listener."""

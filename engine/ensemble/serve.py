@@ -24,6 +24,7 @@ import numpy as np
 import soundfile
 
 from engine import defaults
+from engine.ensemble.cluster import Cluster
 from engine.ensemble.performance import Performance
 from engine.errors import SoundscapeError
 from engine.osc.allow import Allowlist, check_binding, exposure
@@ -46,6 +47,8 @@ class ServeOptions:
     duration: float | None = None
     record_dir: Path | None = None
     spatial: str = defaults.SPATIAL_MODE
+    #: ``--ray ADDRESS``: listener engines as Ray actors (``auto``, ``HOST:PORT``, ``local``).
+    ray: str | None = None
 
 
 @dataclass
@@ -89,7 +92,7 @@ def serve(
     ready: Callable[[str], None] = print,
     sinks: tuple[Sink, ...] = (),
     stop: threading.Event | None = None,
-    started: Callable[[Performance, OscReceiver], None] | None = None,
+    started: Callable[[Performance | Cluster, OscReceiver], None] | None = None,
 ) -> dict[str, Any]:
     """Serve until ``options.duration`` has played, ``stop`` is set, or SIGINT/SIGTERM;
     returns the summary. ``started`` is called once everything is listening (embedding and
@@ -102,7 +105,7 @@ def serve(
         receiver = OscReceiver(options.host, options.port, allow=options.allow.permits)
     except OSError as exc:
         raise SoundscapeError(f"cannot listen on {options.host}:{options.port}: {exc}") from None
-    performance: Performance | None = None
+    performance: Performance | Cluster | None = None
     recorder: Recorder | None = None
     in_main = threading.current_thread() is threading.main_thread()
     previous = (
@@ -113,24 +116,35 @@ def serve(
     stats = ServeStats()
     try:
         try:
-            performance = Performance(
-                score,
-                options.listeners,
-                seed=options.seed,
-                sr=options.sr,
-                buffersize=options.buffersize,
-                spatial=options.spatial,
-            )
+            if options.ray is not None:
+                performance = Cluster(
+                    score,
+                    options.listeners,
+                    address=options.ray,
+                    seed=options.seed,
+                    sr=options.sr,
+                    buffersize=options.buffersize,
+                    spatial=options.spatial,
+                )
+            else:
+                performance = Performance(
+                    score,
+                    options.listeners,
+                    seed=options.seed,
+                    sr=options.sr,
+                    buffersize=options.buffersize,
+                    spatial=options.spatial,
+                )
         except ValueError as exc:
             raise SoundscapeError(str(exc)) from None
         outputs = list(sinks)
         if options.record_dir is not None:
-            recorder = Recorder(options.record_dir, list(performance.listeners), options.sr)
+            recorder = Recorder(options.record_dir, performance.ids, options.sr)
             outputs.append(recorder)
         receiver.start()
         if options.allow:
             ready(exposure(options.host, receiver.port, options.allow, replies=False))
-        ids = list(performance.listeners)
+        ids = performance.ids
         ready(
             f"serving {len(ids)} listeners ({_ids(ids)}) of {score.title!r} "
             f"on {options.host}:{receiver.port}; /listener/ID/... reaches one, the rest reach all"
@@ -151,15 +165,17 @@ def serve(
 
 
 def _run(
-    performance: Performance,
+    performance: Performance | Cluster,
     receiver: OscReceiver,
     options: ServeOptions,
     sinks: list[Sink],
     stats: ServeStats,
     stop: threading.Event,
 ) -> None:
-    period = options.buffersize / options.sr
-    total = None if options.duration is None else round(options.duration / period)
+    # a step is one buffer in one process, a chunk of them on Ray (its blocks are that long)
+    chunk = performance.chunk if isinstance(performance, Cluster) else 1
+    period = chunk * options.buffersize / options.sr
+    total = None if options.duration is None else max(1, round(options.duration / period))
     origin = time.monotonic()
     index = 0
     while not stop.is_set() and (total is None or index < total):
@@ -180,7 +196,7 @@ def _run(
         if finished > due + period:
             stats.late += 1
         index += 1
-    stats.buffers = index
+    stats.buffers = index * chunk
 
 
 def _ids(ids: list[str]) -> str:
@@ -188,7 +204,7 @@ def _ids(ids: list[str]) -> str:
 
 
 def _summary(
-    performance: Performance | None,
+    performance: Performance | Cluster | None,
     receiver: OscReceiver,
     options: ServeOptions,
     stats: ServeStats,
@@ -196,7 +212,18 @@ def _summary(
     seconds = stats.buffers * options.buffersize / options.sr
     dropped = Counter(receiver.dropped)
     listeners: dict[str, Any] = {}
-    if performance is not None:
+    rejoins: list[dict[str, Any]] = []
+    if isinstance(performance, Cluster):
+        report = performance.report()
+        dropped.update(performance.dropped)
+        dropped.update(report["dropped"])
+        rejoins = report["rejoins"]
+        for listener_id, status in report["listeners"].items():
+            dropped.update(status.get("refused", {}))
+            if "inputs" in status:
+                status["inputs"] = {k: round(v, 4) for k, v in status["inputs"].items()}
+            listeners[listener_id] = status
+    elif performance is not None:
         dropped.update(performance.refused())
         for listener_id, listener in performance.listeners.items():
             conductor = listener.engine.conductor
@@ -207,7 +234,9 @@ def _summary(
                 "inputs": {k: round(v, 4) for k, v in conductor.bus.values.items()},
                 "refused": dict(listener.refused()),
             }
+    extra = {"rejoins": rejoins} if isinstance(performance, Cluster) else {}
     return {
+        **extra,
         "listeners": listeners,
         "seconds": round(seconds, 3),
         "buffers": stats.buffers,

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from engine import defaults
 from engine.catalog import default_catalog
 from engine.commands import Command
-from engine.conductor.conductor import Conductor
+from engine.conductor.conductor import Conductor, FormState
 from engine.conductor.performer import Observer, perform
 from engine.dsp.orchestra import Orchestra, Staged
 from engine.errors import SoundscapeError
@@ -115,6 +115,24 @@ class Engine:
             self.conductor.apply(command, self.sample, personal)
             for listener in self.command_listeners:
                 listener(command, self.sample)
+
+    def resume_at(
+        self,
+        sample: int,
+        form: FormState,
+        messages: Iterable[tuple[str, tuple[object, ...], bool]] = (),
+    ) -> None:
+        """Start mid-piece, before the first :meth:`tick`: the next buffer begins at ``sample``
+        (a buffer line of the piece), the listener's own state is ``messages`` (address, args,
+        personal: the last value of each input, the baseline, the head, applied in order and
+        settled at once), and the shared form is ``form``. Silent until the next bar line, which
+        this engine enters as the others cross it (:meth:`Conductor.resume_at`)."""
+        if self.sample != 0:
+            raise SoundscapeError("resume_at: only before the first buffer")
+        self.sample = sample
+        for address, args, personal in messages:
+            self.send(address, *args, personal=personal)
+        self.conductor.resume_at(form)
 
     def stage(self, score: Score, assets: Assets, resounded: set[str]) -> Reload:
         """Build what ``score`` needs to replace the one playing (its router and the channels
