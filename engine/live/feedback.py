@@ -31,6 +31,7 @@ visual or haptic pulse on the tag instead of acting on arrival.
 from __future__ import annotations
 
 import heapq
+import ipaddress
 import itertools
 from collections import deque
 from collections.abc import Callable, Mapping
@@ -38,6 +39,7 @@ from collections.abc import Callable, Mapping
 from engine import defaults
 from engine.dsp.master import LIMITER_LOOKAHEAD_MS
 from engine.music.scales import PITCH_CLASS_NAMES
+from engine.osc.allow import Allowlist
 from engine.osc.sender import Destination, OscSender, encode, encode_bundle
 from engine.state.router import TokenBucket
 
@@ -269,3 +271,37 @@ class Feedback:
 
     def close(self) -> None:
         self.sender.close()
+
+
+# -- who may subscribe (/engine/subscribe [port] [host]): play and serve ---------------------
+def destination_of(args: tuple[object, ...], sender: Destination | None) -> Destination | None:
+    """``[port] [host]`` with the sender's own port and host as defaults; IP literals only (no
+    name lookups in the audio callback), ``localhost`` aside."""
+    port: object = sender[1] if sender else None
+    host: object = sender[0] if sender else None
+    if args:
+        port = args[0]
+    if len(args) > 1:
+        host = args[1]
+    if isinstance(port, float) and port.is_integer():
+        port = int(port)
+    if isinstance(port, bool) or not isinstance(port, int) or not 0 < port < 65536:
+        return None
+    if host == "localhost":
+        host = "127.0.0.1"
+    if not isinstance(host, str):
+        return None
+    try:
+        return str(ipaddress.ip_address(host)), port  # one spelling per address
+    except ValueError:
+        return None
+
+
+def own_or_allowed(
+    destination: Destination, sender: Destination | None, allowlist: Allowlist
+) -> bool:
+    """Replies go to the asker's own host (any port: games often listen on a port of their own),
+    or to a host in a network the operator allowed; anywhere else would make the engine a
+    reflector of traffic at third parties."""
+    host = destination[0]
+    return (sender is not None and host == sender[0]) or allowlist.lists(host)

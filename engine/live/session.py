@@ -20,18 +20,17 @@ from a manual one, buffer by buffer.
 
 from __future__ import annotations
 
-import ipaddress
 import time
 from collections import Counter, deque
 from collections.abc import Callable
 from typing import Any
 
 from engine import defaults
-from engine.live.feedback import Feedback
+from engine.live.feedback import Feedback, destination_of, own_or_allowed
 from engine.live.measure import OscAges
 from engine.osc.allow import Allowlist
 from engine.osc.receiver import Message, OscReceiver
-from engine.osc.sender import Destination, OscSender, encode
+from engine.osc.sender import OscSender, encode
 from engine.render.engine import Engine, Reload
 from engine.score.describe import describe
 from engine.score.model import Score
@@ -218,11 +217,11 @@ class LiveSession:
             self.control_dropped["control_rate"] += 1
             return
         self._control_rate.take()
-        destination = _destination(message.args, message.sender)
+        destination = destination_of(message.args, message.sender)
         if destination is None:
             self.control_dropped["bad_args"] += 1
             return
-        if not _own_or_allowed(destination, message.sender, self.allowlist):
+        if not own_or_allowed(destination, message.sender, self.allowlist):
             self.control_dropped["foreign_destination"] += 1
             return
         if address == "/engine/subscribe" and not self.feedback.subscribe(destination):
@@ -300,39 +299,6 @@ def sensors(engine: Engine) -> list[object]:
         baseline.state(bus.ticks),
     ]
     return reply
-
-
-def _destination(args: tuple[object, ...], sender: Destination | None) -> Destination | None:
-    """``[port] [host]`` with the sender's own port and host as defaults; IP literals only (no
-    name lookups in the audio callback), ``localhost`` aside."""
-    port: object = sender[1] if sender else None
-    host: object = sender[0] if sender else None
-    if args:
-        port = args[0]
-    if len(args) > 1:
-        host = args[1]
-    if isinstance(port, float) and port.is_integer():
-        port = int(port)
-    if isinstance(port, bool) or not isinstance(port, int) or not 0 < port < 65536:
-        return None
-    if host == "localhost":
-        host = "127.0.0.1"
-    if not isinstance(host, str):
-        return None
-    try:
-        return str(ipaddress.ip_address(host)), port  # one spelling per address
-    except ValueError:
-        return None
-
-
-def _own_or_allowed(
-    destination: Destination, sender: Destination | None, allowlist: Allowlist
-) -> bool:
-    """Replies go to the asker's own host (any port: games often listen on a port of their own),
-    or to a host in a network the operator allowed; anywhere else would make the engine a
-    reflector of traffic at third parties."""
-    host = destination[0]
-    return (sender is not None and host == sender[0]) or allowlist.lists(host)
 
 
 def continuous_addresses(router: Router) -> frozenset[str]:
