@@ -286,6 +286,15 @@ def _parser() -> argparse.ArgumentParser:
         "--duration", type=float, metavar="S", help="stop after S seconds (default: until Ctrl-C)"
     )
     serve.add_argument("--summary", type=Path, metavar="FILE.json", help="write a summary at exit")
+    serve.add_argument(
+        "--http",
+        type=listen_port,
+        nargs="?",
+        const=defaults.SERVE_HTTP_PORT,
+        metavar="PORT",
+        help=f"serve each listener's page on --host:PORT (default {defaults.SERVE_HTTP_PORT}; 0: "
+        "any free port): their own stream in a browser, the device's motion back (docs/scale.md)",
+    )
     _soundfont_option(serve)
     _spatial_option(serve)
     serve.set_defaults(run=_serve)
@@ -541,6 +550,7 @@ def _serve(args: argparse.Namespace) -> int:
         duration=args.duration,
         record_dir=args.record_dir,
         spatial=args.spatial,
+        http=args.http,
     )
     summary = serve(score, options, ready=lambda line: print(line, flush=True))
     print(
