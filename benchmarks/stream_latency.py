@@ -69,26 +69,25 @@ CHROMIUM_ARGS = (
 class Served:
     """``soundscape serve SCORE --http 0`` as its own process; stop it to get its summary."""
 
-    def __init__(self, score: Path, listeners: int, *extra: str) -> None:
+    def __init__(
+        self, score: Path, listeners: int, *extra: str, encode_on: str | None = None
+    ) -> None:
+        """``encode_on``: run serve() from this module's child mode with that placement of the
+        encoders (ServeOptions.stream_encode; ``extra`` is then the duration)."""
         self.folder = Path(tempfile.mkdtemp(prefix="serve-web-"))
         self.summary_path = self.folder / "summary.json"
+        command = [
+            *(sys.executable, "-m", "engine", "serve", str(score)),
+            *("--listeners", str(listeners), "--port", "0", "--http", "0"),
+            *("--summary", str(self.summary_path), *extra),
+        ]
+        if encode_on is not None:
+            command = [
+                *(sys.executable, "-m", "benchmarks.stream_latency", "--serve", str(score)),
+                *(str(listeners), extra[0], encode_on, str(self.summary_path)),
+            ]
         self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "engine",
-                "serve",
-                str(score),
-                "--listeners",
-                str(listeners),
-                "--port",
-                "0",
-                "--http",
-                "0",
-                "--summary",
-                str(self.summary_path),
-                *extra,
-            ],
+            command,
             cwd=ROOT,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
@@ -238,12 +237,14 @@ def latency(codec: str, trials: int) -> LatencyRow:
 @dataclass
 class CostRow:
     codec: str  # "none": no page listening
+    encode_on: str  # "loop": the web server's thread; "render": serve's render loop
     listeners: int
     seconds: float
     cpu_per_second: float  # the serve process's CPU seconds per second played
     kbytes_per_listener_second: float
     encode_us_per_packet: float
     sink_us_per_buffer: float
+    load: float  # the render loop's busy share of the wall clock (rendering and sinks)
     stream_behind: int
     late: int
 
@@ -264,8 +265,8 @@ async def _listen(url: str, ids: list[str], codec: str, seconds: float) -> None:
     await asyncio.gather(*(one(i) for i in ids))
 
 
-def cost(codec: str, listeners: int, seconds: float) -> CostRow:
-    served = Served(ROOT / "scores" / "forest.yaml", listeners, "--duration", str(seconds))
+def cost(codec: str, listeners: int, seconds: float, encode_on: str = "loop") -> CostRow:
+    served = Served(ROOT / "scores" / "forest.yaml", listeners, str(seconds), encode_on=encode_on)
     ids = [str(n) for n in range(1, listeners + 1)]
     if codec != "none":
         asyncio.run(_listen(served.url, ids, codec, seconds - 1.0))
@@ -276,12 +277,14 @@ def cost(codec: str, listeners: int, seconds: float) -> CostRow:
     buffers = summary["buffers"]
     return CostRow(
         codec,
+        encode_on,
         listeners,
         played,
         round(served.cpu_seconds() / played, 3),
         round(sum(http["bytes"].values()) / 1000 / listeners / played, 1),
         round(1e6 * sum(http["encode_seconds"].values()) / packets, 1),
         round(1e6 * http["sink_seconds"] / max(1, buffers), 1),
+        summary["load"],
         int(summary["dropped"].get("stream_behind", 0)),
         int(summary["late"]),
     )
@@ -289,7 +292,9 @@ def cost(codec: str, listeners: int, seconds: float) -> CostRow:
 
 def run(trials: int = 10, seconds: float = 20.0, listeners: int = 4) -> dict[str, Any]:
     lat = [latency(codec, trials) for codec in ("pcm", "opus")]
-    costs = [cost(codec, listeners, seconds) for codec in ("none", "pcm", "opus")]
+    rows = (("none", "loop"), ("pcm", "loop"), ("opus", "loop"), ("pcm", "render"))
+    rows += (("opus", "render"),)
+    costs = [cost(codec, listeners, seconds, where) for codec, where in rows]
     return {"latency": [asdict(r) for r in lat], "cost": [asdict(r) for r in costs]}
 
 
@@ -306,21 +311,46 @@ def table(result: dict[str, Any]) -> str:
     base = result["cost"][0]["cpu_per_second"]
     lines += [
         "",
-        "| pages | listeners | CPU s per s | vs none | kB/s a listener | encode µs/packet "
-        "| sink µs/buffer | stream_behind | late |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| pages | encoded on | listeners | CPU s per s | vs none | render loop load | "
+        "kB/s a listener | encode µs/packet | sink µs/buffer | stream_behind | late |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in result["cost"]:
         ratio = r["cpu_per_second"] / base if base else float("nan")
         lines.append(
-            f"| {r['codec']} | {r['listeners']} | {r['cpu_per_second']} | {ratio:.2f} | "
+            f"| {r['codec']} | {r['encode_on']} | {r['listeners']} | {r['cpu_per_second']} | "
+            f"{ratio:.2f} | {r['load']} | "
             f"{r['kbytes_per_listener_second']} | {r['encode_us_per_packet']} | "
             f"{r['sink_us_per_buffer']} | {r['stream_behind']} | {r['late']} |"
         )
     return "\n".join(lines)
 
 
-if __name__ == "__main__":
+def _serve_child(score: str, listeners: str, seconds: str, encode_on: str, summary: str) -> None:
+    """serve() with the encoders on ``encode_on``, as `soundscape serve --http 0` would."""
+    from engine.catalog import default_catalog
+    from engine.ensemble.serve import ServeOptions, serve
+    from engine.live.player import write_summary
+    from engine.score.loader import load_score
+
+    options = ServeOptions(
+        listeners=int(listeners),
+        port=0,
+        http=0,
+        duration=float(seconds),
+        stream_encode=encode_on,
+    )
+    outcome = serve(
+        load_score(Path(score), default_catalog()),
+        options,
+        ready=lambda line: print(line, flush=True),
+    )
+    write_summary(outcome, Path(summary))
+
+
+if __name__ == "__main__" and sys.argv[1:2] == ["--serve"]:
+    _serve_child(*sys.argv[2:7])
+elif __name__ == "__main__":
     quick = "--quick" in sys.argv
     outcome = run(3, 6.0, 2) if quick else run()
     print(table(outcome))

@@ -655,10 +655,15 @@ SERVE_HTTP_PORT = 8770
 #: second is cheap.
 STREAM_PACKET = 0.02
 #: The codec a page gets when it does not ask (``?codec=opus`` or ``?codec=pcm`` on its address):
-#: PCM, measured side by side with Opus (docs/scale.md, "Listening in a browser"): ~40 ms less
-#: end to end, a quarter of the encoding time on serve's loop, and any browser plays it; Opus
-#: sends 14 kB/s a listener against PCM's 177, for listeners on a thin link.
+#: PCM, measured side by side with Opus (docs/scale.md, "Listening in a browser"): 115 against
+#: 204 ms median end to end, a twentieth of the encoding time on serve's loop, and any browser
+#: plays it; Opus sends 14 kB/s a listener against PCM's 184, for listeners on a thin link.
 STREAM_CODEC = "pcm"
+#: Where a listener's packets are encoded: "loop", on the web server's asyncio thread, or
+#: "render", in the sink on serve's render loop. Both hold the GIL the render loop needs, so
+#: encoding costs that loop either way; side by side (docs/performance.md) the sink took 295
+#: against 508 µs a buffer for PCM and 632 against 860 for Opus with the encoders on the loop.
+STREAM_ENCODE_ON = "loop"
 #: Opus's bit rate (bit/s) for a stereo mix: transparent for music at 128 k.
 STREAM_OPUS_BITRATE = 128_000
 #: libopus's complexity (0..10): 5 encodes a 20 ms stereo packet in about half the time of 10

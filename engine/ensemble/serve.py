@@ -51,6 +51,8 @@ class ServeOptions:
     spatial: str = defaults.SPATIAL_MODE
     #: Serve the listener pages on this port (0: any free one); None: no web server.
     http: int | None = None
+    #: Where the streams are encoded: "loop" (the web server's thread) or "render" (the sink).
+    stream_encode: str = defaults.STREAM_ENCODE_ON
 
 
 @dataclass
@@ -170,6 +172,7 @@ def serve(
                 port=options.http,
                 allow=options.allow,
                 inbox=inbox,
+                encode_on=options.stream_encode,
             )
             outputs.append(web)
             web.start()

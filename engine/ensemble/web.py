@@ -76,6 +76,15 @@ class _Client:
 
 
 @dataclass
+class _Packet:
+    listener: str
+    audio: np.ndarray
+    sequence: int
+    first: int  # the piece's sample of its first frame
+    framed: dict[str, bytes]  # by codec: encoded already (encode_on="render"), or to encode
+
+
+@dataclass
 class StreamStats:
     connections: int = 0
     packets: int = 0  # packets sent to pages
@@ -99,8 +108,12 @@ class WebStreams:
         port: int,
         allow: Allowlist,
         inbox: Inbox,
+        encode_on: str = defaults.STREAM_ENCODE_ON,
     ) -> None:
+        """``encode_on``: "loop" encodes on the web server's thread, "render" in the sink (on
+        the render loop's): measured side by side by benchmarks/stream_latency.py."""
         self.score, self.ids, self.sr = score, ids, sr
+        self.encode_on = encode_on
         self.host, self.allow, self.inbox = host, allow, inbox
         self.frames = packet_frames(sr)
         self.local = host in LOCAL_HOSTS
@@ -108,8 +121,9 @@ class WebStreams:
         self.dropped: Counter[str] = Counter()
         self.stats = StreamStats()
         self._clients: dict[str, list[_Client]] = {i: [] for i in ids}
-        #: Ids someone listens to: replaced whole on the asyncio thread, read by the sink.
-        self._listening: frozenset[str] = frozenset()
+        #: The codecs each listener's pages take, for those someone listens to: replaced whole
+        #: on the asyncio thread, read by the sink.
+        self._codecs: dict[str, frozenset[str]] = {}
         self._packetizers = {i: Packetizer(self.frames) for i in ids}
         self._encoders: dict[tuple[str, str], Encoder] = {}
         self._sequence: Counter[str] = Counter()
@@ -161,34 +175,47 @@ class WebStreams:
 
     # -- the sink: on the render loop's thread ----------------------------------------------
     def __call__(self, blocks: dict[str, np.ndarray], sample: int) -> None:
-        listening = self._listening
+        listening = self._codecs
         if not listening:
             return
         began = time.perf_counter()
-        for listener_id in listening:
+        ready: list[_Packet] = []
+        for listener_id, codecs in listening.items():
             for packet, first in self._packetizers[listener_id].push(blocks[listener_id], sample):
-                with contextlib.suppress(RuntimeError):  # the loop has closed: serve is ending
-                    self._loop.call_soon_threadsafe(self._deliver, listener_id, packet, first)
+                sequence = self._sequence[listener_id]
+                self._sequence[listener_id] += 1
+                framed = {}
+                if self.encode_on == "render":
+                    framed = {
+                        c: self._framed(listener_id, c, packet, sequence, first) for c in codecs
+                    }
+                ready.append(_Packet(listener_id, packet, sequence, first, framed))
+        if ready:  # one wake-up of the loop for every listener's packet of this buffer
+            with contextlib.suppress(RuntimeError):  # the loop has closed: serve is ending
+                self._loop.call_soon_threadsafe(self._deliver, ready)
         self.stats.sink_seconds += time.perf_counter() - began
 
     # -- the asyncio loop's side ------------------------------------------------------------
-    def _deliver(self, listener_id: str, packet: np.ndarray, first: int) -> None:
-        clients = self._clients[listener_id]
-        sequence = self._sequence[listener_id]
-        self._sequence[listener_id] += 1
-        framed: dict[str, bytes] = {}
-        for client in clients:
-            data = framed.get(client.codec)
-            if data is None:
-                payload = self._encode(listener_id, client.codec, packet)
-                data = framed[client.codec] = frame(
-                    client.codec, payload, len(packet), sequence, first
-                )
-            if len(client.queue) >= defaults.STREAM_CLIENT_QUEUE:
-                client.queue.popleft()
-                self.dropped["stream_behind"] += 1
-            client.queue.append(data)
-            client.ready.set()
+    def _deliver(self, packets: list[_Packet]) -> None:
+        for item in packets:
+            framed = item.framed
+            for client in self._clients[item.listener]:
+                data = framed.get(client.codec)
+                if data is None:
+                    data = framed[client.codec] = self._framed(
+                        item.listener, client.codec, item.audio, item.sequence, item.first
+                    )
+                if len(client.queue) >= defaults.STREAM_CLIENT_QUEUE:
+                    client.queue.popleft()
+                    self.dropped["stream_behind"] += 1
+                client.queue.append(data)
+                client.ready.set()
+
+    def _framed(
+        self, listener_id: str, codec: str, packet: np.ndarray, sequence: int, first: int
+    ) -> bytes:
+        payload = self._encode(listener_id, codec, packet)
+        return frame(codec, payload, len(packet), sequence, first)
 
     def _encode(self, listener_id: str, codec: str, packet: np.ndarray) -> bytes:
         encoder = self._encoders.get((listener_id, codec))
@@ -274,17 +301,24 @@ class WebStreams:
             )
         )
         clients.append(client)
-        self._listening = frozenset(i for i, c in self._clients.items() if c)
+        self._listened()
         self.stats.connections += 1
         sender = asyncio.create_task(self._send(websocket, client))
         try:
             await self._listen(websocket, listener_id)
         finally:
             clients.remove(client)
-            self._listening = frozenset(i for i, c in self._clients.items() if c)
+            self._listened()
             sender.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await sender
+
+    def _listened(self) -> None:
+        self._codecs = {
+            i: frozenset(c.codec for c in clients)
+            for i, clients in self._clients.items()
+            if clients
+        }
 
     async def _send(self, websocket: WebSocket, client: _Client) -> None:
         while True:
