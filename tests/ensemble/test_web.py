@@ -154,3 +154,92 @@ def test_what_a_page_gets_wrong_is_counted_and_it_keeps_playing(
     assert listener["inputs"]["heartrate"] > 70  # the flood's first 25 or so went through
     assert summary["listeners"]["1"]["inputs"]["heartrate"] == 70.0
     assert summary["http"]["bytes"]["opus"] > 0
+
+
+# -- the parts without a browser: packets, the page's inputs, the inbox -------------------------
+
+
+def test_packets_are_20_ms_whatever_the_buffer_and_know_their_first_sample() -> None:
+    import numpy as np
+
+    from engine.ensemble.stream import Packetizer, PcmEncoder, packet_frames
+
+    frames = packet_frames(48000)
+    assert frames == 960
+    packetizer = Packetizer(frames)
+    audio = np.linspace(-1, 1, 256 * 2 * 8, dtype=np.float32).reshape(-1, 2)
+    out = []
+    for n in range(8):  # eight 256-frame buffers: two whole packets and a part
+        out += packetizer.push(audio[256 * n : 256 * (n + 1)], 1000 + 256 * n)
+    assert [(len(p), first) for p, first in out] == [(960, 1000), (960, 1960)]
+    assert np.array_equal(np.concatenate([p for p, _ in out]), audio[:1920])
+    pcm = np.frombuffer(PcmEncoder().encode(out[0][0]), dtype="<i2")
+    assert pcm.shape == (1920,) and pcm[0] == -32767  # -1.0, interleaved int16
+
+
+def test_opus_packets_decode_back_to_the_sound() -> None:
+    import av
+    import numpy as np
+
+    from engine.ensemble.stream import OpusEncoder
+
+    encoder = OpusEncoder(48000, 960)
+    t = np.arange(960 * 50) / 48000
+    tone = (0.3 * np.sin(2 * np.pi * 440 * t)).astype(np.float32)
+    stereo = np.stack([tone, tone], axis=1)
+    packets = [encoder.encode(stereo[i : i + 960]) for i in range(0, len(stereo), 960)]
+    assert all(packets) and max(len(p) for p in packets) < 960  # PCM's is 3,840 bytes
+    decoder: Any = av.CodecContext.create("libopus", "r")
+    decoder.sample_rate, decoder.layout = 48000, "stereo"
+    decoded = []
+    for data in packets:
+        for frame in decoder.decode(av.Packet(data)):
+            samples = frame.to_ndarray().reshape(-1).astype(np.float64)
+            decoded.append(samples / 32768 if frame.format.name.startswith("s16") else samples)
+    audio = np.concatenate(decoded)
+    rms = float(np.sqrt(np.mean(audio[len(audio) // 2 :] ** 2)))
+    assert rms == pytest.approx(0.3 / np.sqrt(2), rel=0.1)
+
+
+def test_a_pages_inputs_become_that_listeners_messages_or_counted_refusals(
+    tmp_path: Path,
+) -> None:
+    from engine import load_score
+    from engine.ensemble.stream import page_inputs
+
+    path = tmp_path / "jump.yaml"
+    path.write_text(JUMP_SCORE)
+    score = load_score(path)
+    out, refused = page_inputs(
+        {"motion": [3, 4, 0], "gravity": False, "orientation": [350, 20, 5], "heartrate": 88},
+        "7",
+        score,
+    )
+    assert (
+        out
+        == [
+            ("/listener/7/state/movement", (1.0,)),
+            ("/listener/7/listener/orientation", (10.0, 20.0, 5.0)),
+            ("/listener/7/state/heartrate", (88.0,)),
+        ]
+        and refused == []
+    )
+    out, _ = page_inputs({"motion": [0, 9.80665 + 1.0, 0], "gravity": True}, "7", score)
+    assert out == [("/listener/7/state/movement", (0.2,))]  # 1 m/s^2 over the 5 of full
+    for bad in ("x", [], {"motion": [1, 2]}, {"orientation": [0, 0, 91]}, {"heartrate": True}):
+        out, refused = page_inputs(bad, "7", score)
+        assert out == [] and refused and set(refused) <= {"bad_message", "bad_value"}, bad
+    out, refused = page_inputs({"valence": 1}, "7", score)
+    assert out == [] and refused == ["undeclared_input"]
+    # every score declares the built-in inputs (movement, heartrate among them): a score that
+    # rebinds one elsewhere refuses /state/NAME in its own router, counted there
+
+
+def test_the_inbox_is_bounded_and_counts_what_it_drops() -> None:
+    from engine.ensemble.serve import Inbox
+
+    inbox = Inbox(limit=3)
+    assert [inbox.put("/a", (n,)) for n in range(5)] == [True, True, True, False, False]
+    assert inbox.dropped["inbox_full"] == 2
+    assert inbox.take(2) == [("/a", (0,)), ("/a", (1,))]
+    assert inbox.take(10) == [("/a", (2,))] and inbox.take(10) == []
