@@ -7,9 +7,10 @@ engine/ensemble/stream.py) and the page's inputs up (JSON).
 
 The render loop never waits for a page. :class:`WebStreams` is one of serve's sinks: on the
 render loop's thread it only cuts the buffers of listeners someone is listening to into 20 ms
-packets and hands each to the asyncio loop (``call_soon_threadsafe``); there each packet is
-encoded once per codec asked for and queued for each page, bounded, dropping the oldest when a
-page is slow (counted ``stream_behind``). A page's inputs are checked (JSON, finite, ranged,
+packets and hands them, once per buffer, to the asyncio loop (``call_soon_threadsafe``); there
+(or in the sink, with ``encode_on="render"``) each packet is encoded once per codec asked for
+and queued for each page, bounded, dropping the oldest when a page is slow (counted
+``stream_behind``). A page's inputs are checked (JSON, finite, ranged,
 declared by the score, at most ``STREAM_RATE`` a second) and put in serve's inbox, which the
 render loop drains between buffers; whatever is refused is counted, never fatal.
 
