@@ -11,6 +11,8 @@ cost beside a pad voice's), generators (a bar's Python time per kind, learning a
 reload (xruns while the playing score is edited ten times, beside the same session unedited),
 audience (many listeners: listener engines per core, private memory per listener, and an hour of
 a performance's form simulated for 16 listeners, bar lines compared).
+stream (serve --http: a browser's end-to-end latency from a motion to hearing it, PCM and Opus,
+and what streaming costs serve: CPU, its render loop, bandwidth; needs chromium).
 
 The quick mode (seconds per section) is for CI and only catches gross breakage; the full mode
 (about 20 minutes, plus about an hour for the soak's six hours of audio) is for people and
@@ -41,6 +43,7 @@ from benchmarks import (
     samples,
     scaling,
     soak,
+    stream_latency,
 )
 
 SECTIONS = (
@@ -57,6 +60,7 @@ SECTIONS = (
     "reload",
     "console",
     "audience",
+    "stream",
 )
 
 
@@ -192,6 +196,16 @@ def _console(quick: bool) -> tuple[str, str, Any]:
     )
 
 
+def _stream(quick: bool) -> tuple[str, str, Any]:
+    result = stream_latency.run(3, 6.0, 2) if quick else stream_latency.run()
+    return (
+        "Listening in a browser (serve --http): a motion in headless chromium's page until\n"
+        "the page plays it (target <= 250 ms on loopback), and what streams cost serve",
+        stream_latency.table(result),
+        result,
+    )
+
+
 RUNNERS: dict[str, Callable[[bool], tuple[str, str, Any]]] = {
     "render": _render,
     "overhead": _overhead,
@@ -206,6 +220,7 @@ RUNNERS: dict[str, Callable[[bool], tuple[str, str, Any]]] = {
     "reload": _reload,
     "console": _console,
     "audience": _audience,
+    "stream": _stream,
 }
 
 
@@ -226,6 +241,9 @@ def main(argv: list[str] | None = None) -> int:
     if any(name in ("realtime", "ingest") for name in names) and not shutil.which("jackd"):
         print("note: no jackd (Debian's jackd2): skipping realtime and ingest", file=sys.stderr)
         names = [name for name in names if name not in ("realtime", "ingest")]
+    if "stream" in names and stream_latency.chromium_paths() is None:
+        print("note: no chromium and chromedriver: skipping stream", file=sys.stderr)
+        names = [name for name in names if name != "stream"]
     results: dict[str, Any] = {}
     for name in names:
         title, text, data = RUNNERS[name](args.quick)

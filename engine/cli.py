@@ -293,6 +293,15 @@ def _parser() -> argparse.ArgumentParser:
         "auto (a running cluster), HOST:PORT, or local (start one here); pip install "
         "'.[cluster]' (docs/scale.md)",
     )
+    serve.add_argument(
+        "--http",
+        type=listen_port,
+        nargs="?",
+        const=defaults.SERVE_HTTP_PORT,
+        metavar="PORT",
+        help=f"serve each listener's page on --host:PORT (default {defaults.SERVE_HTTP_PORT}; 0: "
+        "any free port): their own stream in a browser, the device's motion back (docs/scale.md)",
+    )
     _soundfont_option(serve)
     _spatial_option(serve)
     serve.set_defaults(run=_serve)
@@ -549,6 +558,7 @@ def _serve(args: argparse.Namespace) -> int:
         record_dir=args.record_dir,
         spatial=args.spatial,
         ray=args.ray,
+        http=args.http,
     )
     summary = serve(score, options, ready=lambda line: print(line, flush=True))
     print(

@@ -665,3 +665,54 @@ RAY_COORDINATOR_CPUS = 0.0
 RAY_LISTENERS_MAX = 1024
 #: Seconds closing waits for a listener actor to free its pyo server before it is killed.
 RAY_CLOSE_TIMEOUT = 10.0
+# -- listening in a browser (issue 15 item 2: engine/ensemble/web.py, docs/scale.md) -------------
+#: `serve --http` with no port: a fixed port a bookmark can keep (0 asks for any free one), next
+#: to the console's 8765.
+SERVE_HTTP_PORT = 8770
+#: Audio goes to a page in packets this long (s): Opus's usual frame, short enough that
+#: packetising adds at most 20 ms, long enough that a WebSocket frame a listener each 50 times a
+#: second is cheap.
+STREAM_PACKET = 0.02
+#: The codec a page gets when it does not ask (``?codec=opus`` or ``?codec=pcm`` on its address):
+#: PCM, measured side by side with Opus (docs/scale.md, "Listening in a browser"): 115 against
+#: 204 ms median end to end, a twentieth of the encoding time on serve's loop, and any browser
+#: plays it; Opus sends 14 kB/s a listener against PCM's 184, for listeners on a thin link.
+STREAM_CODEC = "pcm"
+#: Where a listener's packets are encoded: "loop", on the web server's asyncio thread, or
+#: "render", in the sink on serve's render loop. Both hold the GIL the render loop needs, so
+#: encoding costs that loop either way; side by side (docs/performance.md) the sink took 295
+#: against 508 µs a buffer for PCM and 632 against 860 for Opus with the encoders on the loop.
+STREAM_ENCODE_ON = "loop"
+#: Opus's bit rate (bit/s) for a stereo mix: transparent for music at 128 k.
+STREAM_OPUS_BITRATE = 128_000
+#: libopus's complexity (0..10): 5 encodes a 20 ms stereo packet in about half the time of 10
+#: (~110 against ~220 µs here), the encoder's cost being the stream's largest, at a quality
+#: difference that 128 kbit/s hides.
+STREAM_OPUS_COMPLEXITY = 5
+#: Packets waiting for one page (50 a second): a second's worth. A slower page loses the oldest
+#: and the loss is counted (`stream_behind`); the render loop never waits for a page.
+STREAM_CLIENT_QUEUE = 50
+#: Pages listening to one listener at once, and pages in all; more are refused and counted.
+STREAM_CLIENTS_PER_LISTENER = 4
+STREAM_CLIENTS = 512
+#: What one page may send: messages a second and back to back (the page sends motion at most
+#: 20 times a second and orientation as often). Beyond it: dropped and counted (`page_rate`).
+STREAM_RATE = 30.0
+STREAM_BURST = 30
+#: The largest message a page may send (bytes): an input message is under 200.
+STREAM_MESSAGE_MAX = 1024
+#: Page messages waiting for the render loop (thread-safe, bounded); the excess is dropped and
+#: counted (`inbox_full`). The loop takes at most INBOX_TAKE_PER_BUFFER between two buffers.
+INBOX_MAX = 4096
+INBOX_TAKE_PER_BUFFER = 256
+#: A phone's acceleration (without gravity, m/s^2) that counts as full movement (1): walking
+#: peaks at ~2-3 m/s^2, a brisk step or a dance at ~5. Movement is the magnitude over this,
+#: clamped to 0..1; the score's smoothing of `movement` evens out the shakes.
+STREAM_MOTION_FULL = 5.0
+#: Standard gravity (m/s^2): subtracted from a device's magnitude when it reports acceleration
+#: with gravity only.
+GRAVITY = 9.80665
+#: Heart rates (BPM) a page may send: a strap's plausible range; outside it, refused, counted.
+STREAM_HEARTRATE_RANGE = (25.0, 250.0)
+#: How long `serve` waits for its web server's thread to stop (s).
+STREAM_STOP_TIMEOUT = 3.0

@@ -5,8 +5,10 @@ paced to the wall clock and kept ``SERVE_AHEAD`` ahead of it. Between buffers it
 messages that arrived (a bounded number per buffer: the receiver's thread parsed them and
 queues them within its own bounds) and hands each to the coordinator, which stamps it for one
 listener or for all. Each buffer of each listener's mix goes to the sinks: its WAV file
-(``--record-dir``) and the listeners' streams. A buffer finished after its moment is counted
-``late``: the measure of whether this machine keeps up with this many listeners.
+(``--record-dir``) and the listeners' streams (``--http``: engine/ensemble/web.py). What pages
+send comes through the :class:`Inbox`, drained between buffers like the OSC messages. A buffer
+finished after its moment is counted ``late``: the measure of whether this machine keeps up
+with this many listeners.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from __future__ import annotations
 import signal
 import threading
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +28,7 @@ import soundfile
 from engine import defaults
 from engine.ensemble.cluster import Cluster
 from engine.ensemble.performance import Performance
+from engine.ensemble.web import WebStreams
 from engine.errors import SoundscapeError
 from engine.osc.allow import Allowlist, check_binding, exposure
 from engine.osc.receiver import OscReceiver
@@ -49,6 +52,10 @@ class ServeOptions:
     spatial: str = defaults.SPATIAL_MODE
     #: ``--ray ADDRESS``: listener engines as Ray actors (``auto``, ``HOST:PORT``, ``local``).
     ray: str | None = None
+    #: Serve the listener pages on this port (0: any free one); None: no web server.
+    http: int | None = None
+    #: Where the streams are encoded: "loop" (the web server's thread) or "render" (the sink).
+    stream_encode: str = defaults.STREAM_ENCODE_ON
 
 
 @dataclass
@@ -56,8 +63,34 @@ class ServeStats:
     buffers: int = 0
     late: int = 0  # buffers finished after the moment they were due to be heard
     received: int = 0
+    from_pages: int = 0  # messages taken from the inbox (the listener pages' inputs)
     render_seconds: float = 0.0  # wall time spent rendering, all listeners
     dropped: Counter[str] = field(default_factory=Counter)
+
+
+class Inbox:
+    """Messages for the performance from other threads (the web server's), bounded: the render
+    loop takes them between buffers; beyond ``limit`` waiting they are dropped and counted."""
+
+    def __init__(self, limit: int = defaults.INBOX_MAX) -> None:
+        self.limit = limit
+        self._items: deque[tuple[str, tuple[object, ...]]] = deque()
+        self._lock = threading.Lock()
+        self.dropped: Counter[str] = Counter()
+
+    def put(self, address: str, args: tuple[object, ...]) -> bool:
+        with self._lock:
+            if len(self._items) >= self.limit:
+                self.dropped["inbox_full"] += 1
+                return False
+            self._items.append((address, args))
+            return True
+
+    def take(self, limit: int) -> list[tuple[str, tuple[object, ...]]]:
+        """Up to ``limit`` messages, oldest first."""
+        with self._lock:
+            count = min(limit, len(self._items))
+            return [self._items.popleft() for _ in range(count)]
 
 
 class Recorder:
@@ -107,6 +140,8 @@ def serve(
         raise SoundscapeError(f"cannot listen on {options.host}:{options.port}: {exc}") from None
     performance: Performance | Cluster | None = None
     recorder: Recorder | None = None
+    web: WebStreams | None = None
+    inbox = Inbox()
     in_main = threading.current_thread() is threading.main_thread()
     previous = (
         {sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGINT, signal.SIGTERM)}
@@ -141,24 +176,41 @@ def serve(
         if options.record_dir is not None:
             recorder = Recorder(options.record_dir, performance.ids, options.sr)
             outputs.append(recorder)
+        ids = performance.ids
+        if options.http is not None:
+            web = WebStreams(
+                score,
+                ids,
+                sr=options.sr,
+                host=options.host,
+                port=options.http,
+                allow=options.allow,
+                inbox=inbox,
+                encode_on=options.stream_encode,
+            )
+            outputs.append(web)
+            web.start()
         receiver.start()
         if options.allow:
             ready(exposure(options.host, receiver.port, options.allow, replies=False))
-        ids = performance.ids
         ready(
             f"serving {len(ids)} listeners ({_ids(ids)}) of {score.title!r} "
             f"on {options.host}:{receiver.port}; /listener/ID/... reaches one, the rest reach all"
         )
+        if web is not None:
+            ready(f"listener pages on {web.url} (each listener at {web.url}listen/ID)")
         if started is not None:
             started(performance, receiver)
-        _run(performance, receiver, options, outputs, stats, stop)
+        _run(performance, receiver, inbox, options, outputs, stats, stop)
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
         receiver.close()
+        if web is not None:
+            web.close()
         if recorder is not None:
             recorder.close()
-        summary = _summary(performance, receiver, options, stats)
+        summary = _summary(performance, receiver, inbox, web, options, stats)
         if performance is not None:
             performance.close()
     return summary
@@ -167,6 +219,7 @@ def serve(
 def _run(
     performance: Performance | Cluster,
     receiver: OscReceiver,
+    inbox: Inbox,
     options: ServeOptions,
     sinks: list[Sink],
     stats: ServeStats,
@@ -186,6 +239,9 @@ def _run(
         for message in receiver.due(limit=defaults.OSC_TAKE_PER_BUFFER):
             stats.received += 1
             performance.send(message.address, *message.args)
+        for address, args in inbox.take(defaults.INBOX_TAKE_PER_BUFFER):
+            stats.from_pages += 1
+            performance.send(address, *args)
         sample = performance.sample
         began = time.monotonic()
         blocks = performance.step()
@@ -206,11 +262,16 @@ def _ids(ids: list[str]) -> str:
 def _summary(
     performance: Performance | Cluster | None,
     receiver: OscReceiver,
+    inbox: Inbox,
+    web: WebStreams | None,
     options: ServeOptions,
     stats: ServeStats,
 ) -> dict[str, Any]:
     seconds = stats.buffers * options.buffersize / options.sr
     dropped = Counter(receiver.dropped)
+    dropped.update(inbox.dropped)
+    if web is not None:
+        dropped.update(web.dropped)
     listeners: dict[str, Any] = {}
     rejoins: list[dict[str, Any]] = []
     if isinstance(performance, Cluster):
@@ -232,6 +293,7 @@ def _summary(
                 "bar": conductor.transport.bar,
                 "scene": conductor.scene.name,
                 "inputs": {k: round(v, 4) for k, v in conductor.bus.values.items()},
+                "orientation": [round(a, 3) for a in conductor.space.orientation],
                 "refused": dict(listener.refused()),
             }
     extra = {"rejoins": rejoins} if isinstance(performance, Cluster) else {}
@@ -242,7 +304,9 @@ def _summary(
         "buffers": stats.buffers,
         "late": stats.late,
         "received": stats.received,
+        "from_pages": stats.from_pages,
         "dropped": dict(dropped),
         # how much of the wall clock rendering took: under 1 keeps up, with room to spare
         "load": round(stats.render_seconds / seconds, 4) if seconds else 0.0,
+        **({"http": web.summary()} if web is not None else {}),
     }
