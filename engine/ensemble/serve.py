@@ -27,11 +27,14 @@ import soundfile
 
 from engine import defaults
 from engine.ensemble.cluster import Cluster
+from engine.ensemble.formfeedback import PREFIX as CONTROL_PREFIX
+from engine.ensemble.formfeedback import FormFeedback
 from engine.ensemble.performance import Performance
 from engine.ensemble.web import WebStreams
 from engine.errors import SoundscapeError
 from engine.osc.allow import Allowlist, check_binding, exposure
 from engine.osc.receiver import OscReceiver
+from engine.osc.sender import OscSender
 from engine.score.model import Score
 
 #: Called after each buffer with every listener's mix, by id, and the buffer's first sample.
@@ -66,6 +69,8 @@ class ServeStats:
     from_pages: int = 0  # messages taken from the inbox (the listener pages' inputs)
     render_seconds: float = 0.0  # wall time spent rendering, all listeners
     dropped: Counter[str] = field(default_factory=Counter)
+    #: Games subscribed to the form's beats, scenes and keys: how many, messages sent.
+    feedback: dict[str, int] = field(default_factory=dict)
 
 
 class Inbox:
@@ -141,6 +146,7 @@ def serve(
     performance: Performance | Cluster | None = None
     recorder: Recorder | None = None
     web: WebStreams | None = None
+    form: FormFeedback | None = None
     inbox = Inbox()
     in_main = threading.current_thread() is threading.main_thread()
     previous = (
@@ -177,6 +183,14 @@ def serve(
             recorder = Recorder(options.record_dir, performance.ids, options.sr)
             outputs.append(recorder)
         ids = performance.ids
+        if isinstance(performance, Performance):  # on Ray the form is the coordinator's
+            form = FormFeedback(
+                OscSender(receiver.reply_socket()),
+                options.allow,
+                sr=options.sr,
+                buffersize=options.buffersize,
+            )
+            form.follow(performance.listeners[ids[0]].engine.conductor)
         if options.http is not None:
             web = WebStreams(
                 score,
@@ -201,7 +215,7 @@ def serve(
             ready(f"listener pages on {web.url} (each listener at {web.url}listen/ID)")
         if started is not None:
             started(performance, receiver)
-        _run(performance, receiver, inbox, options, outputs, stats, stop)
+        _run(performance, receiver, inbox, form, options, outputs, stats, stop)
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
@@ -210,6 +224,10 @@ def serve(
             web.close()
         if recorder is not None:
             recorder.close()
+        if form is not None:
+            stats.dropped.update(form.dropped)
+            stats.feedback = form.summary()
+            form.close()
         summary = _summary(performance, receiver, inbox, web, options, stats)
         if performance is not None:
             performance.close()
@@ -220,6 +238,7 @@ def _run(
     performance: Performance | Cluster,
     receiver: OscReceiver,
     inbox: Inbox,
+    form: FormFeedback | None,
     options: ServeOptions,
     sinks: list[Sink],
     stats: ServeStats,
@@ -238,13 +257,20 @@ def _run(
             stop.wait(wait)
         for message in receiver.due(limit=defaults.OSC_TAKE_PER_BUFFER):
             stats.received += 1
-            performance.send(message.address, *message.args)
+            if not message.address.startswith(CONTROL_PREFIX):
+                performance.send(message.address, *message.args)
+            elif form is not None:
+                form.control(message, performance.sample)
+            else:
+                stats.dropped["no_feedback_on_ray"] += 1
         for address, args in inbox.take(defaults.INBOX_TAKE_PER_BUFFER):
             stats.from_pages += 1
             performance.send(address, *args)
         sample = performance.sample
         began = time.monotonic()
         blocks = performance.step()
+        if form is not None:
+            form.release(performance.sample)
         for sink in sinks:
             sink(blocks, sample)
         finished = time.monotonic()
@@ -270,6 +296,7 @@ def _summary(
     seconds = stats.buffers * options.buffersize / options.sr
     dropped = Counter(receiver.dropped)
     dropped.update(inbox.dropped)
+    dropped.update(stats.dropped)
     if web is not None:
         dropped.update(web.dropped)
     listeners: dict[str, Any] = {}
@@ -305,6 +332,7 @@ def _summary(
         "late": stats.late,
         "received": stats.received,
         "from_pages": stats.from_pages,
+        "feedback": stats.feedback,
         "dropped": dict(dropped),
         # how much of the wall clock rendering took: under 1 keeps up, with room to spare
         "load": round(stats.render_seconds / seconds, 4) if seconds else 0.0,

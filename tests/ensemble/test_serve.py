@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 
 from engine.analysis import read_wav
+from engine.osc.packet import parse
 from engine.osc.sender import encode
 from tests.playing import free_udp_port, require_tool
 
@@ -59,8 +60,24 @@ def test_serve_steers_one_listener_or_all_over_udp(tmp_path: Path) -> None:
                 serving.set()
 
     threading.Thread(target=read, daemon=True).start()
+    game = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)  # a game: subscribes, hears beats
+    game.bind(("127.0.0.1", 0))
+    game.settimeout(0.2)
+    heard: list[tuple[str, tuple[object, ...]]] = []
+
+    def listen() -> None:
+        while process.poll() is None:
+            try:
+                data = game.recv(65536)
+            except OSError:
+                continue
+            heard.extend((m.address, m.args) for m in parse(data))
+
     try:
         assert serving.wait(60), "".join(lines)
+        threading.Thread(target=listen, daemon=True).start()
+        game.sendto(encode("/engine/subscribe", []), ("127.0.0.1", port))
+        game.sendto(encode("/engine/bogus", []), ("127.0.0.1", port))
         with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
             sock.sendto(encode("/state/arousal", [0.5]), ("127.0.0.1", port))
             sock.sendto(encode("/listener/9/state/arousal", [1.0]), ("127.0.0.1", port))
@@ -77,6 +94,7 @@ def test_serve_steers_one_listener_or_all_over_udp(tmp_path: Path) -> None:
         if process.poll() is None:
             process.kill()
             process.wait(10)
+        game.close()
     summary = json.loads(summary_path.read_text())
     listeners = summary["listeners"]
     assert set(listeners) == {"1", "2", "3"}
@@ -86,7 +104,14 @@ def test_serve_steers_one_listener_or_all_over_udp(tmp_path: Path) -> None:
     assert listeners["3"]["inputs"]["arousal"] == pytest.approx(-0.8, abs=0.05)
     assert listeners["1"]["inputs"]["arousal"] == pytest.approx(0.5, abs=0.05)
     assert summary["dropped"].get("unknown_listener") == 1
-    assert summary["received"] == 13
+    assert summary["received"] == 15
+    assert summary["dropped"].get("unknown_address") == 1
+    # the game heard the form's beats, in order, and no listener's own reports
+    beats = [args for address, args in heard if address == "/engine/beat"]
+    assert len(beats) >= 6, heard[:10]
+    assert [tuple(b[:2]) for b in beats] == sorted(tuple(b[:2]) for b in beats)
+    assert {address for address, _ in heard} <= {"/engine/beat", "/engine/scene", "/engine/key"}
+    assert summary["feedback"]["subscribers"] == 1
     assert len({listener["seed"] for listener in listeners.values()}) == 3
     assert len({listener["bar"] for listener in listeners.values()}) == 1
     mixes = {n: read_wav(record / f"listener-{n}.wav")[0] for n in ("1", "2", "3")}
