@@ -294,6 +294,14 @@ def _parser() -> argparse.ArgumentParser:
         "'.[cluster]' (docs/scale.md)",
     )
     serve.add_argument(
+        "--listeners-per-actor",
+        type=listeners_per_actor,
+        default=defaults.RAY_LISTENERS_PER_ACTOR,
+        metavar="K",
+        help="with --ray: listener engines each Ray actor hosts, K at a time in order (default: "
+        f"{defaults.RAY_LISTENERS_PER_ACTOR}; they share the process's memory and one CPU)",
+    )
+    serve.add_argument(
         "--http",
         type=listen_port,
         nargs="?",
@@ -558,6 +566,7 @@ def _serve(args: argparse.Namespace) -> int:
         record_dir=args.record_dir,
         spatial=args.spatial,
         ray=args.ray,
+        per_actor=args.listeners_per_actor,
         http=args.http,
     )
     summary = serve(score, options, ready=lambda line: print(line, flush=True))
@@ -902,6 +911,19 @@ def listener_count(text: str) -> int:
     if not 1 <= count <= defaults.SERVE_LISTENERS_MAX:
         raise argparse.ArgumentTypeError(
             f"{count}: 1 to {defaults.SERVE_LISTENERS_MAX} listeners in one process"
+        )
+    return count
+
+
+def listeners_per_actor(text: str) -> int:
+    """serve --listeners-per-actor: 1..RAY_LISTENERS_PER_ACTOR_MAX listener engines an actor."""
+    try:
+        count = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text[:20]!r} is not a whole number") from None
+    if not 1 <= count <= defaults.RAY_LISTENERS_PER_ACTOR_MAX:
+        raise argparse.ArgumentTypeError(
+            f"{count}: 1 to {defaults.RAY_LISTENERS_PER_ACTOR_MAX} listeners per actor"
         )
     return count
 

@@ -647,17 +647,28 @@ LISTENER_QUEUE_MAX = 1024
 SERVE_AHEAD = 0.02
 
 # -- listener engines on a Ray cluster (serve --ray; engine/ensemble/cluster.py, docs/scale.md) --
-#: Buffers a listener actor renders per call, as seconds of audio: one Ray call cost about 4 ms of
-#: round trip on a busy 2-core machine (benchmarks/ray_calls.py, docs/scale.md), so one call per
-#: 5.3 ms buffer made a buffer cost 4.6 times what it does in process; 20 ms (4 buffers) made it
-#: 1.8 times, and adds at most 20 ms to a message's way.
+#: Buffers of each listener a group actor renders per call, as seconds of audio: one Ray call
+#: cost 1-4 ms beyond its rendering on a busy 2-core machine (benchmarks/ray_calls.py,
+#: docs/scale.md), so one call per 5.3 ms buffer made a buffer cost 4.3-7.7 times what it does in
+#: process; 20 ms (4 buffers) spreads a call over four buffers of every listener in the group, and
+#: adds at most 20 ms to a message's way.
 RAY_CHUNK_SECONDS = 0.02
 #: How often Ray restarts a listener actor that died (-1: always): a listener whose engine keeps
 #: dying (a bad node) is given up after this many, instead of restarting forever.
 RAY_MAX_RESTARTS = 10
-#: Logical CPUs each listener actor asks for: a listener engine keeps about one core busy at
-#: real time with a few dozen voices, and asking for one spreads them one per core.
-RAY_LISTENER_CPUS = 1.0
+#: Listener engines one Ray actor hosts (serve --listeners-per-actor): an actor with the engine,
+#: numpy, pyo and ray imported holds ~66 MB of private memory before any engine and a forest
+#: listener engine adds ~10 MB, so one engine per actor cost ~77 MB a listener; eight share the
+#: imports (18 MB a listener measured, docs/scale.md). Eight forest engines need about half a
+#: core (one needs ~1/17: docs/performance.md, "Scaling"), leaving a denser score room on the
+#: group's one core; a group that dies loses its eight listeners' bar, not more.
+RAY_LISTENERS_PER_ACTOR = 8
+#: The most listener engines one actor may host: one process renders them in turn on one core.
+RAY_LISTENERS_PER_ACTOR_MAX = 64
+#: Logical CPUs each group actor asks for: its engines render in turn on one Python thread, so a
+#: group uses at most one core, and RAY_LISTENERS_PER_ACTOR forest engines fill about half of
+#: it. So Ray places one group per core: ~8 listeners a core, not one.
+RAY_GROUP_CPUS = 1.0
 #: The coordinator mostly waits for its listeners: it asks for no CPU, so it never keeps a
 #: listener from being placed.
 RAY_COORDINATOR_CPUS = 0.0

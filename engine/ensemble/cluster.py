@@ -1,5 +1,5 @@
-"""Listener engines as Ray actors spread over a cluster, restarted when they die (docs/scale.md,
-"Across machines with Ray"; ``pip install '.[cluster]'``).
+"""Listener engines as Ray actors spread over a cluster, a group of them per actor, restarted
+when they die (docs/scale.md, "Across machines with Ray"; ``pip install '.[cluster]'``).
 
 The coordinator (:class:`Coordinator`, run as a Ray actor by :class:`Cluster`) owns what the
 listeners share and what a listener needs to come back: each listener's state as messages (the
@@ -11,13 +11,17 @@ only those messages, the twin's transport, form inputs, entrainment and mode sel
 listener's; it costs a conductor's Python per buffer and never asks a listener, so a rejoin does
 not wait on a living actor or a network round trip.
 
-Each listener engine runs in a :class:`ListenerActor`, created with ``max_restarts`` and the
-SPREAD strategy, rendering ``chunk`` buffers per call (one Ray call costs far more than a buffer
-of Python: docs/scale.md has the measurement). A call that fails because the actor died marks
-the listener lost (its chunks are silence); Ray restarts the actor (the same id and seed: the
-same constructor arguments); once it answers, the coordinator hands it the form
-(:meth:`Conductor.form_state`, taken between two bars' decisions) and its own state, and it
-plays from the next bar line, silent until then. The other listeners never wait for it.
+Listener engines run in :class:`GroupActor` s, K listeners each (``per_actor``, assigned in
+order), created with ``max_restarts`` and the SPREAD strategy. One process's imports cost far
+more memory than a listener engine, and a listener engine needs a small share of a core, so a
+group shares both (docs/scale.md has the measurements). Each call renders ``chunk`` buffers of
+every listener in the group, buffer by buffer in the group's order as :class:`Performance` does
+(one Ray call costs far more than a buffer of Python), and answers with a :class:`Chunk` per
+listener. A call that fails because the actor died marks its group lost (its listeners' chunks
+are silence); Ray restarts the actor (the same ids and seeds: the same constructor arguments);
+once it answers, the coordinator hands it the form (:meth:`Conductor.form_state`, taken between
+two bars' decisions) and each of its listeners' own state, and they play from the next bar
+line, silent until then. The other groups never wait for it.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ import time
 from collections import Counter, OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -43,6 +48,7 @@ from engine.ensemble.addresses import (
 )
 from engine.ensemble.listener import ListenerEngine, Stamped
 from engine.errors import SoundscapeError
+from engine.score.assets import load_assets
 from engine.score.model import Score
 from engine.state.router import Router
 
@@ -78,61 +84,115 @@ class Chunk:
     baseline: float | None  # the listener's resting heart rate, learned or set
 
 
-class ListenerActor:
-    """One listener engine inside a Ray actor (:func:`_listener_class` makes it remote)."""
+def private_bytes() -> int:
+    """This process's private memory (Private_Clean + Private_Dirty of /proc/self/smaps_rollup,
+    bytes): what it holds that no other process shares; 0 where there is no such file."""
+    try:
+        text = Path("/proc/self/smaps_rollup").read_text()
+    except OSError:
+        return 0
+    total = 0
+    for line in text.splitlines():
+        name, _, rest = line.partition(":")
+        if name in ("Private_Clean", "Private_Dirty"):
+            total += int(rest.split()[0]) * 1024
+    return total
+
+
+class GroupActor:
+    """A group of listener engines inside one Ray actor (:class:`Coordinator` makes it remote),
+    built and rendered in the order of ``ids`` as :class:`Performance` builds and renders its
+    listeners: the score's sound files are read once for the group."""
 
     def __init__(
-        self, score: Score, listener_id: str, seed: int, sr: int, buffersize: int, spatial: str
+        self,
+        score: Score,
+        ids: list[str],
+        seeds: list[int],
+        sr: int,
+        buffersize: int,
+        spatial: str,
     ) -> None:
-        self.listener = ListenerEngine(
-            score, listener_id, performance_seed=0, sr=sr, buffersize=buffersize,
-            spatial=spatial, seed=seed,
-        )  # fmt: skip
-        self._bar = -1
+        assets = load_assets(score, sr)
+        self.listeners: dict[str, ListenerEngine] = {}
+        for listener_id, seed in zip(ids, seeds, strict=True):
+            self.listeners[listener_id] = ListenerEngine(
+                score, listener_id, performance_seed=0, sr=sr, buffersize=buffersize,
+                assets=assets, spatial=spatial, seed=seed,
+            )  # fmt: skip
+        self._bars = dict.fromkeys(ids, -1)
 
     def alive(self) -> int:
         """This actor's process id: answers once a restarted actor is up."""
         return os.getpid()
 
+    def memory(self) -> int:
+        """This actor's private memory in bytes (:func:`private_bytes`)."""
+        return private_bytes()
+
     def rejoin(
-        self, sample: int, form: FormState, state: list[tuple[str, tuple[object, ...], bool]]
+        self,
+        sample: int,
+        form: FormState,
+        states: dict[str, list[tuple[str, tuple[object, ...], bool]]],
     ) -> int:
-        self.listener.rejoin(sample, form, state)
-        self._bar = form.transport.bar
+        """Every listener of the group rejoins at ``sample`` with the form and its own state."""
+        for listener_id, listener in self.listeners.items():
+            listener.rejoin(sample, form, states[listener_id])
+            self._bars[listener_id] = form.transport.bar
         return os.getpid()
 
-    def render(self, start: int, buffers: int, messages: list[Stamped]) -> Chunk:
-        listener = self.listener
-        if listener.sample != start:
-            raise RuntimeError(f"listener {listener.id} is at {listener.sample}, not {start}")
-        for message in messages:
-            listener.post(message)
-        blocks, bars = [], []
-        transport = listener.engine.conductor.transport
+    def render(
+        self, start: int, buffers: int, messages: dict[str, list[Stamped]]
+    ) -> dict[str, Chunk]:
+        """``buffers`` buffers of each listener, after posting its ``messages``: a buffer of
+        every listener in turn, then the next (as :meth:`Performance.step`)."""
+        listeners = self.listeners
+        for listener_id, listener in listeners.items():
+            if listener.sample != start:
+                raise RuntimeError(f"listener {listener_id} is at {listener.sample}, not {start}")
+            for message in messages.get(listener_id, ()):
+                listener.post(message)
+        blocks: dict[str, list[np.ndarray]] = {i: [] for i in listeners}
+        bars: dict[str, list[tuple[int, float]]] = {i: [] for i in listeners}
         for _ in range(buffers):
-            blocks.append(listener.render())
-            if transport.bar != self._bar:
-                self._bar = transport.bar
-                bars.append((transport.bar, transport.bar_start))
-        baseline = listener.engine.conductor.bus.baseline.value
-        return Chunk(np.concatenate(blocks), bars, baseline)
-
-    def status(self) -> dict[str, Any]:
-        listener = self.listener
-        conductor = listener.engine.conductor
+            for listener_id, listener in listeners.items():
+                blocks[listener_id].append(listener.render())
+                transport = listener.engine.conductor.transport
+                if transport.bar != self._bars[listener_id]:
+                    self._bars[listener_id] = transport.bar
+                    bars[listener_id].append((transport.bar, transport.bar_start))
         return {
-            "seed": conductor.seed,
-            "bar": conductor.transport.bar,
-            "scene": conductor.scene.name,
-            "inputs": dict(conductor.bus.values),
-            "baseline": conductor.bus.baseline.value,
-            "refused": dict(listener.refused()),
-            "pid": os.getpid(),
-            "node": _node_id(),
+            i: Chunk(
+                np.concatenate(blocks[i]), bars[i], listener.engine.conductor.bus.baseline.value
+            )
+            for i, listener in listeners.items()
         }
 
+    def status(self) -> dict[str, dict[str, Any]]:
+        """Each listener's seed, bar, scene, inputs, baseline and refusals, by id; with the
+        group's process id, node and private memory."""
+        pid, node, memory = os.getpid(), _node_id(), private_bytes()
+        out: dict[str, dict[str, Any]] = {}
+        for listener_id, listener in self.listeners.items():
+            conductor = listener.engine.conductor
+            out[listener_id] = {
+                "seed": conductor.seed,
+                "bar": conductor.transport.bar,
+                "scene": conductor.scene.name,
+                "inputs": dict(conductor.bus.values),
+                "baseline": conductor.bus.baseline.value,
+                "refused": dict(listener.refused()),
+                "pid": pid,
+                "node": node,
+                "group_private_bytes": memory,
+            }
+        return out
+
     def close(self) -> None:
-        self.listener.close()
+        for listener in self.listeners.values():
+            listener.close()
+        self.listeners.clear()
 
 
 def _node_id() -> str:
@@ -142,7 +202,7 @@ def _node_id() -> str:
 
 @dataclass
 class Lost:
-    """A listener whose actor died: since which sample, and the call waiting for it to be back."""
+    """A group whose actor died: since which sample, and the call waiting for it to be back."""
 
     since: int
     wall: float
@@ -154,6 +214,7 @@ class Rejoin:
     """One death and return, for the summary and the tests."""
 
     listener: str
+    group: int  # its group's index: every listener of the group rejoins together
     lost_at: int  # the first sample it did not play
     rejoined_at: int  # the buffer line it was restarted at
     bar: int  # the bar it enters at its line
@@ -183,6 +244,7 @@ class Coordinator:
         spatial: str,
         chunk: int,
         wait_restart: float,
+        per_actor: int = defaults.RAY_LISTENERS_PER_ACTOR,
     ) -> None:
         self.ray = ray = require_ray()
         self.score, self.seed, self.sr, self.buffersize = score, seed, sr, buffersize
@@ -197,7 +259,10 @@ class Coordinator:
         }
         self.baselines: dict[str, float] = {}
         self.outbox: dict[str, list[Stamped]] = {i: [] for i in ids}
-        self.lost: dict[str, Lost] = {}
+        #: The listeners of each group actor, in order: K at a time, the last group the rest.
+        self.groups = [ids[k : k + per_actor] for k in range(0, len(ids), per_actor)]
+        self.group_of = {i: g for g, group in enumerate(self.groups) for i in group}
+        self.lost: dict[int, Lost] = {}  # by group
         self.rejoins: list[Rejoin] = []
         self.bars: dict[str, dict[int, float]] = {i: {} for i in ids}
         self.dropped: Counter[str] = Counter()
@@ -208,16 +273,17 @@ class Coordinator:
             ),
             Router(score),
         )  # fmt: skip
-        remote = ray.remote(ListenerActor).options(
+        remote = ray.remote(GroupActor).options(
             max_restarts=defaults.RAY_MAX_RESTARTS,
             max_task_retries=0,  # a chunk is never rendered twice: a lost one is silence
-            num_cpus=defaults.RAY_LISTENER_CPUS,
+            num_cpus=defaults.RAY_GROUP_CPUS,
             scheduling_strategy="SPREAD",
         )
-        self.actors = {
-            i: remote.remote(score, i, self.seeds[i], sr, buffersize, spatial) for i in ids
-        }
-        ray.get([actor.alive.remote() for actor in self.actors.values()])
+        self.actors = [
+            remote.remote(score, group, [self.seeds[i] for i in group], sr, buffersize, spatial)
+            for group in self.groups
+        ]
+        ray.get([actor.alive.remote() for actor in self.actors])
 
     # -- messages -----------------------------------------------------------------------------
     def send(self, address: str, *args: object) -> bool:
@@ -245,7 +311,7 @@ class Coordinator:
             value = message.args[0]
             if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
                 self.seeds[listener_id] = value
-        if listener_id not in self.lost:
+        if self.group_of[listener_id] not in self.lost:
             self.outbox[listener_id].append(message)
 
     def _reseed(self, args: tuple[object, ...]) -> bool:
@@ -282,26 +348,27 @@ class Coordinator:
             self.send(address, *args)
         count = self.chunk if buffers is None else buffers
         start, began = self.sample, time.monotonic()
-        for listener_id in list(self.lost):
-            self._try_rejoin(listener_id, start)
-        calls = {
-            i: actor.render.remote(start, count, self.outbox[i])
-            for i, actor in self.actors.items()
-            if i not in self.lost
-        }
-        for i in calls:
-            self.outbox[i] = []
+        for group in list(self.lost):
+            self._try_rejoin(group, start)
+        calls: dict[int, Any] = {}
+        for g, actor in enumerate(self.actors):
+            if g in self.lost:
+                continue
+            ids = self.groups[g]
+            calls[g] = actor.render.remote(start, count, {i: self.outbox[i] for i in ids})
+            for i in ids:
+                self.outbox[i] = []
         self._step_twin(start, count)
         frames = count * self.buffersize
+        chunks: dict[str, Chunk] = {}
+        for g, call in calls.items():
+            try:
+                chunks.update(ray.get(call))
+            except (ray.exceptions.RayActorError, ray.exceptions.RayTaskError):
+                self._lose(g, start, began)
         out: dict[str, np.ndarray] = {}
         for i in self.ids:
-            call = calls.get(i)
-            chunk: Chunk | None = None
-            if call is not None:
-                try:
-                    chunk = ray.get(call)
-                except (ray.exceptions.RayActorError, ray.exceptions.RayTaskError):
-                    self._lose(i, start, began)
+            chunk = chunks.get(i)
             if chunk is None:
                 out[i] = np.zeros((frames, 2), dtype=np.float32)
                 continue
@@ -325,57 +392,71 @@ class Coordinator:
             conductor.step(sample, self.buffersize)
             conductor.drain()
 
-    def _lose(self, listener_id: str, sample: int, began: float) -> None:
-        """Listener ``listener_id`` failed the call made at ``began`` (wall clock)."""
-        actor = self.actors[listener_id]
-        self.lost[listener_id] = Lost(sample, began, actor.alive.remote())
-        self.outbox[listener_id] = []
+    def _lose(self, group: int, sample: int, began: float) -> None:
+        """Group ``group`` failed the call made at ``began`` (wall clock)."""
+        self.lost[group] = Lost(sample, began, self.actors[group].alive.remote())
+        for i in self.groups[group]:
+            self.outbox[i] = []
 
-    def _try_rejoin(self, listener_id: str, start: int) -> None:
-        """Rejoin a lost listener at ``start`` if its actor is back and the next bar is not
-        being decided (else try again next chunk)."""
-        ray, lost = self.ray, self.lost[listener_id]
+    def _try_rejoin(self, group: int, start: int) -> None:
+        """Rejoin a lost group's listeners at ``start`` if its actor is back and the next bar
+        is not being decided (else try again next chunk)."""
+        ray, lost = self.ray, self.lost[group]
         ready, _ = ray.wait([lost.alive], timeout=self.wait_restart)
         if not ready:
             return
         try:
             ray.get(lost.alive)
         except ray.exceptions.RayActorError:  # not back yet, or gone for good: ask again
-            lost.alive = self.actors[listener_id].alive.remote()
+            lost.alive = self.actors[group].alive.remote()
             return
         twin = self.twin.conductor
         if twin.deciding:
             return
         form = twin.form_state()
-        restart = time.monotonic() - lost.wall
-        self.actors[listener_id].rejoin.remote(start, form, self.restore(listener_id))
-        del self.lost[listener_id]
+        restart = round(time.monotonic() - lost.wall, 3)
+        ids = self.groups[group]
+        self.actors[group].rejoin.remote(start, form, {i: self.restore(i) for i in ids})
+        del self.lost[group]
         transport = form.transport
-        self.rejoins.append(
-            Rejoin(
-                listener_id, lost.since, start, transport.bar + 1, transport.next_bar_start,
-                round(restart, 3),
-            )
-        )  # fmt: skip
+        for i in ids:
+            self.rejoins.append(
+                Rejoin(
+                    i, group, lost.since, start, transport.bar + 1, transport.next_bar_start,
+                    restart,
+                )
+            )  # fmt: skip
 
     # -- what happened ------------------------------------------------------------------------
     def actor(self, listener_id: str) -> Any:
-        """Listener ``listener_id``'s actor handle (tests kill it)."""
-        return self.actors[listener_id]
+        """The handle of the group actor hosting ``listener_id`` (tests kill it)."""
+        return self.actors[self.group_of[listener_id]]
 
     def report(self) -> dict[str, Any]:
+        """Every listener's status (or ``lost``), the rejoins, each listener's bar lines, what
+        was refused, and each group: its ids, process id and private memory (None if lost)."""
         ray = self.ray
         listeners: dict[str, Any] = {}
-        for i, actor in self.actors.items():
-            if i in self.lost:
-                listeners[i] = {"seed": self.seeds[i], "lost": True}
-                continue
-            try:
-                listeners[i] = ray.get(actor.status.remote())
-            except ray.exceptions.RayError:
-                listeners[i] = {"seed": self.seeds[i], "lost": True}
+        groups: list[dict[str, Any]] = []
+        for g, actor in enumerate(self.actors):
+            ids = self.groups[g]
+            status: dict[str, dict[str, Any]] = {}
+            if g not in self.lost:
+                with contextlib.suppress(ray.exceptions.RayError):
+                    status = ray.get(actor.status.remote())
+            for i in ids:
+                listeners[i] = status.get(i, {"seed": self.seeds[i], "lost": True})
+            first = status.get(ids[0], {})
+            groups.append(
+                {
+                    "ids": ids,
+                    "pid": first.get("pid"),
+                    "private_bytes": first.get("group_private_bytes"),
+                }
+            )
         return {
-            "listeners": listeners,
+            "listeners": {i: listeners[i] for i in self.ids},
+            "groups": groups,
             "rejoins": [vars(r) for r in self.rejoins],
             "bars": self.bars,
             "dropped": dict(self.dropped),
@@ -383,11 +464,11 @@ class Coordinator:
 
     def close(self) -> None:
         ray = self.ray
-        for actor in self.actors.values():
+        for actor in self.actors:
             with contextlib.suppress(ray.exceptions.RayError):
                 ray.get(actor.close.remote(), timeout=defaults.RAY_CLOSE_TIMEOUT)
             ray.kill(actor, no_restart=True)
-        self.actors.clear()
+        self.actors = []
 
 
 class Cluster:
@@ -398,7 +479,8 @@ class Cluster:
     one in this process; when Ray is already initialised (tests), it is used as it is.
     ``wait_restart``: seconds a step waits for a restarted actor to answer (0 in real time:
     it rejoins at a later chunk; offline renders wait, so the music lost is the music's time,
-    not the restart's)."""
+    not the restart's). ``per_actor``: listener engines each actor hosts, K, assigned in order
+    (the last actor hosts the rest)."""
 
     def __init__(
         self,
@@ -412,8 +494,12 @@ class Cluster:
         spatial: str = defaults.SPATIAL_MODE,
         chunk_seconds: float = defaults.RAY_CHUNK_SECONDS,
         wait_restart: float = 0.0,
+        per_actor: int = defaults.RAY_LISTENERS_PER_ACTOR,
     ) -> None:
         ray = require_ray()
+        if not 1 <= per_actor <= defaults.RAY_LISTENERS_PER_ACTOR_MAX:
+            raise ValueError(f"listeners per actor: {per_actor}: 1 to "
+                             f"{defaults.RAY_LISTENERS_PER_ACTOR_MAX}")  # fmt: skip
         ids = default_ids(listeners) if isinstance(listeners, int) else list(listeners)
         if not 1 <= len(ids) <= defaults.RAY_LISTENERS_MAX:
             raise ValueError(f"listeners: {len(ids)}: a cluster takes 1 to "
@@ -432,13 +518,14 @@ class Cluster:
         self.sr, self.buffersize = sr, buffersize
         self.chunk = max(1, round(chunk_seconds * sr / buffersize))
         self.ids = ids
+        self.per_actor = per_actor
         self.seed = score.seed if seed is None else seed
         remote = ray.remote(Coordinator).options(
             num_cpus=defaults.RAY_COORDINATOR_CPUS, max_concurrency=1
         )
         self.coordinator = remote.remote(
             score, ids, seed=self.seed, sr=sr, buffersize=buffersize, spatial=spatial,
-            chunk=self.chunk, wait_restart=wait_restart,
+            chunk=self.chunk, wait_restart=wait_restart, per_actor=per_actor,
         )  # fmt: skip
         self.sample = 0
         self._messages: list[tuple[str, tuple[object, ...]]] = []

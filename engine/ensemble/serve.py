@@ -55,6 +55,8 @@ class ServeOptions:
     spatial: str = defaults.SPATIAL_MODE
     #: ``--ray ADDRESS``: listener engines as Ray actors (``auto``, ``HOST:PORT``, ``local``).
     ray: str | None = None
+    #: ``--listeners-per-actor K``: listener engines each Ray actor hosts (with ``ray`` only).
+    per_actor: int = defaults.RAY_LISTENERS_PER_ACTOR
     #: Serve the listener pages on this port (0: any free one); None: no web server.
     http: int | None = None
     #: Where the streams are encoded: "loop" (the web server's thread) or "render" (the sink).
@@ -166,6 +168,7 @@ def serve(
                     sr=options.sr,
                     buffersize=options.buffersize,
                     spatial=options.spatial,
+                    per_actor=options.per_actor,
                 )
             else:
                 performance = Performance(
