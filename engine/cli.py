@@ -551,6 +551,11 @@ def _serve(args: argparse.Namespace) -> int:
     from engine.render.outputs import check_output
     from engine.score.loader import load_score
 
+    if args.listeners > defaults.SERVE_LISTENERS_MAX and args.ray is None:
+        raise SoundscapeError(
+            f"--listeners {args.listeners}: one process takes at most "
+            f"{defaults.SERVE_LISTENERS_MAX}; spread more over machines with --ray"
+        )
     if args.summary is not None:
         check_output(args.summary)
     score = load_score(resolve_score(args.score), default_catalog(), args.soundfont)
@@ -908,9 +913,10 @@ def listener_count(text: str) -> int:
         count = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if not 1 <= count <= defaults.SERVE_LISTENERS_MAX:
+    if not 1 <= count <= defaults.RAY_LISTENERS_MAX:
         raise argparse.ArgumentTypeError(
-            f"{count}: 1 to {defaults.SERVE_LISTENERS_MAX} listeners in one process"
+            f"{count}: 1 to {defaults.SERVE_LISTENERS_MAX} listeners in one process, "
+            f"{defaults.RAY_LISTENERS_MAX} with --ray"
         )
     return count
 
