@@ -199,3 +199,23 @@ def test_same_seed_same_performance(forest) -> None:  # type: ignore[no-untyped-
             wavs.append({k: heard.wav(k) for k in heard.audio})
     for listener_id in wavs[0]:
         assert np.array_equal(wavs[0][listener_id], wavs[1][listener_id])
+
+
+def test_an_event_for_one_listener_sounds_for_that_listener_only(forest) -> None:  # type: ignore[no-untyped-def]
+    """A personal /event fires that listener's stinger; a shared one fires everyone's."""
+    timeline = every_second("/state/heartrate", 70.0, seconds=8)
+    timeline.setdefault(round(1 * SR / BUFFER), []).append(("/listener/2/event", "discovery"))
+    timeline.setdefault(round(5 * SR / BUFFER), []).append(("/event", "discovery"))
+    with Performance(forest, 3, seed=2, sr=SR, buffersize=BUFFER) as performance:
+        heard = Heard(performance)
+        heard.play(9, timeline)
+    stung = {
+        listener_id: sorted({s for s, channel, _ in notes if channel == "stinger:discovery"})
+        for listener_id, notes in heard.notes.items()
+    }
+    early = {k: [s for s in v if s < 5 * SR] for k, v in stung.items()}
+    late = {k: [s for s in v if s >= 5 * SR] for k, v in stung.items()}
+    assert early["2"] and not early["1"] and not early["3"]
+    assert late["1"] and late["1"] == late["3"]  # the shared one on the same beat
+    # listener 2's own stinger gate is still cooling down from its personal one
+    assert late["2"] in ([], late["1"])
