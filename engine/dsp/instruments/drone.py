@@ -3,15 +3,17 @@
 Two oscillators a few tenths of a hertz apart beat slowly, which makes a static chord feel alive
 without any notes changing (shared notes, music.md §3). Slow random movement of amplitude and
 cutoff (``Randi``) adds the drift of a real drone. Soft triangles rather than sines give it
-enough harmonics to be heard on small speakers. ``SineLoop`` with feedback is never used: it
-segfaults in float32 pyo (sweep notes).
+enough harmonics to be heard on small speakers: pyo's ``LFO`` triangle at sharpness
+:data:`SHARP`, read from a table (:mod:`engine.dsp.wavetable`: the same wave for a seventh of
+the cost; exact up to 1.3 kHz, E6, where ``LFO`` itself would start to soften it). ``SineLoop``
+with feedback is never used: it segfaults in float32 pyo (sweep notes).
 """
 
 from __future__ import annotations
 
 from typing import ClassVar
 
-from engine.dsp import safety
+from engine.dsp import safety, wavetable
 from engine.dsp.instrument import PolyInstrument
 from engine.dsp.params import ParamSpec
 from engine.dsp.pyolib import pyo
@@ -23,6 +25,8 @@ FIFTH_BEAT = 1.37
 #: (meditation's calm drone swung by 17 dB, which heard as a swell, not a breath); at 0.5 the
 #: pair breathes between 1.5 and 0.5 (about +-5 dB).
 PARTNER = 0.5
+#: Sharpness of the triangle (0: ``tan(sin)``, round; 1: straight, brighter).
+SHARP = 0.25
 
 
 class Drone(PolyInstrument):
@@ -60,7 +64,9 @@ class Drone(PolyInstrument):
             *fifths,
             *(f + beat * FIFTH_BEAT for f in fifths),
         ]
-        oscs = self.own(pyo.LFO(freq=freqs, sharp=0.25, type=3))
+        wave = self.own(wavetable.lfo_triangle(SHARP))
+        oscs = self.own(pyo.Osc(wave, freq=freqs, interp=2))
+        wavetable.reseed_as_lfo(len(freqs))
         n = v.count
         drift = self.own(pyo.Randi(min=0.0, max=1.0, freq=[0.07, 0.11]))
         root_amp = 1.0 - motion * drift[0] * 0.5
