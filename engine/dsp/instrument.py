@@ -94,7 +94,8 @@ class Instrument:
         self._fade = self.own(pyo.Linseg([(0.0, 0.0), (FADE_IN, 1.0)], mul=self.LEVEL))
         self._fade.play()
         self._dry = self.own(pyo.Sig(raw, mul=self._fade))
-        self._output = self.own(pyo.Sig(safety.ceiling(self._dry)))
+        # The ceiling's sum is the output itself: a Sig over it only copied it (a stream each).
+        self._output = self.own(safety.ceiling(self._dry))
         self._graph = reachable([*self._objects, self._output])
 
     # -- for subclasses ----------------------------------------------------------------------
