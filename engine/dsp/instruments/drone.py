@@ -58,28 +58,26 @@ class Drone(PolyInstrument):
         beat = self.signal("beat")
         motion = self.signal("motion")
         fifths = [f * 1.5 for f in v.freq]
+        fifth_beat = beat * FIFTH_BEAT  # shared by the voices (a product each cost a stream)
         freqs = [
             *v.freq,
             *(f + beat for f in v.freq),
             *fifths,
-            *(f + beat * FIFTH_BEAT for f in fifths),
+            *(f + fifth_beat for f in fifths),
         ]
-        wave = self.own(wavetable.lfo_triangle(SHARP))
-        oscs = self.own(pyo.Osc(wave, freq=freqs, interp=2))
-        wavetable.reseed_as_lfo(len(freqs))
         n = v.count
         drift = self.own(pyo.Randi(min=0.0, max=1.0, freq=[0.07, 0.11]))
         root_amp = 1.0 - motion * drift[0] * 0.5
         fifth_amp = self.signal("fifth") * (1.0 - motion * drift[1] * 0.5)
-        partner = [PARTNER] * n
-        gains = [
-            *([root_amp] * n),
-            *(root_amp * p for p in partner),
-            *([fifth_amp] * n),
-            *(fifth_amp * p for p in partner),
-        ]
+        root_partner, fifth_partner = root_amp * PARTNER, fifth_amp * PARTNER
+        gains = [*([root_amp] * n), *([root_partner] * n), *([fifth_amp] * n)]
+        gains += [fifth_partner] * n
         envs = list(self._env.out) * 4
-        voiced = self.own(pyo.Sig(oscs, mul=[g * e for g, e in zip(gains, envs, strict=True)]))
+        wave = self.own(wavetable.lfo_triangle(SHARP))
+        # Each oscillator's own mul carries its gain and envelope: no Sig after it to do that.
+        levels = [g * e for g, e in zip(gains, envs, strict=True)]
+        voiced = self.own(pyo.Osc(wave, freq=freqs, interp=2, mul=levels))
+        wavetable.reseed_as_lfo(len(freqs))
         wander = self.own(pyo.Randi(min=-0.35, max=0.35, freq=0.05))
         cutoff = self.own(
             safety.clip_filter_freq(self.signal("cutoff") * (wander * motion + 1.0), self.sr)
