@@ -129,8 +129,10 @@ def _soak(quick: bool) -> tuple[str, str, Any]:
 def _scaling(quick: bool) -> tuple[str, str, Any]:
     rows = scaling.run(3.0, 1, (1, 4), (0.0, 1.0), (1, 2)) if quick else scaling.run()
     rows += scaling.placed(3.0, 1, (4,)) if quick else scaling.placed()
+    rows.append(scaling.per_core(3.0, 1, 2, 2) if quick else scaling.per_core())
     return (
-        "Scaling: layers, mutation, engines side by side, placed layers (forest.yaml, offline)",
+        "Scaling: layers, mutation, engines side by side, placed layers, engines per core\n"
+        "(forest.yaml, offline; beside a fixed reference pyo graph timed in the same run)",
         scaling.table(rows),
         scaling.as_json(rows),
     )

@@ -104,3 +104,15 @@ def test_the_quick_benchmarks_run_and_show_no_gross_regression(tmp_path: Path) -
     # loose: reloads costing deadlines by a factor (a parse on the audio's GIL), not noise
     floor = max(reload["floor"]["median"], reload["still"]["median"])
     assert reload["edited"]["median"] <= 5 + 3 * floor
+
+
+def test_engines_per_core_quotes_the_reference_graph_and_memory_per_engine() -> None:
+    """The scaling figure issue 15 asks for: engines side by side beside the fixed reference
+    graph timed in the same run, and the private memory one engine adds (its budget: 50 MB)."""
+    from benchmarks import scaling
+
+    row = scaling.per_core(1.0, 1, 2, 2)
+    assert row.case == "engines per core" and row.value == 2
+    assert row.realtime > 1 and row.reference is not None and row.reference > 1
+    assert row.private_mb is not None and 1 < row.private_mb < 50
+    assert "reference graph" in scaling.table([row])

@@ -81,7 +81,6 @@ class Instrument:
         self._objects: list[pyo.PyoObject] = []
         self._tables: list[pyo.PyoTableObject] = []
         self._suspended = False
-        self._always_on: set[int] = set()
         self._sleep: VoiceSleep | None = None
         self.samples = samples
         for name, value in (params or {}).items():
@@ -95,7 +94,8 @@ class Instrument:
         self._fade = self.own(pyo.Linseg([(0.0, 0.0), (FADE_IN, 1.0)], mul=self.LEVEL))
         self._fade.play()
         self._dry = self.own(pyo.Sig(raw, mul=self._fade))
-        self._output = self.own(pyo.Sig(safety.ceiling(self._dry)))
+        # The ceiling's sum is the output itself: a Sig over it only copied it (a stream each).
+        self._output = self.own(safety.ceiling(self._dry))
         self._graph = reachable([*self._objects, self._output])
 
     # -- for subclasses ----------------------------------------------------------------------
@@ -115,7 +115,7 @@ class Instrument:
         """Keep ``obj`` alive and under suspend/resume, and return it.
 
         Objects feeding the output are found by :meth:`suspend` anyway; owning matters for the
-        ones that do not (a voice bank's clock, read from Python) and documents what is built.
+        ones that do not (a voice bank's triggers, fired from Python) and documents what is built.
         """
         if isinstance(obj, pyo.PyoTableObject):
             self._tables.append(obj)
@@ -218,8 +218,8 @@ class Instrument:
 
     def _init_sleep(self, voices: list[list[pyo.PyoObject]], banks: Iterable[VoiceBank]) -> None:
         """Let ``voices`` (each voice's bank signals) sleep when idle; see engine.dsp.sleep."""
-        # Triggers fire when played, so waking must not restart them; the clock never stops.
-        never = [obj for bank in banks for obj in (*bank.clock_objects, *bank.triggers)]
+        # Triggers fire when played, so waking must not restart them.
+        never = [obj for bank in banks for obj in bank.triggers]
         keep = [stream for obj in (*never, self._output) for stream in streams(obj)]
         self._sleep = VoiceSleep(
             self._switchable(),
@@ -268,13 +268,12 @@ class Instrument:
 
         Switching streams directly costs a fraction of ``PyoObject.play()``'s argument handling,
         which matters because a layer resumes inside one audio buffer (hundreds of objects).
-        Playing a ``Trig`` fires it, so resume leaves triggers alone; the voice clock never stops.
+        Playing a ``Trig`` fires it, so resume leaves triggers alone.
         Both lists are built on the first call (the orchestra suspends every instrument when it
         builds it): built on the first resume instead, they tripled its cost (~0.4-0.8 ms).
         """
         if not hasattr(self, "_stop_streams"):
-            switchable = [obj for obj in self._graph if id(obj) not in self._always_on]
-            self._stop_streams = [stream for obj in switchable for stream in streams(obj)]
+            self._stop_streams = [stream for obj in self._graph for stream in streams(obj)]
             self._replay_streams = [
                 stream for stream in self._stop_streams if not isinstance(stream.owner, pyo.Trig)
             ]
@@ -304,7 +303,6 @@ class PolyInstrument(Instrument):
     def _setup(self) -> None:
         self.voices = VoiceBank(self.POLYPHONY, sr=self.sr, buffersize=self.buffersize)
         self.own_all(self.voices.objects)
-        self._always_on.update(id(obj) for obj in self.voices.clock_objects)
 
     def _now(self) -> float:
         return self.voices.next_buffer_start()

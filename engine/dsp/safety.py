@@ -113,6 +113,15 @@ def clip_filter_freq(signal: pyo.PyoObject, sr: int) -> pyo.PyoObject:
     return clip_signal(signal, MIN_FILTER_HZ, NYQUIST_FRACTION * sr)
 
 
+def fm_index_cap(carrier: float, ratio: float, sr: int) -> float:
+    """:func:`fm_index_ceiling` for one carrier frequency (Hz), computed in Python once a note.
+
+    It binds only above about 2.5 kHz (an index of 5.6 at 48 kHz) and takes effect from the top
+    of the note's buffer, where the signal version changed on the note's sample."""
+    top = NYQUIST_FRACTION * sr
+    return clamp((top - carrier) / (carrier * ratio + 1.0) - 2.0, 0.0, 50.0)
+
+
 def fm_index_ceiling(carrier: pyo.PyoObject, ratio: float, sr: int) -> pyo.PyoObject:
     """Largest FM index whose significant sidebands stay below 0.45·sr, as a signal.
 

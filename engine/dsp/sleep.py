@@ -13,8 +13,9 @@ trace of ``b``. Each stream gets a *group*, the voices whose silence lets it sto
 - anything that depends on several voices, or feeds the output directly, never stops.
 
 A voice's own bank signals (its delays, frequency, velocity and gates) sleep with it; only its
-trigger and the bank's clock keep running: playing a trigger fires it, and a note wakes the voice
-before it fires the trigger.
+trigger keeps running: playing a trigger fires it, and a note wakes the voice before it fires the
+trigger. (The time base voices are allocated and put to sleep by is the server's sample count,
+read from Python: nothing runs for it.)
 """
 
 from __future__ import annotations

@@ -35,7 +35,7 @@ from dataclasses import dataclass
 
 from engine.dsp import safety
 from engine.dsp.pyolib import pyo
-from engine.dsp.streams import c_object, reachable
+from engine.dsp.streams import c_object
 
 #: Smoothing after each envelope; short enough to keep attacks crisp, long enough to round a jump.
 ENVELOPE_SMOOTHING = 0.002
@@ -106,16 +106,9 @@ class VoiceBank:
             ]
             self.held = []
             self.gate = list(self._hold)
-        # Counts samples from the first buffer on: the time base for voice allocation.
-        self._clock_start = pyo.Trig()
-        self._clock = pyo.Count(self._clock_start)
-        #: Objects that must never stop, even while the instrument is suspended: a stopped
-        #: counter cannot be restarted without resetting it, and allocation needs the time.
-        #: The counter's own input fader included: stopped, it fed the counter zeros, so an
-        #: instrument suspended from the start (every layer not in the first scene) kept a
-        #: clock at 0: its voices were never free again, never slept, and a sampler dropped
-        #: notes.
-        self.clock_objects: list[pyo.PyoObject] = reachable([self._clock_start, self._clock])
+        # The time base for voice allocation and sleep: the server's own sample counter, read
+        # from Python (a Count per bank cost three running streams each, suspended or not).
+        self._server = self._triggers[0]._base_objs[0].getServer()
         self._start = [float("-inf")] * count
         self._end = [float("-inf")] * count
         self.objects: list[pyo.PyoObject] = [
@@ -128,7 +121,6 @@ class VoiceBank:
             *self._hold,
             *self.held,
             *(self.gate if restrike else ()),
-            self._clock,
         ]
 
     @property
@@ -152,8 +144,9 @@ class VoiceBank:
         return [[signals[i] for signals in lists if signals] for i in range(self.count)]
 
     def next_buffer_start(self) -> float:
-        """Sample index at which the buffer about to be computed starts."""
-        return float(self._clock.get()) + self.buffersize
+        """Sample index at which the buffer about to be computed starts (the server's count of
+        samples computed so far)."""
+        return float(self._server.getCurrentTimeInSamples())
 
     def allocate(self, awake: Sequence[bool] | None = None) -> int:
         """The voice for a note in the next buffer: a free one, else the oldest note.

@@ -3,15 +3,17 @@
 Two oscillators a few tenths of a hertz apart beat slowly, which makes a static chord feel alive
 without any notes changing (shared notes, music.md §3). Slow random movement of amplitude and
 cutoff (``Randi``) adds the drift of a real drone. Soft triangles rather than sines give it
-enough harmonics to be heard on small speakers. ``SineLoop`` with feedback is never used: it
-segfaults in float32 pyo (sweep notes).
+enough harmonics to be heard on small speakers: pyo's ``LFO`` triangle at sharpness
+:data:`SHARP`, read from a table (:mod:`engine.dsp.wavetable`: the same wave for a seventh of
+the cost; exact up to 1.3 kHz, E6, where ``LFO`` itself would start to soften it). ``SineLoop``
+with feedback is never used: it segfaults in float32 pyo (sweep notes).
 """
 
 from __future__ import annotations
 
 from typing import ClassVar
 
-from engine.dsp import safety
+from engine.dsp import safety, wavetable
 from engine.dsp.instrument import PolyInstrument
 from engine.dsp.params import ParamSpec
 from engine.dsp.pyolib import pyo
@@ -23,6 +25,8 @@ FIFTH_BEAT = 1.37
 #: (meditation's calm drone swung by 17 dB, which heard as a swell, not a breath); at 0.5 the
 #: pair breathes between 1.5 and 0.5 (about +-5 dB).
 PARTNER = 0.5
+#: Sharpness of the triangle (0: ``tan(sin)``, round; 1: straight, brighter).
+SHARP = 0.25
 
 
 class Drone(PolyInstrument):
@@ -54,26 +58,26 @@ class Drone(PolyInstrument):
         beat = self.signal("beat")
         motion = self.signal("motion")
         fifths = [f * 1.5 for f in v.freq]
+        fifth_beat = beat * FIFTH_BEAT  # shared by the voices (a product each cost a stream)
         freqs = [
             *v.freq,
             *(f + beat for f in v.freq),
             *fifths,
-            *(f + beat * FIFTH_BEAT for f in fifths),
+            *(f + fifth_beat for f in fifths),
         ]
-        oscs = self.own(pyo.LFO(freq=freqs, sharp=0.25, type=3))
         n = v.count
         drift = self.own(pyo.Randi(min=0.0, max=1.0, freq=[0.07, 0.11]))
         root_amp = 1.0 - motion * drift[0] * 0.5
         fifth_amp = self.signal("fifth") * (1.0 - motion * drift[1] * 0.5)
-        partner = [PARTNER] * n
-        gains = [
-            *([root_amp] * n),
-            *(root_amp * p for p in partner),
-            *([fifth_amp] * n),
-            *(fifth_amp * p for p in partner),
-        ]
+        root_partner, fifth_partner = root_amp * PARTNER, fifth_amp * PARTNER
+        gains = [*([root_amp] * n), *([root_partner] * n), *([fifth_amp] * n)]
+        gains += [fifth_partner] * n
         envs = list(self._env.out) * 4
-        voiced = self.own(pyo.Sig(oscs, mul=[g * e for g, e in zip(gains, envs, strict=True)]))
+        wave = self.own(wavetable.lfo_triangle(SHARP))
+        # Each oscillator's own mul carries its gain and envelope: no Sig after it to do that.
+        levels = [g * e for g, e in zip(gains, envs, strict=True)]
+        voiced = self.own(pyo.Osc(wave, freq=freqs, interp=2, mul=levels))
+        wavetable.reseed_as_lfo(len(freqs))
         wander = self.own(pyo.Randi(min=-0.35, max=0.35, freq=0.05))
         cutoff = self.own(
             safety.clip_filter_freq(self.signal("cutoff") * (wander * motion + 1.0), self.sr)

@@ -88,8 +88,6 @@ class Drums(Instrument):
         noise = self.own(pyo.Noise())
         parts = [self._kick(noise), self._snare(noise), *self._hats(noise), self._shaker(noise)]
         kit = self.own(pyo.Mix(parts, voices=1))
-        for bank in self._banks.values():
-            self._always_on.update(id(obj) for obj in bank.clock_objects)
         return self.own(safety.soft_clip(kit, KNEE))
 
     def __init__(

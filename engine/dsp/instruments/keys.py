@@ -29,6 +29,8 @@ RATIO = 1.0
 TWO_PI = 2.0 * math.pi
 #: The index decays this much faster than the amplitude.
 INDEX_DECAY = 0.35
+#: The index cap before a voice's first note (any value: its level is 0 until then).
+INDEX_CAP = 50.0
 
 
 class Keys(PolyInstrument):
@@ -55,19 +57,23 @@ class Keys(PolyInstrument):
         self._damp = Envelopes(v, self._shape(), unit=True)
         self.own_all([*self._amp.objects, *self._idx.objects, *self._damp.objects])
         index = self.signal("index")
-        indices = [
-            pyo.Min(index * (e * 1.2 + 0.2), safety.fm_index_ceiling(f, RATIO, self.sr))
-            for e, f in zip(self._idx.out, v.freq, strict=True)
-        ]
+        # The index's cap depends on the note alone: set per note (_prepare_voice), a float in
+        # each voice's Min, instead of five streams a voice working it out at audio rate.
+        self._indices = self.own(
+            pyo.Min([index * (e * 1.2 + 0.2) for e in self._idx.out], comp=INDEX_CAP)
+        )
         levels = [a * d for a, d in zip(self._amp.out, self._damp.out, strict=True)]
         theta = self.own(pyo.Phasor(freq=v.freq, mul=TWO_PI))
-        modulator = self.own(pyo.Sin(theta * RATIO, mul=indices))
+        phase = theta if RATIO == 1.0 else theta * RATIO  # x * 1.0 is x: no stream for it
+        modulator = self.own(pyo.Sin(phase, mul=self._indices))
         tines = self.own(pyo.Sin(theta + modulator, mul=levels))
         cutoff = self.own(safety.clip_filter_freq(self.signal("cutoff"), self.sr))
         return self.own(pyo.ButLP(mix([tines]), freq=cutoff))
 
     def _prepare_voice(self, voice: int, freq: float) -> None:
         self._damp.shape(voice, self._shape())
+        cap = safety.fm_index_cap(freq, RATIO, self.sr)
+        self._indices._base_objs[voice].setComp(cap)  # the C setter (streams.c_object)
 
     def _changed(self, name: str, value: float) -> None:
         if name == "decay":  # time constants: safe to change on ringing voices

@@ -215,7 +215,6 @@ class Sampler(PolyInstrument):
             self.cap + spares, sr=self.sr, buffersize=self.buffersize, freq=None, restrike=False
         )
         self.own_all(self.voices.objects)
-        self._always_on.update(id(obj) for obj in self.voices.clock_objects)
 
     def _build(self) -> pyo.PyoObject:
         count = self.voices.count
