@@ -429,7 +429,8 @@ def _summary(session: LiveSession) -> dict[str, Any]:
         **{k: v for k, v in stats.items() if k != "dropped_by_reason"},
         "xruns": None if stats["xruns"] < 0 else stats["xruns"],
         "dropped": stats["dropped_by_reason"],
-        "seconds": session.buffers * session.engine.buffersize / session.engine.sr,
+        # from the same count as "buffers": the callback may still run while this is read
+        "seconds": stats["buffers"] * session.engine.buffersize / session.engine.sr,
         "scene": conductor.scene.name,
         "tempo": conductor.transport.bpm,
         "inputs": dict(conductor.bus.values),
