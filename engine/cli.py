@@ -908,30 +908,37 @@ def positive_seconds(text: str) -> float:
     return value
 
 
-def listener_count(text: str) -> int:
-    try:
-        count = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if not 1 <= count <= defaults.RAY_LISTENERS_MAX:
-        raise argparse.ArgumentTypeError(
-            f"{count}: 1 to {defaults.SERVE_LISTENERS_MAX} listeners in one process, "
-            f"{defaults.RAY_LISTENERS_MAX} with --ray"
-        )
-    return count
-
-
-def listeners_per_actor(text: str) -> int:
-    """serve --listeners-per-actor: 1..RAY_LISTENERS_PER_ACTOR_MAX listener engines an actor."""
+def _whole(text: str, low: int, high: int, what: str) -> int:
+    """A whole number from ``low`` to ``high``, or an argparse error naming ``what`` it counts."""
     try:
         count = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text[:20]!r} is not a whole number") from None
-    if not 1 <= count <= defaults.RAY_LISTENERS_PER_ACTOR_MAX:
-        raise argparse.ArgumentTypeError(
-            f"{count}: 1 to {defaults.RAY_LISTENERS_PER_ACTOR_MAX} listeners per actor"
-        )
+    if not low <= count <= high:
+        raise argparse.ArgumentTypeError(f"{count}: {low} to {what}")
     return count
+
+
+def listener_count(text: str) -> int:
+    """serve --listeners: a process takes SERVE_LISTENERS_MAX, a Ray cluster RAY_LISTENERS_MAX
+    (``_serve`` says so when a process is asked for more)."""
+    return _whole(
+        text,
+        1,
+        defaults.RAY_LISTENERS_MAX,
+        f"{defaults.SERVE_LISTENERS_MAX} listeners in one process, "
+        f"{defaults.RAY_LISTENERS_MAX} with --ray",
+    )
+
+
+def listeners_per_actor(text: str) -> int:
+    """serve --listeners-per-actor: 1..RAY_LISTENERS_PER_ACTOR_MAX listener engines an actor."""
+    return _whole(
+        text,
+        1,
+        defaults.RAY_LISTENERS_PER_ACTOR_MAX,
+        f"{defaults.RAY_LISTENERS_PER_ACTOR_MAX} listeners per actor",
+    )
 
 
 def seed_value(text: str) -> int:

@@ -50,6 +50,15 @@ def listener_seed(seed: int, listener_id: str) -> int:
     return derive_seed(seed, zlib.crc32(listener_id.encode()) % 2**31)
 
 
+def seed_of(args: tuple[object, ...]) -> int | None:
+    """The performance seed a broadcast ``/seed N`` asks for, or None if it is not one whole
+    number 0 or more."""
+    value = args[0] if len(args) == 1 else None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        return None
+    return value
+
+
 def default_ids(count: int) -> list[str]:
     """The ids ``serve --listeners N`` gives: ``1`` … ``N``."""
     return [str(n) for n in range(1, count + 1)]

@@ -44,6 +44,7 @@ from engine.ensemble.addresses import (
     check_listener_id,
     default_ids,
     listener_seed,
+    seed_of,
     split_listener,
 )
 from engine.ensemble.listener import ListenerEngine, Stamped
@@ -175,14 +176,8 @@ class GroupActor:
         pid, node, memory = os.getpid(), _node_id(), private_bytes()
         out: dict[str, dict[str, Any]] = {}
         for listener_id, listener in self.listeners.items():
-            conductor = listener.engine.conductor
             out[listener_id] = {
-                "seed": conductor.seed,
-                "bar": conductor.transport.bar,
-                "scene": conductor.scene.name,
-                "inputs": dict(conductor.bus.values),
-                "baseline": conductor.bus.baseline.value,
-                "refused": dict(listener.refused()),
+                **listener.status(),
                 "pid": pid,
                 "node": node,
                 "group_private_bytes": memory,
@@ -315,8 +310,8 @@ class Coordinator:
             self.outbox[listener_id].append(message)
 
     def _reseed(self, args: tuple[object, ...]) -> bool:
-        value = args[0] if len(args) == 1 else None
-        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        value = seed_of(args)
+        if value is None:
             self.dropped["bad_seed"] += 1
             return False
         self.seed = value

@@ -101,6 +101,20 @@ class ListenerEngine:
         self._pending.clear()
         self.engine.resume_at(sample, form, state)
 
+    def status(self) -> dict[str, object]:
+        """Where this listener is and what it has: its seed, bar, scene, inputs, baseline, head
+        and refusals (serve's summary, the Ray coordinator's report)."""
+        conductor = self.engine.conductor
+        return {
+            "seed": conductor.seed,
+            "bar": conductor.transport.bar,
+            "scene": conductor.scene.name,
+            "inputs": {name: round(value, 4) for name, value in conductor.bus.values.items()},
+            "baseline": conductor.bus.baseline.value,
+            "orientation": [round(a, 3) for a in conductor.space.orientation],
+            "refused": dict(self.refused()),
+        }
+
     def refused(self) -> Counter[str]:
         """Everything refused for this listener: here, by its router and by its conductor."""
         return self.dropped + self.engine.dropped()

@@ -22,6 +22,7 @@ from engine.ensemble.addresses import (
     check_listener_id,
     default_ids,
     listener_seed,
+    seed_of,
     split_listener,
 )
 from engine.ensemble.listener import ListenerEngine, Stamped
@@ -96,8 +97,8 @@ class Performance:
         return one.post(Stamped(self.sample, address, args, personal=True))
 
     def _reseed(self, args: tuple[object, ...]) -> bool:
-        value = args[0] if len(args) == 1 else None
-        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        value = seed_of(args)
+        if value is None:
             self.dropped["bad_seed"] += 1
             return False
         self.seed = value

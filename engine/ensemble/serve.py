@@ -311,21 +311,10 @@ def _summary(
         rejoins = report["rejoins"]
         for listener_id, status in report["listeners"].items():
             dropped.update(status.get("refused", {}))
-            if "inputs" in status:
-                status["inputs"] = {k: round(v, 4) for k, v in status["inputs"].items()}
             listeners[listener_id] = status
     elif performance is not None:
         dropped.update(performance.refused())
-        for listener_id, listener in performance.listeners.items():
-            conductor = listener.engine.conductor
-            listeners[listener_id] = {
-                "seed": listener.seed,
-                "bar": conductor.transport.bar,
-                "scene": conductor.scene.name,
-                "inputs": {k: round(v, 4) for k, v in conductor.bus.values.items()},
-                "orientation": [round(a, 3) for a in conductor.space.orientation],
-                "refused": dict(listener.refused()),
-            }
+        listeners = {i: listener.status() for i, listener in performance.listeners.items()}
     extra = {"rejoins": rejoins} if isinstance(performance, Cluster) else {}
     return {
         **extra,
